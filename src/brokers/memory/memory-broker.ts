@@ -1,0 +1,451 @@
+import { BrokerFullError, LeaseExpiredError, StaleLeaseError, toErrorInfo } from '../../core/errors.js';
+import type { BrokerReport, Report, ReportStatus } from '../../core/report.js';
+import type {
+  Broker,
+  BrokerCapabilities,
+  BrokerOptions,
+  CancelResult,
+  EnqueueRequest,
+  EnqueueResult,
+  JobPage,
+  JobSnapshot,
+  LeasedJob,
+  LeaseRef,
+  LeaseRequest,
+  ListJobsQuery,
+  NackOutcome,
+  QueueCounts,
+  ReportWatch,
+} from '../contract.js';
+import { MinHeap } from './delay-heap.js';
+import { Deque } from './deque.js';
+import { MemoryJob } from './memory-job.js';
+import { ReadyQueue } from './ready-queue.js';
+
+/** Options of the memory broker. */
+export interface MemoryBrokerOptions extends BrokerOptions {
+  /** Most jobs waiting or delayed at once; past it enqueue throws BrokerFullError. @default 1_000_000 */
+  maxQueued?: number;
+  /** Most finished jobs kept for their results (oldest dropped first). @default 100_000 */
+  maxFinished?: number;
+}
+
+type Stats = Omit<QueueCounts, 'queue'>;
+interface Due {
+  job: MemoryJob;
+  runAt: number;
+}
+
+/**
+ * The in-process broker: nothing persisted, everything in plain data
+ * structures — a FIFO per priority per queue, a heap of delayed jobs, a set
+ * of active leases swept on a timer, and a bounded list of finished jobs.
+ * Stores arguments and results by reference (no codec round trip).
+ */
+export class MemoryBroker implements Broker {
+  readonly name = 'memory';
+  readonly capabilities: BrokerCapabilities = { durable: false, shared: false };
+  readonly #jobs = new Map<string, MemoryJob>();
+  readonly #ready = new Map<string, ReadyQueue<MemoryJob>>();
+  readonly #delayed = new MinHeap<Due>((d) => d.runAt);
+  readonly #active = new Set<MemoryJob>();
+  readonly #finished = new Deque<Due>();
+  readonly #liveKeys = new Map<string, MemoryJob>();
+  readonly #stats = new Map<string, Stats>();
+  readonly #readyListeners = new Set<() => void>();
+  readonly #cancelListeners = new Set<(id: string) => void>();
+  readonly #reportListeners = new Set<(r: BrokerReport) => void>();
+  readonly #watchers = new Map<string, Set<(r: Report) => void>>();
+  readonly #maxQueued: number;
+  readonly #maxFinished: number;
+  readonly #resultTtl: number;
+  readonly #sweepInterval: number;
+  #queuedCount = 0;
+  #finishedCount = 0;
+  #seq = 0;
+  #leaseSeq = 0;
+  #sweeper: NodeJS.Timeout | undefined;
+  #delayTimer: NodeJS.Timeout | undefined;
+  #delayTimerAt = Infinity;
+  #closed = false;
+
+  constructor(options: MemoryBrokerOptions = {}) {
+    this.#maxQueued = options.maxQueued ?? 1_000_000;
+    this.#maxFinished = options.maxFinished ?? 100_000;
+    this.#resultTtl = options.resultTtl ?? 86_400_000;
+    this.#sweepInterval = options.sweepInterval ?? 1000;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#closed || this.#sweeper) return;
+    this.#sweeper = setInterval(() => this.#sweep(), this.#sweepInterval).unref();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    clearTimeout(this.#delayTimer);
+    this.#readyListeners.clear();
+    this.#cancelListeners.clear();
+    this.#reportListeners.clear();
+    this.#watchers.clear();
+  }
+
+  async enqueue(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
+    if (this.#queuedCount + requests.length > this.#maxQueued) {
+      throw new BrokerFullError(`memory broker is full: ${this.#queuedCount} jobs queued, maxQueued is ${this.#maxQueued}`);
+    }
+    const now = Date.now();
+    const results = new Array<EnqueueResult>(requests.length);
+    let ready = false;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i]!;
+      const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
+      if (existing) {
+        results[i] = { id: existing.id, status: existing.status, duplicate: true };
+        continue;
+      }
+      const job = new MemoryJob(request, this.#seq++, now);
+      this.#jobs.set(job.id, job);
+      if (job.key !== undefined) this.#liveKeys.set(job.key, job);
+      this.#queuedCount++;
+      if (job.status === 'delayed') {
+        this.#stat(job.queue).delayed++;
+        this.#delay(job);
+      } else {
+        this.#stat(job.queue).waiting++;
+        this.#readyQueue(job.queue).push(job);
+        ready = true;
+      }
+      if (this.#reportListeners.size > 0) this.#publish(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
+      results[i] = { id: job.id, status: job.status, duplicate: false };
+    }
+    if (ready) this.#signalReady();
+    return results;
+  }
+
+  async lease(request: LeaseRequest): Promise<LeasedJob[]> {
+    const now = Date.now();
+    if (this.#delayed.size > 0) this.#promoteDue(now);
+    const out: LeasedJob[] = [];
+    const queues = request.queues;
+    const single = queues.length === 1 ? this.#ready.get(queues[0]!) : undefined;
+    while (out.length < request.max) {
+      const job = single ? single.shift() : this.#shiftBest(queues);
+      if (!job) break;
+      if (job.status !== 'queued') continue; // a cancelled or re-queued entry
+      out.push(this.#activate(job, request, now));
+    }
+    return out;
+  }
+
+  async extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {
+    const expiresAt = Date.now() + leaseMs;
+    return leases.map((ref) => {
+      const job = this.#held(ref);
+      if (job) job.expiresAt = expiresAt;
+      return job !== undefined;
+    });
+  }
+
+  async ack(lease: LeaseRef, result: unknown): Promise<void> {
+    const job = this.#holder(lease);
+    job.result = result;
+    this.#finish(job, 'succeeded', { result });
+  }
+
+  async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
+    const job = this.#holder(lease);
+    job.error = outcome.error;
+    if (outcome.retryInMs === undefined) return this.#finish(job, 'failed', { error: outcome.error });
+    this.#deactivate(job);
+    this.#requeue(job, outcome.retryInMs);
+    this.#report(job, 'retrying', { error: outcome.error });
+  }
+
+  async release(leases: readonly LeaseRef[]): Promise<void> {
+    for (const ref of leases) {
+      const job = this.#held(ref);
+      if (!job) continue;
+      this.#deactivate(job);
+      job.attempt--;
+      this.#requeue(job, 0);
+      this.#report(job, 'queued', {});
+    }
+  }
+
+  async progress(lease: LeaseRef, value: unknown): Promise<void> {
+    const job = this.#holder(lease);
+    job.progress = value;
+    this.#report(job, 'progress', { progress: value });
+  }
+
+  onReady(listener: () => void): () => void {
+    this.#readyListeners.add(listener);
+    return () => this.#readyListeners.delete(listener);
+  }
+
+  onCancel(listener: (jobId: string) => void): () => void {
+    this.#cancelListeners.add(listener);
+    return () => this.#cancelListeners.delete(listener);
+  }
+
+  onReport(listener: (report: BrokerReport) => void): () => void {
+    this.#reportListeners.add(listener);
+    return () => this.#reportListeners.delete(listener);
+  }
+
+  async getJob(id: string): Promise<JobSnapshot | undefined> {
+    return this.#jobs.get(id)?.snapshot();
+  }
+
+  async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    let set = this.#watchers.get(id);
+    if (!set) this.#watchers.set(id, (set = new Set()));
+    set.add(listener);
+    const stop = (): void => {
+      set.delete(listener);
+      if (set.size === 0 && this.#watchers.get(id) === set) this.#watchers.delete(id);
+    };
+    return { history: job.history(), stop };
+  }
+
+  async cancel(id: string): Promise<CancelResult> {
+    const job = this.#jobs.get(id);
+    if (!job) return 'not_found';
+    if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') return 'finished';
+    const wasActive = job.status === 'active';
+    this.#finish(job, 'cancelled', {});
+    if (wasActive) for (const listener of this.#cancelListeners) listener(id);
+    return wasActive ? 'aborted' : 'cancelled';
+  }
+
+  async retry(id: string): Promise<JobSnapshot | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return undefined;
+    if (job.key !== undefined && this.#liveKeys.has(job.key)) return undefined;
+    const stats = this.#stat(job.queue);
+    if (job.status === 'failed') stats.failed--;
+    this.#finishedCount--;
+    job.attempt = 0;
+    job.error = undefined;
+    job.result = undefined;
+    job.finishedAt = undefined;
+    if (job.key !== undefined) this.#liveKeys.set(job.key, job);
+    this.#requeue(job, 0);
+    this.#report(job, 'queued', {});
+    return job.snapshot();
+  }
+
+  async counts(): Promise<QueueCounts[]> {
+    return [...this.#stats].map(([queue, s]) => ({ queue, ...s }));
+  }
+
+  async listJobs(query: ListJobsQuery): Promise<JobPage> {
+    const start = query.cursor === undefined ? Infinity : Number(query.cursor);
+    const matches: MemoryJob[] = [];
+    for (const job of this.#jobs.values()) {
+      if (job.status === query.status && job.seq < start && (query.queue === undefined || job.queue === query.queue)) matches.push(job);
+    }
+    matches.sort((a, b) => b.seq - a.seq);
+    const page = matches.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return { jobs: page.map((j) => j.snapshot()), next: matches.length > query.limit && last ? String(last.seq) : undefined };
+  }
+
+  #activate(job: MemoryJob, request: LeaseRequest, now: number): LeasedJob {
+    const stats = this.#stat(job.queue);
+    stats.waiting--;
+    stats.active++;
+    this.#queuedCount--;
+    job.status = 'active';
+    job.attempt++;
+    job.token = String(++this.#leaseSeq);
+    job.expiresAt = now + request.leaseMs;
+    job.startedAt = now;
+    job.workerId = request.workerId;
+    this.#active.add(job);
+    this.#report(job, 'active', {});
+    return {
+      id: job.id,
+      token: job.token,
+      task: job.task,
+      queue: job.queue,
+      args: job.args,
+      attempt: job.attempt,
+      options: job.options,
+      expiresAt: job.expiresAt,
+    };
+  }
+
+  #deactivate(job: MemoryJob): void {
+    this.#stat(job.queue).active--;
+    this.#active.delete(job);
+    job.token = undefined;
+  }
+
+  /** Back to waiting (now) or delayed (later). */
+  #requeue(job: MemoryJob, inMs: number): void {
+    this.#queuedCount++;
+    job.runAt = Date.now() + inMs;
+    if (inMs > 0) {
+      job.status = 'delayed';
+      this.#stat(job.queue).delayed++;
+      this.#delay(job);
+    } else {
+      job.status = 'queued';
+      this.#stat(job.queue).waiting++;
+      this.#readyQueue(job.queue).push(job);
+      this.#signalReady();
+    }
+  }
+
+  #finish(job: MemoryJob, status: 'succeeded' | 'failed' | 'cancelled', extra: Partial<Report>): void {
+    const stats = this.#stat(job.queue);
+    if (job.status === 'active') this.#deactivate(job);
+    else {
+      if (job.status === 'queued') stats.waiting--;
+      else if (job.status === 'delayed') stats.delayed--;
+      this.#queuedCount--;
+    }
+    if (status === 'succeeded') stats.succeeded++;
+    else if (status === 'failed') stats.failed++;
+    job.status = status;
+    job.finishedAt = Date.now();
+    if (job.key !== undefined && this.#liveKeys.get(job.key) === job) this.#liveKeys.delete(job.key);
+    this.#report(job, status, extra);
+    this.#finished.push({ job, runAt: job.finishedAt });
+    this.#finishedCount++;
+    if (this.#finishedCount > this.#maxFinished) this.#evict(Infinity);
+  }
+
+  /** Drops finished jobs past the cap, or older than `before`. */
+  #evict(before: number): void {
+    for (;;) {
+      const entry = this.#finished.peek();
+      if (!entry) return;
+      const job = entry.job;
+      const current = job.finishedAt === entry.runAt; // false: re-run since, a newer entry stands for it
+      if (current && this.#finishedCount <= this.#maxFinished && entry.runAt >= before) return;
+      this.#finished.shift();
+      if (!current) continue;
+      this.#finishedCount--;
+      const stats = this.#stat(job.queue);
+      if (job.status === 'succeeded') stats.succeeded--;
+      else if (job.status === 'failed') stats.failed--;
+      this.#jobs.delete(job.id);
+      this.#watchers.delete(job.id);
+    }
+  }
+
+  #report(job: MemoryJob, status: ReportStatus, extra: Partial<Report>): void {
+    const report: Report = { jobId: job.id, status, attempt: job.attempt, at: Date.now(), ...extra };
+    job.record(report);
+    const watchers = this.#watchers.get(job.id);
+    if (watchers) for (const w of watchers) w(report);
+    if (this.#reportListeners.size > 0) this.#publish(job, report);
+  }
+
+  #publish(job: MemoryJob, report: Report): void {
+    const event: BrokerReport = { ...report, task: job.task, queue: job.queue };
+    for (const listener of this.#reportListeners) listener(event);
+  }
+
+  #holder(ref: LeaseRef): MemoryJob {
+    const job = this.#held(ref);
+    if (!job) throw new StaleLeaseError(ref.id);
+    return job;
+  }
+
+  #held(ref: LeaseRef): MemoryJob | undefined {
+    const job = this.#jobs.get(ref.id);
+    return job && job.status === 'active' && job.token === ref.token ? job : undefined;
+  }
+
+  #shiftBest(queues: readonly string[]): MemoryJob | undefined {
+    let best: ReadyQueue<MemoryJob> | undefined;
+    let top: MemoryJob | undefined;
+    for (const name of queues) {
+      const rq = this.#ready.get(name);
+      let head = rq?.peek();
+      while (rq && head && head.status !== 'queued') {
+        rq.shift();
+        head = rq.peek();
+      }
+      if (head && (!top || head.priority > top.priority || (head.priority === top.priority && head.seq < top.seq))) {
+        top = head;
+        best = rq;
+      }
+    }
+    return best?.shift();
+  }
+
+  #readyQueue(queue: string): ReadyQueue<MemoryJob> {
+    let rq = this.#ready.get(queue);
+    if (!rq) this.#ready.set(queue, (rq = new ReadyQueue()));
+    return rq;
+  }
+
+  #stat(queue: string): Stats {
+    let s = this.#stats.get(queue);
+    if (!s) this.#stats.set(queue, (s = { waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 0 }));
+    return s;
+  }
+
+  #delay(job: MemoryJob): void {
+    this.#delayed.push({ job, runAt: job.runAt });
+    this.#armDelayTimer();
+  }
+
+  #armDelayTimer(): void {
+    const next = this.#delayed.peek();
+    if (!next || next.runAt >= this.#delayTimerAt || this.#closed) return;
+    clearTimeout(this.#delayTimer);
+    this.#delayTimerAt = next.runAt;
+    this.#delayTimer = setTimeout(() => {
+      this.#delayTimerAt = Infinity;
+      this.#promoteDue(Date.now());
+      this.#armDelayTimer();
+    }, Math.max(0, next.runAt - Date.now())).unref();
+  }
+
+  #promoteDue(now: number): void {
+    let promoted = false;
+    for (let due = this.#delayed.peek(); due && due.runAt <= now; due = this.#delayed.peek()) {
+      this.#delayed.pop();
+      const job = due.job;
+      if (job.status !== 'delayed' || job.runAt !== due.runAt) continue;
+      const stats = this.#stat(job.queue);
+      stats.delayed--;
+      stats.waiting++;
+      job.status = 'queued';
+      this.#readyQueue(job.queue).push(job);
+      promoted = true;
+    }
+    if (promoted) this.#signalReady();
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    this.#promoteDue(now);
+    for (const job of this.#active) {
+      if (job.expiresAt > now) continue;
+      const error = toErrorInfo(new LeaseExpiredError(job.id));
+      job.error = error;
+      if (job.attempt > job.options.retries) {
+        this.#finish(job, 'failed', { error });
+      } else {
+        this.#deactivate(job);
+        this.#requeue(job, 0);
+        this.#report(job, 'retrying', { error });
+      }
+    }
+    this.#evict(now - this.#resultTtl);
+  }
+
+  #signalReady(): void {
+    for (const listener of this.#readyListeners) listener();
+  }
+}

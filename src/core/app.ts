@@ -1,0 +1,260 @@
+import type { Logger } from 'pino';
+import { destination, pino } from 'pino';
+import type { Broker } from '../brokers/contract.js';
+import { Herd } from '../herd/herd.js';
+import type { WorkerOptions } from '../herd/options.js';
+import { DroverMetrics } from '../metrics/metrics.js';
+import type { MetricsOptions } from '../metrics/metrics.js';
+import { createBrokerFromUrl } from './broker-registry.js';
+import type { Codec, CodecName } from './codec.js';
+import { assertEncodable, describe, resolveCodec } from './codec.js';
+import { ClosedError, ConfigError, UnknownTaskError } from './errors.js';
+import type { DroverEventName, DroverEvents } from './events.js';
+import { DroverEmitter } from './events.js';
+import type { IdMaker } from './id.js';
+import { createIdMaker } from './id.js';
+import { Job } from './job.js';
+import type { JobOptions } from './options.js';
+import { EMPTY, resolveJobOptions, toEnqueueRequest, validateJobOptions } from './options.js';
+import type { BrokerReport } from './report.js';
+import type { TaskArgs, TaskDefinition, TaskFn, TaskResult } from './task.js';
+import { isTaskDefinition, task as defineTask } from './task.js';
+import { TaskHandle } from './task-handle.js';
+import type { TaskCaller } from './task-handle.js';
+import { checkMs, checkObject, fail } from './validate.js';
+
+/** Options of {@link Drover}. */
+export interface DroverOptions {
+  /** Broker URL (`memory:`, `sqlite:./drover.db`, `ws://host:7400`…) or a broker object. @default 'memory:' */
+  broker?: string | Broker;
+  /** `json`, `msgpack` or a codec object. @default 'json' */
+  codec?: CodecName | Codec;
+  /** Shared secret for `ws://` brokers. */
+  secret?: string;
+  /** pino logger. @default warnings and errors to stderr */
+  logger?: Logger;
+  /** Makes job ids. @default a random prefix plus a counter */
+  idMaker?: IdMaker;
+  /** Metrics: an existing DroverMetrics, or options for a new one. */
+  metrics?: DroverMetrics | MetricsOptions;
+}
+
+/** Options of {@link Drover.close}. */
+export interface CloseOptions {
+  /** How long in-flight jobs may finish before they are aborted and handed back (ms). @default 30000 */
+  grace?: number;
+}
+
+const JOB_EVENT_BY_STATUS: Record<BrokerReport['status'], DroverEventName> = {
+  queued: 'job:queued',
+  active: 'job:active',
+  progress: 'job:progress',
+  retrying: 'job:retrying',
+  succeeded: 'job:succeeded',
+  failed: 'job:failed',
+  cancelled: 'job:cancelled',
+};
+
+/**
+ * The app: registers tasks, calls them, runs workers, and emits events.
+ * @example const app = new Drover({ broker: 'memory:' });
+ */
+export class Drover implements TaskCaller {
+  /** The codec arguments and results travel in. */
+  readonly codec: Codec;
+  readonly logger: Logger;
+  readonly metrics: DroverMetrics;
+  readonly #brokerOption: string | Broker;
+  readonly #secret: string | undefined;
+  readonly #ids: IdMaker;
+  readonly #tasks = new Map<string, TaskDefinition>();
+  readonly #workers = new Set<Herd>();
+  readonly #events: DroverEmitter;
+  #broker: Promise<Broker> | undefined;
+  #reportsBridged = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: DroverOptions = {}) {
+    checkObject('options', options);
+    this.codec = resolveCodec(options.codec);
+    const broker = options.broker ?? 'memory:';
+    if (typeof broker !== 'string' && (typeof broker !== 'object' || broker === null || typeof broker.lease !== 'function')) {
+      fail('broker', 'a broker URL string or a Broker object', broker);
+    }
+    this.#brokerOption = broker;
+    if (options.secret !== undefined && typeof options.secret !== 'string') fail('secret', 'a string', options.secret);
+    this.#secret = options.secret;
+    this.logger = options.logger ?? pino({ level: 'warn' }, destination(2));
+    this.#ids = options.idMaker ?? createIdMaker();
+    this.metrics = options.metrics instanceof DroverMetrics ? options.metrics : new DroverMetrics(options.metrics);
+    this.#events = new DroverEmitter((name) => {
+      if (name.startsWith('job:') && name !== 'job:timeout') this.#bridgeReports();
+    });
+  }
+
+  /** The broker, connected on first use. */
+  broker(): Promise<Broker> {
+    if (this.#closing) return Promise.reject(new ClosedError('drover app'));
+    this.#broker ??= this.#connect();
+    return this.#broker;
+  }
+
+  /** Listens to an event of §7; returns a function that removes the listener. */
+  on<K extends DroverEventName>(name: K, listener: (event: DroverEvents[K]) => void): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends DroverEventName>(name: K, listener: (event: DroverEvents[K]) => void): void {
+    this.#events.off(name, listener);
+  }
+
+  /** @internal emits on the app (used by the herd and the server). */
+  emit<K extends DroverEventName>(name: K, event: DroverEvents[K]): void {
+    this.#events.emit(name, event);
+  }
+
+  /** @internal whether anyone listens (hot-path guard). */
+  listens(name: DroverEventName): boolean {
+    return this.#events.has(name);
+  }
+
+  /**
+   * Registers a function as a task and returns a handle typed from it.
+   * @example const add = app.task('add', (a: number, b: number) => a + b, { retries: 3 });
+   */
+  task<F extends TaskFn>(name: string, fn: F, options: JobOptions = {}): TaskHandle<F> {
+    const def = defineTask(name, fn, validateJobOptions(options));
+    this.register(def);
+    return new TaskHandle(this, def);
+  }
+
+  /** Registers task definitions made with `task()`. Returns a handle for the first one. */
+  register<F extends TaskFn>(def: TaskDefinition<F>, ...more: TaskDefinition[]): TaskHandle<F> {
+    for (const d of [def, ...more]) {
+      if (!isTaskDefinition(d)) fail('task', "a task definition made with task('name', fn)", d);
+      validateJobOptions(d.options, `options of task ${d.name}`);
+      const existing = this.#tasks.get(d.name);
+      if (existing && existing.fn !== d.fn) throw new ConfigError(`Task ${JSON.stringify(d.name)} is already registered with another function`);
+      this.#tasks.set(d.name, d);
+    }
+    return new TaskHandle(this, def);
+  }
+
+  /** The registered task of that name, if any. */
+  getTask(name: string): TaskDefinition | undefined {
+    return this.#tasks.get(name);
+  }
+
+  /** Names of every registered task. */
+  taskNames(): string[] {
+    return [...this.#tasks.keys()];
+  }
+
+  /**
+   * Calls a task by name (no function needed here) or by definition (typed).
+   * Resolves once the broker accepted the job.
+   */
+  call<F extends TaskFn>(taskOrName: TaskDefinition<F>, args: TaskArgs<F>, options?: JobOptions): Promise<Job<TaskResult<F>>>;
+  call(taskOrName: string, args: unknown[], options?: JobOptions): Promise<Job>;
+  call(taskOrName: string | TaskDefinition, args: unknown[], options: JobOptions = EMPTY): Promise<Job> {
+    return this.callTask(this.#definitionOf(taskOrName), args, options === EMPTY ? EMPTY : validateJobOptions(options));
+  }
+
+  /** Calls a task once per argument list, in one broker round trip. */
+  callMany(taskOrName: string | TaskDefinition, argsList: readonly unknown[][], options: JobOptions = EMPTY): Promise<Job[]> {
+    return this.callTaskMany(this.#definitionOf(taskOrName), argsList, options === EMPTY ? EMPTY : validateJobOptions(options));
+  }
+
+  /** A handle on an existing job by id. */
+  job<R = unknown>(id: string): Job<R> {
+    if (typeof id !== 'string' || id.length === 0) fail('id', 'a non-empty string', id);
+    return new Job<R>(id, '', () => this.broker());
+  }
+
+  /** @internal */
+  async callTask(def: TaskDefinition, args: unknown[], options: JobOptions): Promise<Job> {
+    return (await this.callTaskMany(def, [args], options))[0]!;
+  }
+
+  /** @internal */
+  async callTaskMany(def: TaskDefinition, argsList: readonly unknown[][], options: JobOptions): Promise<Job[]> {
+    if (!Array.isArray(argsList)) fail('argsList', 'an array of argument arrays', argsList);
+    const broker = this.#broker ? await this.#broker : await this.broker();
+    if (!broker.capabilities.shared && !this.#tasks.has(def.name)) throw new UnknownTaskError(def.name);
+    const resolved = resolveJobOptions(def.name, def.options, options);
+    const requests = new Array<ReturnType<typeof toEnqueueRequest>>(argsList.length);
+    for (let i = 0; i < argsList.length; i++) {
+      const args = argsList[i];
+      if (!Array.isArray(args)) fail(argsList.length === 1 ? 'args' : `argsList[${i}]`, 'an array of arguments', args);
+      assertEncodable(this.codec, args, `Arguments of ${def.name}`);
+      requests[i] = toEnqueueRequest(this.#ids(), def.name, args, resolved);
+    }
+    const results = await broker.enqueue(requests);
+    const getBroker = (): Promise<Broker> => this.broker();
+    return results.map((r) => new Job(r.id, def.name, getBroker));
+  }
+
+  /** Starts a herd consuming every registered task (or `options.queues`). */
+  worker(options: WorkerOptions = {}): Herd {
+    if (this.#closing) throw new ClosedError('drover app');
+    const herd = new Herd(this, options);
+    this.#workers.add(herd);
+    herd.onClosed(() => this.#workers.delete(herd));
+    return herd;
+  }
+
+  /**
+   * Graceful close: workers stop leasing, in-flight jobs get `grace` ms to
+   * finish, the rest are aborted and handed back; then the broker closes.
+   * Idempotent.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    const grace = checkMs('grace', options.grace ?? 30_000);
+    this.#closing ??= (async () => {
+      await Promise.all([...this.#workers].map((w) => w.close({ grace })));
+      if (this.#broker) await (await this.#broker.catch(() => undefined))?.close();
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #definitionOf(taskOrName: string | TaskDefinition): TaskDefinition {
+    if (typeof taskOrName === 'string') {
+      if (taskOrName.length === 0) fail('task', 'a task name or definition', taskOrName);
+      return this.#tasks.get(taskOrName) ?? defineTask(taskOrName, unregistered);
+    }
+    if (isTaskDefinition(taskOrName)) return taskOrName;
+    return fail('task', 'a task name or a task definition', taskOrName);
+  }
+
+  async #connect(): Promise<Broker> {
+    const option = this.#brokerOption;
+    const broker = typeof option === 'string' ? await createBrokerFromUrl(option, { codec: this.codec, secret: this.#secret }) : option;
+    await broker.connect();
+    this.metrics.setQueueCounts(() => broker.counts());
+    return broker;
+  }
+
+  #bridgeReports(): void {
+    if (this.#reportsBridged) return;
+    this.#reportsBridged = true;
+    this.broker().then(
+      (broker) => {
+        broker.onReport((report) => {
+          const name = JOB_EVENT_BY_STATUS[report.status];
+          if (this.#events.has(name)) this.#events.emit(name, report);
+          if (report.error?.code === 'ERR_DROVER_LEASE_EXPIRED' && this.#events.has('job:stalled')) this.#events.emit('job:stalled', report);
+        });
+      },
+      (error: unknown) => this.#events.emit('error', { error, context: `could not connect to the broker (${describe(this.#brokerOption)})` }),
+    );
+  }
+}
+
+function unregistered(): never {
+  throw new Error('this task has no function in this process');
+}

@@ -1,0 +1,30 @@
+/**
+ * The errors a handler throws to steer its job (gofherd's three outcomes):
+ * return a value for success, throw {@link Retry} to try again, throw
+ * {@link Fail} to fail for good.
+ */
+
+/** Options of {@link Retry}. */
+export interface RetryOptions {
+  /** Wait this long before the next attempt instead of the job's backoff. */
+  delay?: number;
+}
+
+/** Thrown by a handler: retry the job (counts against `retries`). */
+export class Retry extends Error {
+  /** Delay before the next attempt, overriding the backoff. */
+  readonly delay: number | undefined;
+  constructor(reason = 'retry requested', options: RetryOptions = {}) {
+    super(reason);
+    this.name = 'Retry';
+    this.delay = options.delay;
+  }
+}
+
+/** Thrown by a handler: fail the job now, with no further retries. */
+export class Fail extends Error {
+  constructor(reason = 'failed') {
+    super(reason);
+    this.name = 'Fail';
+  }
+}

@@ -1,0 +1,40 @@
+import type { JobOptions } from './options.js';
+import { checkName, fail } from './validate.js';
+
+/** Any function of positional arguments, sync or async. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TaskFn = (...args: any[]) => unknown;
+
+/** The arguments of a task function. */
+export type TaskArgs<F extends TaskFn> = Parameters<F>;
+
+/** What a task function resolves to. */
+export type TaskResult<F extends TaskFn> = Awaited<ReturnType<F>>;
+
+/** A task defined but not bound to an app: share it between caller and worker modules. */
+export interface TaskDefinition<F extends TaskFn = TaskFn> {
+  readonly kind: 'drover.task';
+  readonly name: string;
+  readonly fn: F;
+  readonly options: JobOptions;
+}
+
+/**
+ * Defines a task without an app, for modules shared by callers and workers.
+ * @example export const resize = task('resize', async (url: string, width: number) => url);
+ */
+export function task<F extends TaskFn>(name: string, fn: F, options: JobOptions = {}): TaskDefinition<F> {
+  checkName('name', name);
+  if (typeof fn !== 'function') fail('fn', 'a function', fn);
+  return Object.freeze({ kind: 'drover.task', name, fn, options: Object.freeze({ ...options }) });
+}
+
+/** True for a value made by {@link task}. */
+export function isTaskDefinition(value: unknown): value is TaskDefinition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'drover.task' &&
+    typeof (value as { fn?: unknown }).fn === 'function'
+  );
+}

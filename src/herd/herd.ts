@@ -1,0 +1,324 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Broker, LeasedJob } from '../brokers/contract.js';
+import type { Codec } from '../core/codec.js';
+import { assertEncodable } from '../core/codec.js';
+import { jobStorage } from '../core/current-job.js';
+import type { DroverEventName, DroverEvents } from '../core/events.js';
+import { ClosedError, JobCancelledError, JobTimeoutError, LeaseLostError, UnknownTaskError, isDroverError, toErrorInfo } from '../core/errors.js';
+import type { TaskDefinition } from '../core/task.js';
+import { Fail } from '../core/signals.js';
+import { checkMs } from '../core/validate.js';
+import type { DroverMetrics } from '../metrics/metrics.js';
+import type { ResolvedWorkerOptions, WorkerOptions } from './options.js';
+import { checkConcurrency, resolveWorkerOptions } from './options.js';
+import { failureOutcome } from './outcome.js';
+import { RunningJob } from './running-job.js';
+
+/** What the herd needs from its app. */
+export interface HerdHost {
+  readonly codec: Codec;
+  readonly logger: Logger;
+  readonly metrics: DroverMetrics;
+  broker(): Promise<Broker>;
+  getTask(name: string): TaskDefinition | undefined;
+  taskNames(): string[];
+  emit<K extends DroverEventName>(name: K, event: DroverEvents[K]): void;
+  listens(name: DroverEventName): boolean;
+}
+
+/**
+ * The herd (gofherd): leases jobs and runs them with bounded concurrency
+ * that can change while it runs.
+ *
+ * States: running ──close()──▶ draining (no leasing; in-flight may finish)
+ *   ──grace over──▶ aborting (signals aborted, leases handed back) ──▶ closed
+ */
+export class Herd {
+  readonly #host: HerdHost;
+  readonly #options: ResolvedWorkerOptions;
+  readonly #running = new Map<string, RunningJob>();
+  readonly #releasers: (() => void)[] = [];
+  readonly #closedListeners: (() => void)[] = [];
+  #broker: Broker | undefined;
+  #concurrency: number;
+  #active = 0;
+  #leasing = false;
+  #pumpWanted = false;
+  #pumpScheduled = false;
+  #idle = false;
+  #stopped = false;
+  #closing: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
+  #leaseErrors = 0;
+
+  /** @internal made by `app.worker()` */
+  constructor(host: HerdHost, options: WorkerOptions = {}) {
+    this.#host = host;
+    this.#options = resolveWorkerOptions(options, `${hostname()}:${process.pid}`);
+    this.#concurrency = this.#options.concurrency;
+    host.metrics.herdSize(this.#concurrency);
+    host.broker().then(
+      (broker) => this.#start(broker),
+      (error: unknown) => this.#reportError(error, 'the worker could not connect to the broker'),
+    );
+  }
+
+  /** How many jobs may run at once. */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /** Live resize: growing starts more at once; shrinking lets running jobs finish. */
+  set concurrency(value: number) {
+    this.#concurrency = checkConcurrency(value);
+    this.#host.metrics.herdSize(value);
+    this.#schedulePump();
+  }
+
+  /** Jobs whose handler is running now (including timed-out ones that have not returned). */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** The queues this herd consumes. */
+  get queues(): readonly string[] {
+    return this.#options.queues ?? [...new Set(this.#host.taskNames().map((n) => this.#host.getTask(n)?.options.queue ?? n))];
+  }
+
+  /** The name this herd leases under. */
+  get name(): string {
+    return this.#options.name;
+  }
+
+  /** @internal called once the herd has closed. */
+  onClosed(listener: () => void): void {
+    this.#closedListeners.push(listener);
+  }
+
+  /**
+   * Stops leasing, lets in-flight jobs finish for `grace` ms, then aborts the
+   * rest and hands them back to the queue. Idempotent.
+   */
+  close(options: { grace?: number } = {}): Promise<void> {
+    const grace = checkMs('grace', options.grace ?? 30_000);
+    this.#closing ??= this.#close(grace);
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #start(broker: Broker): void {
+    if (this.#stopped) return;
+    this.#broker = broker;
+    this.#releasers.push(broker.onReady(() => this.#schedulePump()));
+    this.#releasers.push(broker.onCancel((id) => this.#running.get(id)?.abort(new JobCancelledError(id))));
+    // Not unref(): a running worker keeps its process alive until it is closed.
+    this.#pollTimer = setInterval(() => this.#schedulePump(), this.#options.pollInterval);
+    this.#renewTimer = setInterval(() => this.#renew(), this.#options.renewMs).unref();
+    this.#pump();
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    const broker = this.#broker;
+    if (this.#stopped || !broker) return;
+    if (this.#leasing) {
+      this.#pumpWanted = true;
+      return;
+    }
+    const free = this.#concurrency - this.#active;
+    if (free <= 0) return;
+    const queues = this.queues;
+    if (queues.length === 0) return;
+    this.#leasing = true;
+    this.#pumpWanted = false;
+    broker.lease({ queues, max: free, leaseMs: this.#options.leaseMs, workerId: this.#options.name }).then(
+      (jobs) => {
+        this.#leasing = false;
+        this.#leaseErrors = 0;
+        for (const job of jobs) this.#run(job);
+        if (jobs.length === free || this.#pumpWanted) this.#pump();
+        else if (jobs.length === 0 && this.#active === 0 && !this.#idle) {
+          this.#idle = true;
+          if (this.#host.listens('queue:empty')) this.#host.emit('queue:empty', { queues });
+        }
+      },
+      (error: unknown) => {
+        this.#leasing = false;
+        this.#leaseErrors++;
+        this.#reportError(error, 'leasing failed');
+        // Back off (capped) before the next try; the poll timer also retries.
+        setTimeout(() => this.#schedulePump(), Math.min(5000, 100 * 2 ** this.#leaseErrors)).unref();
+      },
+    );
+  }
+
+  #run(lease: LeasedJob): void {
+    if (this.#stopped) {
+      void this.#broker?.release([lease]);
+      return;
+    }
+    this.#idle = false;
+    const job = new RunningJob(lease, this.#host.logger, (j, v) => this.#progress(j, v));
+    this.#running.set(lease.id, job);
+    this.#active++;
+    this.#host.metrics.active(1);
+    const def = this.#host.getTask(lease.task);
+    if (!def) {
+      job.returned = true;
+      this.#settle(job, new Fail(new UnknownTaskError(lease.task).message), false);
+      return;
+    }
+    const timeout = lease.options.timeout;
+    if (timeout !== undefined) {
+      job.timer = setTimeout(() => {
+        const error = new JobTimeoutError(lease.id, timeout);
+        job.abort(error);
+        if (this.#host.listens('job:timeout')) this.#host.emit('job:timeout', { jobId: lease.id, task: lease.task, attempt: lease.attempt, timeoutMs: timeout });
+        this.#settle(job, error, false);
+      }, timeout);
+    }
+    let out: unknown;
+    try {
+      out = jobStorage.run(job, def.fn, ...lease.args);
+    } catch (error) {
+      this.#returned(job, error, false);
+      return;
+    }
+    if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
+      (out as PromiseLike<unknown>).then(
+        (value) => this.#returned(job, value, true),
+        (error: unknown) => this.#returned(job, error, false),
+      );
+    } else {
+      this.#returned(job, out, true);
+    }
+  }
+
+  #returned(job: RunningJob, value: unknown, ok: boolean): void {
+    job.returned = true;
+    if (job.timer) clearTimeout(job.timer);
+    if (job.settled) return this.#free(job);
+    // An abort for cancel, lost lease or shutdown means someone else owns the outcome.
+    if (job.aborted) {
+      job.settled = true;
+      return this.#free(job);
+    }
+    this.#settle(job, value, ok);
+  }
+
+  #settle(job: RunningJob, value: unknown, ok: boolean): void {
+    job.settled = true;
+    const broker = this.#broker!;
+    const lease = job.lease;
+    const seconds = job.elapsedSeconds();
+    let recorded: Promise<void>;
+    if (ok) {
+      try {
+        if (value !== undefined) assertEncodable(this.#host.codec, value, `The result of ${lease.task}`);
+        recorded = broker.ack(lease, value);
+        this.#host.metrics.succeeded(lease.task, seconds);
+      } catch (error) {
+        return this.#settle(job, new Fail(error instanceof Error ? error.message : String(error)), false);
+      }
+    } else {
+      const outcome = failureOutcome(lease, value);
+      recorded = broker.nack(lease, outcome);
+      if (outcome.retryInMs === undefined) this.#host.metrics.failed(lease.task, seconds);
+      else this.#host.metrics.retried(lease.task, seconds);
+    }
+    recorded.then(
+      () => this.#free(job),
+      (error: unknown) => {
+        if (!isDroverError(error) || error.code !== 'ERR_DROVER_STALE_LEASE') {
+          this.#reportError(error, `recording the outcome of job ${lease.id} failed`, lease.id);
+        }
+        this.#free(job);
+      },
+    );
+  }
+
+  #free(job: RunningJob): void {
+    if (!job.returned || !job.settled) return;
+    if (this.#running.get(job.lease.id) !== job) return;
+    this.#running.delete(job.lease.id);
+    this.#active--;
+    this.#host.metrics.active(-1);
+    if (this.#stopped) {
+      if (this.#running.size === 0) this.#drained?.();
+      return;
+    }
+    this.#schedulePump();
+  }
+
+  async #progress(job: RunningJob, value: unknown): Promise<void> {
+    if (job.settled || !this.#broker) return;
+    try {
+      assertEncodable(this.#host.codec, value, 'progress');
+      await this.#broker.progress(job.lease, value);
+    } catch (error) {
+      if (isDroverError(error) && error.code === 'ERR_DROVER_STALE_LEASE') return;
+      if (error instanceof TypeError) throw error;
+      this.#reportError(error, `recording progress of job ${job.lease.id} failed`, job.lease.id);
+    }
+  }
+
+  #renew(): void {
+    const broker = this.#broker;
+    const jobs = [...this.#running.values()].filter((j) => !j.settled);
+    if (!broker || jobs.length === 0) return;
+    broker.extend(jobs.map((j) => j.lease), this.#options.leaseMs).then(
+      (held) => {
+        held.forEach((ok, i) => {
+          const job = jobs[i]!;
+          if (!ok && !job.settled) {
+            job.log.warn('lease lost: the job may run elsewhere; aborting this attempt');
+            job.abort(new LeaseLostError(job.lease.id));
+          }
+        });
+      },
+      (error: unknown) => this.#reportError(error, 'renewing leases failed'),
+    );
+  }
+
+  async #close(grace: number): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#pollTimer);
+    for (const release of this.#releasers.splice(0)) release();
+    if (this.#running.size > 0) {
+      const drained = new Promise<void>((resolve) => (this.#drained = resolve));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))]);
+      clearTimeout(timer);
+    }
+    clearInterval(this.#renewTimer);
+    const rest = [...this.#running.values()].filter((j) => !j.settled);
+    for (const job of rest) {
+      job.settled = true;
+      job.abort(new ClosedError('worker'));
+    }
+    if (rest.length > 0 && this.#broker) {
+      await this.#broker.release(rest.map((j) => j.lease)).catch((error: unknown) => this.#reportError(error, 'handing jobs back failed'));
+    }
+    this.#host.metrics.herdSize(0);
+    for (const listener of this.#closedListeners) listener();
+  }
+
+  #reportError(error: unknown, context: string, jobId?: string): void {
+    this.#host.logger.error({ err: error, jobId }, context);
+    this.#host.emit('error', { error, context, jobId, info: toErrorInfo(error) });
+  }
+}

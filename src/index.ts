@@ -1,0 +1,83 @@
+/**
+ * drover — a task queue and worker framework for Node.js.
+ * The curated public API (DESIGN.md §2); brokers are also subpath exports.
+ */
+import { registerBrokerScheme } from './core/broker-registry.js';
+import { createMemoryBroker, parseMemoryUrl } from './brokers/memory/index.js';
+
+registerBrokerScheme('memory', async (url) => createMemoryBroker(parseMemoryUrl(url)));
+registerBrokerScheme('sqlite', async (url, context) => {
+  const { createSqliteBroker, parseSqliteUrl } = await import('./brokers/sqlite/index.js');
+  return createSqliteBroker({ ...parseSqliteUrl(url), codec: context.codec });
+});
+const remote: Parameters<typeof registerBrokerScheme>[1] = async (url, context) => {
+  const { createRemoteBroker } = await import('./brokers/remote/index.js');
+  return createRemoteBroker(url, context);
+};
+registerBrokerScheme('ws', remote);
+registerBrokerScheme('wss', remote);
+
+export { Drover } from './core/app.js';
+export type { DroverOptions, CloseOptions } from './core/app.js';
+export { task, isTaskDefinition } from './core/task.js';
+export type { TaskDefinition, TaskFn, TaskArgs, TaskResult } from './core/task.js';
+export { TaskHandle } from './core/task-handle.js';
+export { Job } from './core/job.js';
+export type { ResultOptions } from './core/job.js';
+export type { JobOptions } from './core/options.js';
+export type { BackoffOptions } from './core/backoff.js';
+export { Retry, Fail } from './core/signals.js';
+export type { RetryOptions } from './core/signals.js';
+export { currentJob } from './core/current-job.js';
+export type { JobContext } from './core/current-job.js';
+export type { Report, ReportStatus, JobStatus } from './core/report.js';
+export type { DroverEvents, DroverEventName, JobEvent, WorkerEvent } from './core/events.js';
+export { jsonCodec, msgpackCodec } from './core/codec.js';
+export type { Codec, CodecName } from './core/codec.js';
+export type { IdMaker } from './core/id.js';
+export { registerBrokerScheme } from './core/broker-registry.js';
+export type { BrokerFactory, BrokerContext } from './core/broker-registry.js';
+export {
+  DroverError,
+  ErrorCodes,
+  ConfigError,
+  InvalidArgumentError,
+  UnknownTaskError,
+  JobFailedError,
+  JobCancelledError,
+  JobNotFoundError,
+  TimeoutError,
+  JobTimeoutError,
+  StaleLeaseError,
+  LeaseExpiredError,
+  LeaseLostError,
+  BrokerError,
+  BrokerFullError,
+  ClosedError,
+  ProtocolError,
+  AuthError,
+  isDroverError,
+} from './core/errors.js';
+export type { ErrorCode, ErrorInfo } from './core/errors.js';
+export { Herd } from './herd/herd.js';
+export type { WorkerOptions } from './herd/options.js';
+export { DroverMetrics } from './metrics/metrics.js';
+export type { MetricsOptions } from './metrics/metrics.js';
+export type {
+  Broker,
+  BrokerCapabilities,
+  BrokerOptions,
+  EnqueueRequest,
+  EnqueueResult,
+  LeaseRef,
+  LeasedJob,
+  LeaseRequest,
+  NackOutcome,
+  JobSnapshot,
+  CancelResult,
+  QueueCounts,
+  JobPage,
+  ListJobsQuery,
+  ReportWatch,
+  StoredJobOptions,
+} from './brokers/contract.js';
