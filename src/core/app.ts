@@ -25,7 +25,11 @@ import { checkMs, checkObject, fail } from './validate.js';
 
 /** Options of {@link Drover}. */
 export interface DroverOptions {
-  /** Broker URL (`memory:`, `sqlite:./drover.db`, `ws://host:7400`…) or a broker object. @default 'memory:' */
+  /**
+   * Broker URL (`memory:`, `sqlite:./drover.db`, `ws://host:7400`…) or a broker object.
+   * The app closes a broker it made from a URL; one passed in stays the caller's to close.
+   * @default 'memory:'
+   */
   broker?: string | Broker;
   /** `json`, `msgpack` or a codec object. @default 'json' */
   codec?: CodecName | Codec;
@@ -146,6 +150,11 @@ export class Drover implements TaskCaller {
     return this.#tasks.get(name);
   }
 
+  /** How many tasks are registered. */
+  get taskCount(): number {
+    return this.#tasks.size;
+  }
+
   /** Names of every registered task. */
   taskNames(): string[] {
     return [...this.#tasks.keys()];
@@ -213,7 +222,8 @@ export class Drover implements TaskCaller {
     const grace = checkMs('grace', options.grace ?? 30_000);
     this.#closing ??= (async () => {
       await Promise.all([...this.#workers].map((w) => w.close({ grace })));
-      if (this.#broker) await (await this.#broker.catch(() => undefined))?.close();
+      // A broker built from a URL belongs to the app; one passed in belongs to the caller.
+      if (this.#broker && typeof this.#brokerOption === 'string') await (await this.#broker.catch(() => undefined))?.close();
     })();
     return this.#closing;
   }

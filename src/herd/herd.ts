@@ -23,6 +23,8 @@ export interface HerdHost {
   broker(): Promise<Broker>;
   getTask(name: string): TaskDefinition | undefined;
   taskNames(): string[];
+  /** Changes whenever a task is registered. */
+  readonly taskCount: number;
   emit<K extends DroverEventName>(name: K, event: DroverEvents[K]): void;
   listens(name: DroverEventName): boolean;
 }
@@ -37,7 +39,8 @@ export interface HerdHost {
 export class Herd {
   readonly #host: HerdHost;
   readonly #options: ResolvedWorkerOptions;
-  readonly #running = new Map<string, RunningJob>();
+  readonly #running = new Set<RunningJob>();
+  #queues: { count: number; names: readonly string[] } | undefined;
   readonly #releasers: (() => void)[] = [];
   readonly #closedListeners: (() => void)[] = [];
   #broker: Broker | undefined;
@@ -85,7 +88,13 @@ export class Herd {
 
   /** The queues this herd consumes. */
   get queues(): readonly string[] {
-    return this.#options.queues ?? [...new Set(this.#host.taskNames().map((n) => this.#host.getTask(n)?.options.queue ?? n))];
+    if (this.#options.queues) return this.#options.queues;
+    const count = this.#host.taskCount;
+    if (this.#queues?.count !== count) {
+      const names = [...new Set(this.#host.taskNames().map((n) => this.#host.getTask(n)?.options.queue ?? n))];
+      this.#queues = { count, names };
+    }
+    return this.#queues.names;
   }
 
   /** The name this herd leases under. */
@@ -116,7 +125,11 @@ export class Herd {
     if (this.#stopped) return;
     this.#broker = broker;
     this.#releasers.push(broker.onReady(() => this.#schedulePump()));
-    this.#releasers.push(broker.onCancel((id) => this.#running.get(id)?.abort(new JobCancelledError(id))));
+    this.#releasers.push(
+      broker.onCancel((id) => {
+        for (const job of this.#running) if (job.lease.id === id) job.abort(new JobCancelledError(id));
+      }),
+    );
     // Not unref(): a running worker keeps its process alive until it is closed.
     this.#pollTimer = setInterval(() => this.#schedulePump(), this.#options.pollInterval);
     this.#renewTimer = setInterval(() => this.#renew(), this.#options.renewMs).unref();
@@ -173,7 +186,7 @@ export class Herd {
     }
     this.#idle = false;
     const job = new RunningJob(lease, this.#host.logger, (j, v) => this.#progress(j, v));
-    this.#running.set(lease.id, job);
+    this.#running.add(job);
     this.#active++;
     this.#host.metrics.active(1);
     const def = this.#host.getTask(lease.task);
@@ -253,8 +266,7 @@ export class Herd {
 
   #free(job: RunningJob): void {
     if (!job.returned || !job.settled) return;
-    if (this.#running.get(job.lease.id) !== job) return;
-    this.#running.delete(job.lease.id);
+    if (!this.#running.delete(job)) return;
     this.#active--;
     this.#host.metrics.active(-1);
     if (this.#stopped) {
@@ -278,7 +290,7 @@ export class Herd {
 
   #renew(): void {
     const broker = this.#broker;
-    const jobs = [...this.#running.values()].filter((j) => !j.settled);
+    const jobs = [...this.#running].filter((j) => !j.settled);
     if (!broker || jobs.length === 0) return;
     broker.extend(jobs.map((j) => j.lease), this.#options.leaseMs).then(
       (held) => {
@@ -305,7 +317,7 @@ export class Herd {
       clearTimeout(timer);
     }
     clearInterval(this.#renewTimer);
-    const rest = [...this.#running.values()].filter((j) => !j.settled);
+    const rest = [...this.#running].filter((j) => !j.settled);
     for (const job of rest) {
       job.settled = true;
       job.abort(new ClosedError('worker'));

@@ -1,5 +1,5 @@
 import { BrokerFullError, LeaseExpiredError, StaleLeaseError, toErrorInfo } from '../../core/errors.js';
-import type { BrokerReport, Report, ReportStatus } from '../../core/report.js';
+import type { BrokerReport, Report } from '../../core/report.js';
 import type {
   Broker,
   BrokerCapabilities,
@@ -20,6 +20,7 @@ import type {
 import { MinHeap } from './delay-heap.js';
 import { Deque } from './deque.js';
 import { MemoryJob } from './memory-job.js';
+import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 
 /** Options of the memory broker. */
@@ -30,7 +31,6 @@ export interface MemoryBrokerOptions extends BrokerOptions {
   maxFinished?: number;
 }
 
-type Stats = Omit<QueueCounts, 'queue'>;
 interface Due {
   job: MemoryJob;
   runAt: number;
@@ -48,10 +48,11 @@ export class MemoryBroker implements Broker {
   readonly #jobs = new Map<string, MemoryJob>();
   readonly #ready = new Map<string, ReadyQueue<MemoryJob>>();
   readonly #delayed = new MinHeap<Due>((d) => d.runAt);
-  readonly #active = new Set<MemoryJob>();
+  /** Active jobs by lease token: small (≤ total concurrency), so lookups stay cheap. */
+  readonly #leases = new Map<string, MemoryJob>();
   readonly #finished = new Deque<Due>();
   readonly #liveKeys = new Map<string, MemoryJob>();
-  readonly #stats = new Map<string, Stats>();
+  readonly #stats = new Map<string, QueueStats>();
   readonly #readyListeners = new Set<() => void>();
   readonly #cancelListeners = new Set<(id: string) => void>();
   readonly #reportListeners = new Set<(r: BrokerReport) => void>();
@@ -105,15 +106,15 @@ export class MemoryBroker implements Broker {
         results[i] = { id: existing.id, status: existing.status, duplicate: true };
         continue;
       }
-      const job = new MemoryJob(request, this.#seq++, now);
+      const job = new MemoryJob(request, this.#seq++, now, this.#stat(request.queue));
       this.#jobs.set(job.id, job);
       if (job.key !== undefined) this.#liveKeys.set(job.key, job);
       this.#queuedCount++;
       if (job.status === 'delayed') {
-        this.#stat(job.queue).delayed++;
+        job.stats.delayed++;
         this.#delay(job);
       } else {
-        this.#stat(job.queue).waiting++;
+        job.stats.waiting++;
         this.#readyQueue(job.queue).push(job);
         ready = true;
       }
@@ -151,16 +152,16 @@ export class MemoryBroker implements Broker {
   async ack(lease: LeaseRef, result: unknown): Promise<void> {
     const job = this.#holder(lease);
     job.result = result;
-    this.#finish(job, 'succeeded', { result });
+    this.#finish(job, 'succeeded');
   }
 
   async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
     const job = this.#holder(lease);
     job.error = outcome.error;
-    if (outcome.retryInMs === undefined) return this.#finish(job, 'failed', { error: outcome.error });
+    if (outcome.retryInMs === undefined) return this.#finish(job, 'failed');
     this.#deactivate(job);
     this.#requeue(job, outcome.retryInMs);
-    this.#report(job, 'retrying', { error: outcome.error });
+    this.#log(job, { jobId: job.id, status: 'retrying', attempt: job.attempt, at: Date.now(), error: outcome.error });
   }
 
   async release(leases: readonly LeaseRef[]): Promise<void> {
@@ -168,16 +169,16 @@ export class MemoryBroker implements Broker {
       const job = this.#held(ref);
       if (!job) continue;
       this.#deactivate(job);
-      job.attempt--;
       this.#requeue(job, 0);
-      this.#report(job, 'queued', {});
+      this.#log(job, { jobId: job.id, status: 'queued', attempt: job.attempt - 1, at: Date.now() });
+      job.attempt--; // handed back unfinished: the attempt does not count
     }
   }
 
   async progress(lease: LeaseRef, value: unknown): Promise<void> {
     const job = this.#holder(lease);
     job.progress = value;
-    this.#report(job, 'progress', { progress: value });
+    this.#log(job, { jobId: job.id, status: 'progress', attempt: job.attempt, at: Date.now(), progress: value });
   }
 
   onReady(listener: () => void): () => void {
@@ -217,7 +218,7 @@ export class MemoryBroker implements Broker {
     if (!job) return 'not_found';
     if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') return 'finished';
     const wasActive = job.status === 'active';
-    this.#finish(job, 'cancelled', {});
+    this.#finish(job, 'cancelled');
     if (wasActive) for (const listener of this.#cancelListeners) listener(id);
     return wasActive ? 'aborted' : 'cancelled';
   }
@@ -226,16 +227,19 @@ export class MemoryBroker implements Broker {
     const job = this.#jobs.get(id);
     if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return undefined;
     if (job.key !== undefined && this.#liveKeys.has(job.key)) return undefined;
-    const stats = this.#stat(job.queue);
-    if (job.status === 'failed') stats.failed--;
+    if (job.status === 'failed') job.stats.failed--;
     this.#finishedCount--;
+    // The finished attempt's reports stop being derivable: log them.
+    if (job.leased) job.record(job.activeReport());
+    job.leased = false;
+    job.record(job.terminalReport()!);
     job.attempt = 0;
     job.error = undefined;
     job.result = undefined;
     job.finishedAt = undefined;
     if (job.key !== undefined) this.#liveKeys.set(job.key, job);
     this.#requeue(job, 0);
-    this.#report(job, 'queued', {});
+    this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: Date.now() });
     return job.snapshot();
   }
 
@@ -256,7 +260,7 @@ export class MemoryBroker implements Broker {
   }
 
   #activate(job: MemoryJob, request: LeaseRequest, now: number): LeasedJob {
-    const stats = this.#stat(job.queue);
+    const stats = job.stats;
     stats.waiting--;
     stats.active++;
     this.#queuedCount--;
@@ -266,8 +270,9 @@ export class MemoryBroker implements Broker {
     job.expiresAt = now + request.leaseMs;
     job.startedAt = now;
     job.workerId = request.workerId;
-    this.#active.add(job);
-    this.#report(job, 'active', {});
+    job.leased = true;
+    this.#leases.set(job.token, job);
+    if (this.#listened(job)) this.#notify(job, job.activeReport());
     return {
       id: job.id,
       token: job.token,
@@ -281,8 +286,8 @@ export class MemoryBroker implements Broker {
   }
 
   #deactivate(job: MemoryJob): void {
-    this.#stat(job.queue).active--;
-    this.#active.delete(job);
+    job.stats.active--;
+    if (job.token !== undefined) this.#leases.delete(job.token);
     job.token = undefined;
   }
 
@@ -292,18 +297,18 @@ export class MemoryBroker implements Broker {
     job.runAt = Date.now() + inMs;
     if (inMs > 0) {
       job.status = 'delayed';
-      this.#stat(job.queue).delayed++;
+      job.stats.delayed++;
       this.#delay(job);
     } else {
       job.status = 'queued';
-      this.#stat(job.queue).waiting++;
+      job.stats.waiting++;
       this.#readyQueue(job.queue).push(job);
       this.#signalReady();
     }
   }
 
-  #finish(job: MemoryJob, status: 'succeeded' | 'failed' | 'cancelled', extra: Partial<Report>): void {
-    const stats = this.#stat(job.queue);
+  #finish(job: MemoryJob, status: 'succeeded' | 'failed' | 'cancelled'): void {
+    const stats = job.stats;
     if (job.status === 'active') this.#deactivate(job);
     else {
       if (job.status === 'queued') stats.waiting--;
@@ -315,7 +320,7 @@ export class MemoryBroker implements Broker {
     job.status = status;
     job.finishedAt = Date.now();
     if (job.key !== undefined && this.#liveKeys.get(job.key) === job) this.#liveKeys.delete(job.key);
-    this.#report(job, status, extra);
+    if (this.#listened(job)) this.#notify(job, job.terminalReport()!);
     this.#finished.push({ job, runAt: job.finishedAt });
     this.#finishedCount++;
     if (this.#finishedCount > this.#maxFinished) this.#evict(Infinity);
@@ -332,17 +337,29 @@ export class MemoryBroker implements Broker {
       this.#finished.shift();
       if (!current) continue;
       this.#finishedCount--;
-      const stats = this.#stat(job.queue);
-      if (job.status === 'succeeded') stats.succeeded--;
-      else if (job.status === 'failed') stats.failed--;
+      if (job.status === 'succeeded') job.stats.succeeded--;
+      else if (job.status === 'failed') job.stats.failed--;
       this.#jobs.delete(job.id);
       this.#watchers.delete(job.id);
     }
   }
 
-  #report(job: MemoryJob, status: ReportStatus, extra: Partial<Report>): void {
-    const report: Report = { jobId: job.id, status, attempt: job.attempt, at: Date.now(), ...extra };
+  /** Logs a report that cannot be derived later, and tells listeners. */
+  #log(job: MemoryJob, report: Report): void {
+    // Anything logged after the derived `active` report must follow it: log that first.
+    if (job.leased) {
+      job.leased = false;
+      job.record(job.activeReport());
+    }
     job.record(report);
+    if (this.#listened(job)) this.#notify(job, report);
+  }
+
+  #listened(job: MemoryJob): boolean {
+    return this.#reportListeners.size > 0 || (this.#watchers.size > 0 && this.#watchers.has(job.id));
+  }
+
+  #notify(job: MemoryJob, report: Report): void {
     const watchers = this.#watchers.get(job.id);
     if (watchers) for (const w of watchers) w(report);
     if (this.#reportListeners.size > 0) this.#publish(job, report);
@@ -360,8 +377,8 @@ export class MemoryBroker implements Broker {
   }
 
   #held(ref: LeaseRef): MemoryJob | undefined {
-    const job = this.#jobs.get(ref.id);
-    return job && job.status === 'active' && job.token === ref.token ? job : undefined;
+    const job = this.#leases.get(ref.token);
+    return job !== undefined && job.id === ref.id ? job : undefined;
   }
 
   #shiftBest(queues: readonly string[]): MemoryJob | undefined {
@@ -388,7 +405,7 @@ export class MemoryBroker implements Broker {
     return rq;
   }
 
-  #stat(queue: string): Stats {
+  #stat(queue: string): QueueStats {
     let s = this.#stats.get(queue);
     if (!s) this.#stats.set(queue, (s = { waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 0 }));
     return s;
@@ -417,9 +434,8 @@ export class MemoryBroker implements Broker {
       this.#delayed.pop();
       const job = due.job;
       if (job.status !== 'delayed' || job.runAt !== due.runAt) continue;
-      const stats = this.#stat(job.queue);
-      stats.delayed--;
-      stats.waiting++;
+      job.stats.delayed--;
+      job.stats.waiting++;
       job.status = 'queued';
       this.#readyQueue(job.queue).push(job);
       promoted = true;
@@ -430,16 +446,16 @@ export class MemoryBroker implements Broker {
   #sweep(): void {
     const now = Date.now();
     this.#promoteDue(now);
-    for (const job of this.#active) {
+    for (const job of [...this.#leases.values()]) {
       if (job.expiresAt > now) continue;
       const error = toErrorInfo(new LeaseExpiredError(job.id));
       job.error = error;
       if (job.attempt > job.options.retries) {
-        this.#finish(job, 'failed', { error });
+        this.#finish(job, 'failed');
       } else {
         this.#deactivate(job);
         this.#requeue(job, 0);
-        this.#report(job, 'retrying', { error });
+        this.#log(job, { jobId: job.id, status: 'retrying', attempt: job.attempt, at: now, error });
       }
     }
     this.#evict(now - this.#resultTtl);

@@ -1,14 +1,20 @@
 import type { ErrorInfo } from '../../core/errors.js';
 import type { JobStatus, Report } from '../../core/report.js';
-import type { EnqueueRequest, JobSnapshot, StoredJobOptions } from '../contract.js';
+import type { EnqueueRequest, JobSnapshot, QueueCounts, StoredJobOptions } from '../contract.js';
+
+/** Live counts of one queue, shared by its jobs. */
+export type QueueStats = Omit<QueueCounts, 'queue'>;
 
 /** Most reports kept per job; past it the oldest `progress` reports are dropped. */
 export const MAX_REPORTS_PER_JOB = 200;
 
 /**
  * One job in the memory broker. A class with every field set in the
- * constructor keeps one hidden class for all jobs, and a queued job holds no
- * report objects at all: its `queued` report is derived from `createdAt`.
+ * constructor keeps one hidden class for all jobs. Reports that can be
+ * derived from the fields are not stored: `queued` comes from `createdAt`,
+ * the current attempt's `active` from `startedAt`, and the terminal one from
+ * the outcome, so a job that succeeds first time allocates no report at all.
+ * Only what cannot be derived (earlier attempts, progress) goes in `log`.
  */
 export class MemoryJob {
   readonly id: string;
@@ -19,6 +25,7 @@ export class MemoryJob {
   readonly key: string | undefined;
   readonly options: StoredJobOptions;
   readonly seq: number;
+  readonly stats: QueueStats;
   createdAt: number;
   runAt: number;
   status: JobStatus;
@@ -32,10 +39,13 @@ export class MemoryJob {
   result: unknown = undefined;
   error: ErrorInfo | undefined = undefined;
   progress: unknown = undefined;
-  /** Reports after `queued`, made only once the job moves. */
+  /** Reports that cannot be derived from the fields, in order. */
   log: Report[] | undefined = undefined;
+  /** True while the current attempt's `active` report is derived, not logged. */
+  leased = false;
 
-  constructor(request: EnqueueRequest, seq: number, now: number) {
+  constructor(request: EnqueueRequest, seq: number, now: number, stats: QueueStats) {
+    this.stats = stats;
     this.id = request.id;
     this.task = request.task;
     this.queue = request.queue;
@@ -59,10 +69,30 @@ export class MemoryJob {
     log.push(report);
   }
 
+  /** The current attempt's `active` report. */
+  activeReport(): Report {
+    return { jobId: this.id, status: 'active', attempt: this.attempt, at: this.startedAt ?? this.createdAt };
+  }
+
+  /** The terminal report, once finished. */
+  terminalReport(): Report | undefined {
+    const at = this.finishedAt;
+    if (at === undefined) return undefined;
+    const base = { jobId: this.id, attempt: this.attempt, at };
+    if (this.status === 'succeeded') return { ...base, status: 'succeeded', result: this.result };
+    if (this.status === 'failed') return { ...base, status: 'failed', error: this.error! };
+    if (this.status === 'cancelled') return { ...base, status: 'cancelled' };
+    return undefined;
+  }
+
   /** Every report so far, from `queued` on. */
   history(): Report[] {
-    const queued: Report = { jobId: this.id, status: 'queued', attempt: 0, at: this.createdAt };
-    return this.log ? [queued, ...this.log] : [queued];
+    const out: Report[] = [{ jobId: this.id, status: 'queued', attempt: 0, at: this.createdAt }];
+    if (this.log) out.push(...this.log);
+    if (this.leased) out.push(this.activeReport());
+    const terminal = this.terminalReport();
+    if (terminal) out.push(terminal);
+    return out;
   }
 
   snapshot(): JobSnapshot {

@@ -1,0 +1,172 @@
+/**
+ * The messages of protocol v1, one zod schema each, discriminated by the
+ * string `type`. Client → server: `hello`, `auth`, `progress`, `done`,
+ * `fail`, `release`, `credit`, `ping`. Server → client: `challenge`,
+ * `welcome`, `job`, `pong`, `cancel`, `error`. docs/protocol.md describes
+ * every field; unknown extra fields are ignored (forward compatibility).
+ */
+import { z } from 'zod';
+import { Limits } from './constants.js';
+
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+
+const id = z.string().min(1).max(Limits.ID);
+const name = z.string().min(1).max(Limits.NAME).regex(NO_CONTROL);
+const int = (min: number, max: number): z.ZodNumber => z.number().int().min(min).max(max);
+const ms = int(0, 2 ** 31 - 1);
+
+/** An error as it crosses the wire: `{ name, message, stack?, code? }`. */
+export const wireErrorSchema = z.object({
+  name: z.string().max(Limits.NAME),
+  message: z.string(),
+  stack: z.string().optional(),
+  code: z.string().max(Limits.NAME).optional(),
+});
+
+/** Options of a job the worker needs to run it: timeout and how to retry. */
+export const wireJobOptionsSchema = z.object({
+  retries: int(0, 1_000_000),
+  timeout: int(1, 2 ** 31 - 1).optional(),
+  backoff: z.object({
+    type: z.enum(['fixed', 'exponential']),
+    delay: ms,
+    max: ms,
+    jitter: z.boolean().optional(),
+  }),
+});
+
+/** Client → server: the first frame. `tasks` are the queues the worker takes jobs from. */
+export const helloSchema = z.object({
+  type: z.literal('hello'),
+  protocol: z.number(),
+  name,
+  tasks: z.array(name).min(1).max(Limits.TASKS),
+  concurrency: int(0, Limits.CONCURRENCY),
+  session: id.optional(),
+});
+
+/** Client → server: the answer to the challenge. Checked loosely here; the proof itself is checked by `verifyProof`. */
+export const authSchema = z.object({
+  type: z.literal('auth'),
+  workerId: z.string().max(Limits.ID),
+  clientNonce: z.string().max(Limits.ID),
+  proof: z.string().max(Limits.ID),
+});
+
+/** Client → server: progress of a job it holds. */
+export const progressSchema = z.object({ type: z.literal('progress'), id, lease: id, value: z.unknown() });
+
+/** Client → server: a job it holds succeeded. */
+export const doneSchema = z.object({ type: z.literal('done'), id, lease: id, result: z.unknown() });
+
+/** Client → server: an attempt failed; `retry` asks for another attempt after `delayMs`. */
+export const failSchema = z.object({
+  type: z.literal('fail'),
+  id,
+  lease: id,
+  error: wireErrorSchema,
+  retry: z.boolean(),
+  delayMs: ms.optional(),
+});
+
+/** Client → server: hands a job back unfinished (shutdown, shrinking); the attempt is not counted. */
+export const releaseSchema = z.object({ type: z.literal('release'), id, lease: id });
+
+/** Client → server: the worker's concurrency is now this. */
+export const creditSchema = z.object({ type: z.literal('credit'), concurrency: int(0, Limits.CONCURRENCY) });
+
+/** Client → server: heartbeat. `t` is echoed in the pong. */
+export const pingSchema = z.object({ type: z.literal('ping'), t: z.number().optional() });
+
+/** Server → client: answer `hello` with a single-use nonce. */
+export const challengeSchema = z.object({ type: z.literal('challenge'), workerId: id, nonce: id });
+
+/** Server → client: authenticated. The client checks `serverProof` before anything else. */
+export const welcomeSchema = z.object({
+  type: z.literal('welcome'),
+  session: id,
+  serverProof: id,
+  heartbeatMs: int(10, 2 ** 31 - 1),
+  leaseMs: int(10, 2 ** 31 - 1),
+});
+
+/** Server → client: a leased job. `deadline` is informational (server clock); use `options.timeout`. */
+export const jobSchema = z.object({
+  type: z.literal('job'),
+  id,
+  lease: id,
+  task: name,
+  queue: name,
+  args: z.array(z.unknown()),
+  attempt: int(1, Number.MAX_SAFE_INTEGER),
+  deadline: z.number().nullable(),
+  options: wireJobOptionsSchema,
+});
+
+/** Server → client: heartbeat answer. */
+export const pongSchema = z.object({ type: z.literal('pong'), t: z.number().optional() });
+
+/** Server → client: stop this job (cancelled, or its lease is lost); send no outcome for it. */
+export const cancelSchema = z.object({ type: z.literal('cancel'), id });
+
+/** Server → client: something was refused. `id` names the job when there is one. */
+export const errorSchema = z.object({
+  type: z.literal('error'),
+  code: z.string().max(Limits.NAME),
+  message: z.string().max(Limits.ERROR_MESSAGE),
+  id: id.optional(),
+});
+
+/** Schemas of the frames a client sends, by type. */
+export const clientSchemas = {
+  hello: helloSchema,
+  auth: authSchema,
+  progress: progressSchema,
+  done: doneSchema,
+  fail: failSchema,
+  release: releaseSchema,
+  credit: creditSchema,
+  ping: pingSchema,
+} as const;
+
+/** Schemas of the frames a server sends, by type. */
+export const serverSchemas = {
+  challenge: challengeSchema,
+  welcome: welcomeSchema,
+  job: jobSchema,
+  pong: pongSchema,
+  cancel: cancelSchema,
+  error: errorSchema,
+} as const;
+
+export type WireError = z.infer<typeof wireErrorSchema>;
+export type WireJobOptions = z.infer<typeof wireJobOptionsSchema>;
+export type HelloMessage = z.infer<typeof helloSchema>;
+export type AuthMessage = z.infer<typeof authSchema>;
+export type ProgressMessage = z.infer<typeof progressSchema>;
+export type DoneMessage = z.infer<typeof doneSchema>;
+export type FailMessage = z.infer<typeof failSchema>;
+export type ReleaseMessage = z.infer<typeof releaseSchema>;
+export type CreditMessage = z.infer<typeof creditSchema>;
+export type PingMessage = z.infer<typeof pingSchema>;
+export type ChallengeMessage = z.infer<typeof challengeSchema>;
+export type WelcomeMessage = z.infer<typeof welcomeSchema>;
+export type JobMessage = z.infer<typeof jobSchema>;
+export type PongMessage = z.infer<typeof pongSchema>;
+export type CancelMessage = z.infer<typeof cancelSchema>;
+export type ErrorMessage = z.infer<typeof errorSchema>;
+
+/** Any frame a client sends. */
+export type ClientMessage =
+  | HelloMessage
+  | AuthMessage
+  | ProgressMessage
+  | DoneMessage
+  | FailMessage
+  | ReleaseMessage
+  | CreditMessage
+  | PingMessage;
+
+/** Any frame a server sends. */
+export type ServerMessage = ChallengeMessage | WelcomeMessage | JobMessage | PongMessage | CancelMessage | ErrorMessage;

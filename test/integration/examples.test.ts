@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+async function example(name: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], { timeout: 30_000 });
+  return stdout;
+}
+
+describe('examples/', () => {
+  it('quick-demo - add with 2 workers prints 5', async () => {
+    expect(await example('quick-demo')).toContain('add(2, 3) = 5');
+  });
+
+  it('murmur - 10 tasks, 5 workers', async () => {
+    const out = await example('murmur');
+    expect(out).toContain('10 tasks done, 30 lines spoken');
+    for (let i = 0; i < 10; i++) expect(out).toContain(`this is ${i} speaking`);
+  });
+
+  it('gofherd - success, retry and failure callbacks with max retries', async () => {
+    const out = await example('gofherd');
+    expect(out).toContain('8 succeeded, 2 failed after 2 retries');
+    expect(out).toContain('workID:0, status: success, result:10');
+    expect(out).toMatch(/workID:6, status: retry, attempt:1/);
+    expect(out).toContain('workID:9, status: failure, error:item 9 is not ready');
+  });
+});
