@@ -39,7 +39,8 @@ export interface HerdHost {
 export class Herd {
   readonly #host: HerdHost;
   readonly #options: ResolvedWorkerOptions;
-  readonly #running = new Set<RunningJob>();
+  /** Running jobs; each knows its index, so removal is a swap, not a hash. */
+  readonly #running: RunningJob[] = [];
   #queues: { count: number; names: readonly string[] } | undefined;
   readonly #releasers: (() => void)[] = [];
   readonly #closedListeners: (() => void)[] = [];
@@ -186,7 +187,7 @@ export class Herd {
     }
     this.#idle = false;
     const job = new RunningJob(lease, this.#host.logger, (j, v) => this.#progress(j, v));
-    this.#running.add(job);
+    job.index = this.#running.push(job) - 1;
     this.#active++;
     this.#host.metrics.active(1);
     const def = this.#host.getTask(lease.task);
@@ -266,14 +267,20 @@ export class Herd {
 
   #free(job: RunningJob): void {
     if (!job.returned || !job.settled) return;
-    if (!this.#running.delete(job)) return;
+    if (job.index < 0) return;
+    const last = this.#running.pop()!;
+    if (last !== job) {
+      this.#running[job.index] = last;
+      last.index = job.index;
+    }
+    job.index = -1;
     this.#active--;
     this.#host.metrics.active(-1);
     if (this.#stopped) {
-      if (this.#running.size === 0) this.#drained?.();
+      if (this.#running.length === 0) this.#drained?.();
       return;
     }
-    this.#schedulePump();
+    this.#pump();
   }
 
   async #progress(job: RunningJob, value: unknown): Promise<void> {
@@ -310,7 +317,7 @@ export class Herd {
     this.#stopped = true;
     clearInterval(this.#pollTimer);
     for (const release of this.#releasers.splice(0)) release();
-    if (this.#running.size > 0) {
+    if (this.#running.length > 0) {
       const drained = new Promise<void>((resolve) => (this.#drained = resolve));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))]);

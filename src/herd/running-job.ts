@@ -19,6 +19,8 @@ export class RunningJob implements JobContext {
   settled = false;
   returned = false;
   timer: NodeJS.Timeout | undefined;
+  /** Index in the herd's running list, -1 once freed. */
+  index = -1;
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;

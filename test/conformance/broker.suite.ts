@@ -62,13 +62,13 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     });
 
     const context: SuiteContext = {
-      async open(overrides = {}) {
+      open: async (overrides = {}) => {
         const broker = await options.create({ sweepInterval: SWEEP_MS, resultTtl: LONG_TTL, ...overrides });
         opened.push(broker);
         await broker.connect();
         return broker;
       },
-      test(title, fn) {
+      test: (title, fn) => {
         if (registered.has(title)) throw new Error(`Duplicate conformance test title: ${title}`);
         registered.add(title);
         const reason = skipped.get(title);

@@ -20,6 +20,7 @@ import type {
 import { MinHeap } from './delay-heap.js';
 import { Deque } from './deque.js';
 import { MemoryJob } from './memory-job.js';
+import { MemoryLease } from './memory-lease.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 
@@ -48,8 +49,8 @@ export class MemoryBroker implements Broker {
   readonly #jobs = new Map<string, MemoryJob>();
   readonly #ready = new Map<string, ReadyQueue<MemoryJob>>();
   readonly #delayed = new MinHeap<Due>((d) => d.runAt);
-  /** Active jobs by lease token: small (≤ total concurrency), so lookups stay cheap. */
-  readonly #leases = new Map<string, MemoryJob>();
+  /** Active jobs (each knows its index here), for the lease sweep. */
+  readonly #active: MemoryJob[] = [];
   readonly #finished = new Deque<Due>();
   readonly #liveKeys = new Map<string, MemoryJob>();
   readonly #stats = new Map<string, QueueStats>();
@@ -271,23 +272,20 @@ export class MemoryBroker implements Broker {
     job.startedAt = now;
     job.workerId = request.workerId;
     job.leased = true;
-    this.#leases.set(job.token, job);
+    job.activeIndex = this.#active.push(job) - 1;
     if (this.#listened(job)) this.#notify(job, job.activeReport());
-    return {
-      id: job.id,
-      token: job.token,
-      task: job.task,
-      queue: job.queue,
-      args: job.args,
-      attempt: job.attempt,
-      options: job.options,
-      expiresAt: job.expiresAt,
-    };
+    return new MemoryLease(job, job.token);
   }
 
   #deactivate(job: MemoryJob): void {
     job.stats.active--;
-    if (job.token !== undefined) this.#leases.delete(job.token);
+    // Swap-remove: O(1) without hashing.
+    const last = this.#active.pop()!;
+    if (last !== job) {
+      this.#active[job.activeIndex] = last;
+      last.activeIndex = job.activeIndex;
+    }
+    job.activeIndex = -1;
     job.token = undefined;
   }
 
@@ -377,8 +375,8 @@ export class MemoryBroker implements Broker {
   }
 
   #held(ref: LeaseRef): MemoryJob | undefined {
-    const job = this.#leases.get(ref.token);
-    return job !== undefined && job.id === ref.id ? job : undefined;
+    const job = MemoryLease.jobOf(ref) ?? this.#jobs.get(ref.id);
+    return job !== undefined && job.token === ref.token && job.status === 'active' ? job : undefined;
   }
 
   #shiftBest(queues: readonly string[]): MemoryJob | undefined {
@@ -446,7 +444,7 @@ export class MemoryBroker implements Broker {
   #sweep(): void {
     const now = Date.now();
     this.#promoteDue(now);
-    for (const job of [...this.#leases.values()]) {
+    for (const job of [...this.#active]) {
       if (job.expiresAt > now) continue;
       const error = toErrorInfo(new LeaseExpiredError(job.id));
       job.error = error;

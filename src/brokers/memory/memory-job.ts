@@ -43,6 +43,8 @@ export class MemoryJob {
   log: Report[] | undefined = undefined;
   /** True while the current attempt's `active` report is derived, not logged. */
   leased = false;
+  /** Index in the broker's active list while active, else -1. */
+  activeIndex = -1;
 
   constructor(request: EnqueueRequest, seq: number, now: number, stats: QueueStats) {
     this.stats = stats;

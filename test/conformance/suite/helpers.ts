@@ -23,9 +23,9 @@ export const SOON_MS = 3_000;
 /** What each group of tests gets from the runner. */
 export interface SuiteContext {
   /** Opens (and connects) a fresh broker; closed after the test. */
-  open(options?: Partial<ConformanceBrokerOptions>): Promise<Broker>;
+  open: (options?: Partial<ConformanceBrokerOptions>) => Promise<Broker>;
   /** Registers a test, honouring the skip list. */
-  test(name: string, fn: () => Promise<void>): void;
+  test: (name: string, fn: () => Promise<void>) => void;
 }
 
 /** A queue name no other test (or test run) uses. */

@@ -1,0 +1,36 @@
+import type { LeasedJob, StoredJobOptions } from '../contract.js';
+import type { MemoryJob } from './memory-job.js';
+
+/**
+ * A lease handed out by the memory broker. It remembers its job, so the
+ * holder's ack finds the job without a lookup by id; a copy of the fields
+ * (not the job itself) keeps a stale holder's token from changing under it.
+ */
+export class MemoryLease implements LeasedJob {
+  readonly id: string;
+  readonly token: string;
+  readonly task: string;
+  readonly queue: string;
+  readonly args: unknown[];
+  readonly attempt: number;
+  readonly options: StoredJobOptions;
+  readonly expiresAt: number;
+  readonly #job: MemoryJob;
+
+  constructor(job: MemoryJob, token: string) {
+    this.#job = job;
+    this.id = job.id;
+    this.token = token;
+    this.task = job.task;
+    this.queue = job.queue;
+    this.args = job.args;
+    this.attempt = job.attempt;
+    this.options = job.options;
+    this.expiresAt = job.expiresAt;
+  }
+
+  /** The job behind a lease this broker made, or undefined for any other object. */
+  static jobOf(ref: object): MemoryJob | undefined {
+    return #job in ref ? (ref as MemoryLease).#job : undefined;
+  }
+}

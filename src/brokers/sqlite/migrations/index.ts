@@ -1,0 +1,14 @@
+import * as m0001 from './0001-init.js';
+
+/** One numbered schema change. Never edit a released one: add the next number. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every migration, in order. The SQL lives in `.ts` modules (not `.sql`
+ * files) so it loads the same from `src/` under tsx and from the bundled `dist/`.
+ */
+export const MIGRATIONS: readonly Migration[] = [m0001];
