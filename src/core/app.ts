@@ -194,10 +194,10 @@ export class Drover implements TaskCaller {
     const resolved = resolveJobOptions(def.name, def.options, options);
     const requests = new Array<ReturnType<typeof toEnqueueRequest>>(argsList.length);
     for (let i = 0; i < argsList.length; i++) {
-      const args = argsList[i];
+      const args: unknown = argsList[i];
       if (!Array.isArray(args)) fail(argsList.length === 1 ? 'args' : `argsList[${i}]`, 'an array of arguments', args);
       assertEncodable(this.codec, args, `Arguments of ${def.name}`);
-      requests[i] = toEnqueueRequest(this.#ids(), def.name, args, resolved);
+      requests[i] = toEnqueueRequest(this.#ids(), def.name, args as unknown[], resolved);
     }
     const results = await broker.enqueue(requests);
     const getBroker = (): Promise<Broker> => this.broker();

@@ -27,7 +27,7 @@ export const jsonCodec: Codec = {
   check: (value) => walk(value, '', jsonLeafProblem),
 };
 
-const packr = new Packr({ useRecords: false, moreTypes: true, largeBigIntToFloat: false });
+const packr = new Packr({ useRecords: false, moreTypes: true, mapsAsObjects: false, useBigIntExtension: true });
 
 /** MessagePack via msgpackr: also Date, Map, Set, BigInt, Uint8Array. */
 export const msgpackCodec: Codec = {
@@ -76,7 +76,7 @@ export function describe(value: unknown): string {
     case 'symbol':
       return 'a symbol';
     default: {
-      const ctor = (value as object).constructor?.name;
+      const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
       return ctor && ctor !== 'Object' ? `an instance of ${ctor}` : 'an object';
     }
   }

@@ -73,7 +73,7 @@ export class Job<R = unknown> {
             }
             return;
           }
-          stop = watch.stop;
+          stop = () => watch.stop();
           if (done) return watch.stop();
           for (const report of watch.history) settle(report);
         },
@@ -81,7 +81,7 @@ export class Job<R = unknown> {
           if (done) return;
           done = true;
           if (timer) clearTimeout(timer);
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         },
       );
     });

@@ -52,7 +52,7 @@ export function validateJobOptions(options: unknown, name = 'options'): JobOptio
     if (b.max !== undefined) checkMs(`${name}.backoff.max`, b.max, 0);
     if (b.jitter !== undefined && typeof b.jitter !== 'boolean') fail(`${name}.backoff.jitter`, 'a boolean', b.jitter);
   }
-  return o as JobOptions;
+  return o;
 }
 
 /** Options resolved once per call (or batch) and shared by its jobs. */

@@ -47,16 +47,17 @@ export class DroverMetrics {
     this.#active = new Gauge({ name: 'drover_jobs_active', help: 'Jobs running now', registers });
     this.#herd = new Gauge({ name: 'drover_herd_size', help: 'Concurrency of the herd', registers });
     this.#workers = new Gauge({ name: 'drover_workers_connected', help: 'Remote workers connected', registers });
-    const self = this;
+    const queueCounts = (): Promise<QueueCounts[]> | undefined => this.#queueCounts?.();
     new Gauge({
       name: 'drover_queue_depth',
       help: 'Jobs per queue and state',
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
-        if (!self.#queueCounts) return;
+        const pending = queueCounts();
+        if (!pending) return;
+        const counts = await pending;
         this.reset();
-        const counts = await self.#queueCounts();
         for (const c of counts.slice(0, MAX_LABEL_VALUES)) {
           for (const state of ['waiting', 'active', 'delayed', 'succeeded', 'failed'] as const) {
             this.set({ queue: c.queue, state }, c[state]);

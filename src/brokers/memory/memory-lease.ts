@@ -31,6 +31,6 @@ export class MemoryLease implements LeasedJob {
 
   /** The job behind a lease this broker made, or undefined for any other object. */
   static jobOf(ref: object): MemoryJob | undefined {
-    return #job in ref ? (ref as MemoryLease).#job : undefined;
+    return #job in ref ? ref.#job : undefined;
   }
 }

@@ -1,0 +1,118 @@
+import type { Codec } from '../../core/codec.js';
+import type { ErrorInfo } from '../../core/errors.js';
+import type { JobStatus } from '../../core/report.js';
+import type { JobSnapshot, StoredJobOptions } from '../contract.js';
+
+/** A value as stored: codec output, or NULL for `undefined`. */
+export type Stored = string | Buffer | null;
+
+/** A row of `drover_jobs`. */
+export interface JobRow {
+  seq: number;
+  id: string;
+  task: string;
+  queue: string;
+  args: Stored;
+  status: JobStatus;
+  priority: number;
+  attempt: number;
+  retries: number;
+  options: string;
+  key: string | null;
+  run_at: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  expires_at: number | null;
+  token: string | null;
+  lease_until: number | null;
+  worker_id: string | null;
+  progress: Stored;
+  result: Stored;
+  error: string | null;
+  rn: number;
+}
+
+/** What ack / nack / progress / cancel hand back to build their report. */
+export interface OutcomeRow {
+  task: string;
+  queue: string;
+  attempt: number;
+  rn: number;
+}
+
+/** Encodes a value with the codec; `undefined` is stored as NULL. */
+export function encode(codec: Codec, value: unknown): Stored {
+  if (value === undefined) return null;
+  const data = codec.encode(value) as string | Uint8Array | undefined;
+  if (data === undefined) return null;
+  if (typeof data === 'string' || Buffer.isBuffer(data)) return data;
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Decodes a stored value; NULL is `undefined`. */
+export function decode(codec: Codec, data: Stored): unknown {
+  return data === null ? undefined : codec.decode(data);
+}
+
+/** Parses a stored error. */
+export function parseError(text: string | null): ErrorInfo | undefined {
+  return text === null ? undefined : (JSON.parse(text) as ErrorInfo);
+}
+
+const serialized = new WeakMap<StoredJobOptions, string>();
+const parsed = new Map<string, StoredJobOptions>();
+const MAX_PARSED = 256;
+
+/**
+ * Job options as stored. Jobs of one call share one options object, so the
+ * JSON is made once per object.
+ */
+export function serializeOptions(options: StoredJobOptions): string {
+  let text = serialized.get(options);
+  if (text === undefined) {
+    text = JSON.stringify(options);
+    serialized.set(options, text);
+  }
+  return text;
+}
+
+/**
+ * Stored options, parsed once per distinct text (most jobs share a few) and
+ * frozen, since many leased jobs share the object.
+ */
+export function parseOptions(text: string): StoredJobOptions {
+  let options = parsed.get(text);
+  if (options === undefined) {
+    const value = JSON.parse(text) as StoredJobOptions;
+    Object.freeze(value.backoff);
+    options = Object.freeze(value);
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(text, options);
+  }
+  return options;
+}
+
+/** A row as the contract's snapshot. */
+export function toSnapshot(row: JobRow, codec: Codec): JobSnapshot {
+  const snapshot: JobSnapshot = {
+    id: row.id,
+    task: row.task,
+    queue: row.queue,
+    args: decode(codec, row.args) as unknown[],
+    status: row.status,
+    attempt: row.attempt,
+    priority: row.priority,
+    options: parseOptions(row.options),
+    createdAt: row.created_at,
+    runAt: row.run_at,
+  };
+  if (row.key !== null) snapshot.key = row.key;
+  if (row.progress !== null) snapshot.progress = decode(codec, row.progress);
+  if (row.result !== null) snapshot.result = decode(codec, row.result);
+  if (row.error !== null) snapshot.error = parseError(row.error);
+  if (row.started_at !== null) snapshot.startedAt = row.started_at;
+  if (row.finished_at !== null) snapshot.finishedAt = row.finished_at;
+  if (row.worker_id !== null) snapshot.workerId = row.worker_id;
+  return snapshot;
+}

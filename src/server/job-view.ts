@@ -1,0 +1,69 @@
+import type { EnqueueResult, JobSnapshot } from '../brokers/contract.js';
+import type { ErrorInfo } from '../core/errors.js';
+import type { JobStatus } from '../core/report.js';
+
+/**
+ * A job as the HTTP API shows it. Every field is always present (absent
+ * values are `null`), so clients in any language see one stable shape.
+ * Times are epoch milliseconds on the server's clock, as in reports.
+ */
+export interface JobView {
+  id: string;
+  task: string;
+  queue: string;
+  args: unknown[];
+  status: JobStatus;
+  attempt: number;
+  priority: number;
+  key: string | null;
+  options: { retries: number; timeout: number | null };
+  progress: unknown;
+  result: unknown;
+  error: ErrorInfo | null;
+  createdAt: number;
+  runAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  workerId: string | null;
+}
+
+/** The view of a job snapshot. */
+export function toJobView(job: JobSnapshot): JobView {
+  return {
+    id: job.id,
+    task: job.task,
+    queue: job.queue,
+    args: job.args,
+    status: job.status,
+    attempt: job.attempt,
+    priority: job.priority,
+    key: job.key ?? null,
+    options: { retries: job.options.retries, timeout: job.options.timeout ?? null },
+    progress: job.progress ?? null,
+    result: job.result ?? null,
+    error: job.error ?? null,
+    createdAt: job.createdAt,
+    runAt: job.runAt,
+    startedAt: job.startedAt ?? null,
+    finishedAt: job.finishedAt ?? null,
+    workerId: job.workerId ?? null,
+  };
+}
+
+/** What `POST /v1/jobs` answers per job. */
+export interface EnqueuedView {
+  id: string;
+  status: JobStatus;
+  /** Present (true) when an idempotency `key` matched a live job and nothing new was made. */
+  duplicate?: true;
+}
+
+/** The view of one enqueue result. */
+export function toEnqueuedView(result: EnqueueResult): EnqueuedView {
+  return result.duplicate ? { id: result.id, status: result.status, duplicate: true } : { id: result.id, status: result.status };
+}
+
+/** True for the statuses after which a job no longer changes. */
+export function isTerminalStatus(status: JobStatus): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+}

@@ -1,0 +1,76 @@
+/**
+ * The zod schemas of every request body, query and path parameter of the
+ * HTTP API. Objects are strict: an unknown key is a 400 that names it, so a
+ * typo never passes silently.
+ */
+import { z } from 'zod';
+import type { JobStatus } from '../core/report.js';
+import type { ServerLimits } from './limits.js';
+
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const MAX_MS = 2 ** 31 - 1;
+const ms = z.int().min(0).max(MAX_MS);
+
+/** A task or queue name: what `task()` accepts. */
+export const nameSchema = z.string().min(1).max(200).regex(NO_CONTROL, 'must not contain control characters');
+
+/** A job id in a path. */
+export const idSchema = z.string().min(1).max(256).regex(NO_CONTROL, 'must not contain control characters');
+
+/** `:id` path parameters. */
+export const idParamsSchema = z.strictObject({ id: idSchema });
+
+/** Job options as JSON: like {@link JobOptions}, with `runAt` an ISO 8601 date-time. */
+export const jobOptionsSchema = z.strictObject({
+  retries: z.int().min(0).max(1000).optional(),
+  timeout: z.int().min(1).max(MAX_MS).optional(),
+  backoff: z
+    .strictObject({
+      type: z.enum(['fixed', 'exponential']).optional(),
+      delay: ms.optional(),
+      max: ms.optional(),
+      jitter: z.boolean().optional(),
+    })
+    .optional(),
+  delay: ms.optional(),
+  runAt: z.iso.datetime({ offset: true }).optional(),
+  priority: z.int().min(-1_000_000).max(1_000_000).optional(),
+  key: z.string().min(1).max(500).regex(NO_CONTROL, 'must not contain control characters').optional(),
+  queue: nameSchema.optional(),
+});
+
+/** One job in `POST /v1/jobs`. */
+export const jobRequestSchema = z.strictObject({
+  task: nameSchema,
+  args: z.array(z.unknown()).default([]),
+  options: jobOptionsSchema.optional(),
+});
+
+/** A parsed job request. */
+export type JobRequest = z.output<typeof jobRequestSchema>;
+
+const STATUSES = ['queued', 'delayed', 'active', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+
+/** Query of `GET /v1/jobs`. */
+export function listQuerySchema(limits: ServerLimits) {
+  return z.strictObject({
+    status: z.enum(STATUSES).default('failed'),
+    queue: nameSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(limits.listLimit).default(Math.min(100, limits.listLimit)),
+    cursor: z.string().min(1).max(500).regex(NO_CONTROL, 'must not contain control characters').optional(),
+  });
+}
+
+/** Query of `GET /v1/jobs/:id/result`. */
+export function resultQuerySchema(limits: ServerLimits, defaultMs: number) {
+  return z.strictObject({
+    timeout: z.coerce.number().int().min(0).max(limits.resultTimeoutMs).default(Math.min(defaultMs, limits.resultTimeoutMs)),
+  });
+}
+
+/** An empty query (routes that take none). */
+export const noQuerySchema = z.strictObject({});
+
+/** Body of `PATCH /herd` (gofherd: `{"num": N}`). */
+export const herdBodySchema = z.strictObject({ num: z.int().min(0).max(100_000) });
