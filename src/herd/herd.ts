@@ -57,6 +57,9 @@ export class Herd {
   #pollTimer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #leaseErrors = 0;
+  /** Outcomes sent to the broker and not yet confirmed. */
+  #recording = 0;
+  #recordsIdle: (() => void) | undefined;
 
   /** @internal made by `app.worker()` */
   constructor(host: HerdHost, options: WorkerOptions = {}) {
@@ -254,15 +257,25 @@ export class Herd {
       if (outcome.retryInMs === undefined) this.#host.metrics.failed(lease.task, seconds);
       else this.#host.metrics.retried(lease.task, seconds);
     }
+    this.#recording++;
     recorded.then(
-      () => this.#free(job),
+      () => this.#recorded(job),
       (error: unknown) => {
         if (!isDroverError(error) || error.code !== 'ERR_DROVER_STALE_LEASE') {
           this.#reportError(error, `recording the outcome of job ${lease.id} failed`, lease.id);
         }
-        this.#free(job);
+        this.#recorded(job);
       },
     );
+    // Pipelining: the slot is free once the handler returned and its outcome is on its way,
+    // so the next lease overlaps this round trip. Outcomes in flight stay bounded by the herd size.
+    if (this.#recording <= Math.max(1, this.#concurrency)) this.#free(job);
+  }
+
+  #recorded(job: RunningJob): void {
+    this.#recording--;
+    this.#free(job);
+    if (this.#recording === 0 && this.#recordsIdle) this.#recordsIdle();
   }
 
   #free(job: RunningJob): void {
@@ -332,6 +345,7 @@ export class Herd {
     if (rest.length > 0 && this.#broker) {
       await this.#broker.release(rest.map((j) => j.lease)).catch((error: unknown) => this.#reportError(error, 'handing jobs back failed'));
     }
+    if (this.#recording > 0) await new Promise<void>((resolve) => (this.#recordsIdle = resolve));
     this.#host.metrics.herdSize(0);
     for (const listener of this.#closedListeners) listener();
   }

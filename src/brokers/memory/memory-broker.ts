@@ -24,6 +24,8 @@ import { MemoryLease } from './memory-lease.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** Options of the memory broker. */
 export interface MemoryBrokerOptions extends BrokerOptions {
   /** Most jobs waiting or delayed at once; past it enqueue throws BrokerFullError. @default 1_000_000 */
@@ -150,10 +152,13 @@ export class MemoryBroker implements Broker {
     });
   }
 
-  async ack(lease: LeaseRef, result: unknown): Promise<void> {
-    const job = this.#holder(lease);
+  // Not `async`: the hot path returns one shared resolved promise instead of a new one per job.
+  ack(lease: LeaseRef, result: unknown): Promise<void> {
+    const job = this.#held(lease);
+    if (!job) return Promise.reject(new StaleLeaseError(lease.id));
     job.result = result;
     this.#finish(job, 'succeeded');
+    return RESOLVED;
   }
 
   async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {

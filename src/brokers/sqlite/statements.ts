@@ -100,7 +100,7 @@ export class Statements {
 
     const held = "WHERE id = ? AND token = ? AND status = 'active'";
     const done = 'token = NULL, lease_until = NULL, rn = rn + 1';
-    this.ack = p(`UPDATE drover_jobs SET status = 'succeeded', result = ?, finished_at = ?, expires_at = ?, ${done} ${held} RETURNING ${OUTCOME}`);
+    this.ack = p(`UPDATE drover_jobs SET status = 'succeeded', result = ?, error = NULL, finished_at = ?, expires_at = ?, ${done} ${held} RETURNING ${OUTCOME}`);
     this.nackRetry = p(`UPDATE drover_jobs SET status = ?, run_at = ?, error = ?, ${done} ${held} RETURNING ${OUTCOME}`);
     this.nackFail = p(`UPDATE drover_jobs SET status = 'failed', error = ?, finished_at = ?, expires_at = ?, ${done} ${held} RETURNING ${OUTCOME}`);
     this.progress = p(`UPDATE drover_jobs SET progress = ?, rn = rn + 1 ${held} RETURNING ${OUTCOME}`);

@@ -1,0 +1,92 @@
+import type { LeaseRequest, LeasedJob } from '../contract.js';
+import type { Engine } from './engine.js';
+import type { Stored } from './rows.js';
+import { decode, parseOptions } from './rows.js';
+import type { Tx } from './write-queue.js';
+
+interface ClaimedRow {
+  seq: number;
+  id: string;
+  task: string;
+  queue: string;
+  args: Stored;
+  attempt: number;
+  options: string;
+  token: string;
+  priority: number;
+  run_at: number;
+  rn: number;
+}
+
+interface Candidate {
+  seq: number;
+  priority: number;
+  run_at: number;
+}
+
+/** Due delayed jobs promoted per claim; the sweeper does the rest. */
+const PROMOTE_LIMIT = 1000;
+
+/**
+ * True if a claim could find something: a ready job in one of the queues or
+ * a due delayed job. A plain read (no write lock), so idle workers polling
+ * an empty queue never block writers.
+ */
+export function mightClaim(engine: Engine, queues: readonly string[]): boolean {
+  const { s } = engine;
+  for (const queue of queues) if (s.anyReady.get(queue) !== undefined) return true;
+  return s.anyDue.get(engine.now()) !== undefined;
+}
+
+/**
+ * Leases up to `max` jobs in the caller's `BEGIN IMMEDIATE` transaction:
+ * one UPDATE … RETURNING marks them active with a fresh random token and an
+ * expiry on the database clock, counts the attempt, and then each gets its
+ * `active` report. The write lock makes a second claimer wait, so no job is
+ * ever leased twice.
+ */
+export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): LeasedJob[] {
+  const { s, reports, options } = engine;
+  if (request.max <= 0 || request.queues.length === 0) return [];
+  if (s.promoteDue.run(tx.now, PROMOTE_LIMIT).changes > 0) tx.after(() => engine.signals.ready());
+  const until = tx.now + request.leaseMs;
+  const worker = request.workerId ?? null;
+  let rows: ClaimedRow[];
+  if (request.queues.length === 1) {
+    rows = s.claimQueue.all(until, tx.now, worker, request.queues[0], request.max) as ClaimedRow[];
+  } else {
+    const seqs = pickAcross(engine, request.queues, request.max);
+    rows = seqs.length === 0 ? [] : (s.claimSeqs.all(until, tx.now, worker, JSON.stringify(seqs)) as ClaimedRow[]);
+  }
+  if (rows.length === 0) return [];
+  // RETURNING gives no order: restore the claim order.
+  rows.sort(byClaimOrder);
+  const jobs = new Array<LeasedJob>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    reports.record(tx, row, row.rn, 'active', row.attempt);
+    jobs[i] = {
+      id: row.id,
+      token: row.token,
+      task: row.task,
+      queue: row.queue,
+      args: decode(options.codec, row.args) as unknown[],
+      attempt: row.attempt,
+      options: parseOptions(row.options),
+      expiresAt: until,
+    };
+  }
+  return jobs;
+}
+
+/** The best `max` jobs across several queues: the top of each queue, merged. */
+function pickAcross(engine: Engine, queues: readonly string[], max: number): number[] {
+  const all: Candidate[] = [];
+  for (const queue of new Set(queues)) all.push(...(engine.s.candidates.all(queue, max) as Candidate[]));
+  all.sort(byClaimOrder);
+  return all.slice(0, max).map((c) => c.seq);
+}
+
+function byClaimOrder(a: Candidate, b: Candidate): number {
+  return b.priority - a.priority || a.run_at - b.run_at || a.seq - b.seq;
+}

@@ -1,0 +1,197 @@
+import { ClosedError } from '../../core/errors.js';
+import type { BrokerReport, Report } from '../../core/report.js';
+import type {
+  Broker,
+  BrokerCapabilities,
+  CancelResult,
+  EnqueueRequest,
+  EnqueueResult,
+  JobPage,
+  JobSnapshot,
+  LeaseRef,
+  LeaseRequest,
+  LeasedJob,
+  ListJobsQuery,
+  NackOutcome,
+  QueueCounts,
+  ReportWatch,
+} from '../contract.js';
+import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
+import { claimJobs, mightClaim } from './claim.js';
+import { openDatabase } from './database.js';
+import { encodeRequests, enqueueJobs } from './enqueue.js';
+import { Engine, Signals } from './engine.js';
+import type { ResolvedSqliteOptions, SqliteBrokerOptions } from './options.js';
+import { resolveSqliteOptions } from './options.js';
+import { ackJob, extendLeases, nackJob, progressJob, releaseLeases } from './outcomes.js';
+import type { JobRow } from './rows.js';
+import { encode, toSnapshot } from './rows.js';
+import { startTimers } from './sweeper.js';
+
+/**
+ * The embedded durable broker (`sqlite:./drover.db`) on better-sqlite3.
+ *
+ * States: created ──connect()──▶ open ──close()──▶ closed. Methods called
+ * before `connect()` connect first. Writes go through a group-commit queue
+ * (one `BEGIN IMMEDIATE` transaction per turn of the event loop); reads run
+ * directly. Several processes may share one file.
+ */
+export class SqliteBroker implements Broker {
+  readonly name = 'sqlite';
+  readonly capabilities: BrokerCapabilities;
+  readonly #options: ResolvedSqliteOptions;
+  readonly #signals = new Signals();
+  #engine: Engine | undefined;
+  #connecting: Promise<Engine> | undefined;
+  #stopTimers: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: SqliteBrokerOptions) {
+    this.#options = resolveSqliteOptions(options);
+    const durable = this.#options.path !== ':memory:';
+    this.capabilities = Object.freeze({ durable, shared: durable });
+  }
+
+  /** The database file. */
+  get path(): string {
+    return this.#options.path;
+  }
+
+  async connect(): Promise<void> {
+    await this.#open();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const engine = await this.#connecting?.catch(() => undefined);
+      this.#stopTimers?.();
+      this.#engine = undefined;
+      if (!engine) return;
+      engine.writes.close();
+      engine.db.close();
+    })();
+    return this.#closing;
+  }
+
+  async enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
+    const engine = this.#engine ?? (await this.#open());
+    if (jobs.length === 0) return [];
+    const encoded = encodeRequests(engine, jobs);
+    return engine.writes.run((tx) => enqueueJobs(engine, tx, encoded));
+  }
+
+  async lease(request: LeaseRequest): Promise<LeasedJob[]> {
+    const engine = this.#engine ?? (await this.#open());
+    if (request.max <= 0 || !mightClaim(engine, request.queues)) return [];
+    return engine.writes.run((tx) => claimJobs(engine, tx, request));
+  }
+
+  async extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {
+    const engine = this.#engine ?? (await this.#open());
+    if (leases.length === 0) return [];
+    return engine.writes.run((tx) => extendLeases(engine, tx, leases, leaseMs));
+  }
+
+  async ack(lease: LeaseRef, result: unknown): Promise<void> {
+    const engine = this.#engine ?? (await this.#open());
+    const stored = encode(engine.options.codec, result);
+    return engine.writes.run((tx) => ackJob(engine, tx, lease, stored, result));
+  }
+
+  async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => nackJob(engine, tx, lease, outcome));
+  }
+
+  async release(leases: readonly LeaseRef[]): Promise<void> {
+    const engine = this.#engine ?? (await this.#open());
+    if (leases.length === 0) return;
+    return engine.writes.run((tx) => releaseLeases(engine, tx, leases));
+  }
+
+  async progress(lease: LeaseRef, value: unknown): Promise<void> {
+    const engine = this.#engine ?? (await this.#open());
+    const stored = encode(engine.options.codec, value);
+    return engine.writes.run((tx) => progressJob(engine, tx, lease, stored, value));
+  }
+
+  onReady(listener: () => void): () => void {
+    return this.#signals.onReady(listener);
+  }
+
+  onCancel(listener: (jobId: string) => void): () => void {
+    return this.#signals.onCancel(listener);
+  }
+
+  onReport(listener: (report: BrokerReport) => void): () => void {
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    const attach = (engine: Engine): void => {
+      if (!stopped) stop = engine.reports.onReport(listener);
+    };
+    if (this.#engine) attach(this.#engine);
+    else this.#open().then(attach, () => {});
+    return () => {
+      stopped = true;
+      stop?.();
+    };
+  }
+
+  async getJob(id: string): Promise<JobSnapshot | undefined> {
+    const engine = this.#engine ?? (await this.#open());
+    const row = engine.s.getJob.get(id) as JobRow | undefined;
+    return row && toSnapshot(row, engine.options.codec);
+  }
+
+  async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
+    const engine = this.#engine ?? (await this.#open());
+    // Read and subscribe in one synchronous step: no report can fall between.
+    if (engine.s.getJob.get(id) === undefined) return undefined;
+    return engine.reports.watch(id, listener, engine.reports.history(id));
+  }
+
+  async cancel(id: string): Promise<CancelResult> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => cancelJob(engine, tx, id));
+  }
+
+  async retry(id: string): Promise<JobSnapshot | undefined> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => retryJob(engine, tx, id));
+  }
+
+  async counts(): Promise<QueueCounts[]> {
+    return countJobs(this.#engine ?? (await this.#open()));
+  }
+
+  async listJobs(query: ListJobsQuery): Promise<JobPage> {
+    return listJobs(this.#engine ?? (await this.#open()), query);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #open(): Promise<Engine> {
+    if (this.#closing) return Promise.reject(new ClosedError('sqlite broker'));
+    this.#connecting ??= openDatabase(this.#options).then((db) => {
+      const engine = new Engine(db, this.#options, this.#signals);
+      if (this.#closing) {
+        db.close();
+        throw new ClosedError('sqlite broker');
+      }
+      this.#engine = engine;
+      this.#stopTimers = startTimers(engine);
+      return engine;
+    });
+    return this.#connecting;
+  }
+}
+
+/**
+ * Creates the embedded durable broker. better-sqlite3 loads on `connect()`.
+ * @example const broker = createSqliteBroker({ path: './drover.db' });
+ */
+export function createSqliteBroker(options: SqliteBrokerOptions): SqliteBroker {
+  return new SqliteBroker(options);
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { jobNotFound } from '../http-error.js';
+import { isTerminalStatus, toJobView } from '../job-view.js';
+import { DEFAULT_RESULT_TIMEOUT_MS } from '../limits.js';
+import { parseInput } from '../parse-input.js';
+import type { RouteContext } from '../route-context.js';
+import { idParamsSchema, resultQuerySchema } from '../schemas.js';
+import { waitForTerminal } from '../wait-for-terminal.js';
+
+/**
+ * `GET /v1/jobs/:id/result?timeout=ms`: long-polls until the job is
+ * terminal (200 with the job) or the timeout passes (202 with the job as it
+ * is). The wait is capped; it ends early when the client goes away or the
+ * server shuts down.
+ */
+export function registerJobResultRoute(fastify: FastifyInstance, ctx: RouteContext): void {
+  const querySchema = resultQuerySchema(ctx.limits, DEFAULT_RESULT_TIMEOUT_MS);
+
+  fastify.get('/v1/jobs/:id/result', async (request, reply) => {
+    const { id } = parseInput(idParamsSchema, request.params, 'path');
+    const { timeout } = parseInput(querySchema, request.query, 'query');
+    const broker = await ctx.broker();
+    const first = await broker.getJob(id);
+    if (!first) throw jobNotFound(id);
+    if (isTerminalStatus(first.status) || timeout === 0) return reply.code(isTerminalStatus(first.status) ? 200 : 202).send(toJobView(first));
+
+    const gone = new AbortController();
+    const release = ctx.waiters.acquire(() => gone.abort());
+    const onClose = (): void => gone.abort();
+    reply.raw.once('close', onClose);
+    try {
+      const outcome = await waitForTerminal(broker, id, timeout, gone.signal);
+      if (outcome === 'aborted' && reply.raw.destroyed) return reply;
+      const job = await broker.getJob(id);
+      if (!job) throw jobNotFound(id);
+      return reply.code(isTerminalStatus(job.status) ? 200 : 202).send(toJobView(job));
+    } finally {
+      reply.raw.off('close', onClose);
+      release();
+    }
+  });
+}
