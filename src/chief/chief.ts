@@ -315,8 +315,8 @@ export class Chief {
   #checkNames(method: 'enable' | 'disable', names: unknown[]): Set<string> {
     this.#assertIdle(method);
     if (names.length === 0) throw new InvalidArgumentError(`Expected ${method}() to get at least one service name, got none`);
-    for (const name of names) {
-      checkName(`${method}() name`, name);
+    for (const value of names) {
+      const name = checkName(`${method}() name`, value);
       if (!this.#services.has(name)) {
         const known = [...this.#services.keys()].map((n) => JSON.stringify(n)).join(', ') || 'none (no service was added yet)';
         throw new InvalidArgumentError(`Unknown service ${JSON.stringify(name)} in ${method}(): expected one of ${known}`);
