@@ -59,6 +59,22 @@ export {
   isDroverError,
 } from './core/errors.js';
 export type { ErrorCode, ErrorInfo } from './core/errors.js';
+export { Chief, SERVICE_STATES, CHIEF_DEFAULTS } from './chief/index.js';
+export type {
+  ChiefOptions,
+  RestartBackoffOptions,
+  ChiefSummary,
+  StopOptions,
+  RunAllOptions,
+  ServiceContext,
+  ServiceDefinition,
+  ServiceState,
+  StateChange,
+  ChiefEvents,
+  ChiefEventName,
+  ServiceCrash,
+  ServiceAbandoned,
+} from './chief/index.js';
 export { Herd } from './herd/herd.js';
 export type { WorkerOptions } from './herd/options.js';
 export { DroverMetrics } from './metrics/metrics.js';

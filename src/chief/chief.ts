@@ -105,10 +105,17 @@ export class Chief {
   add(name: string, service: ServiceDefinition): this {
     const definition = validateService(name, service);
     if (this.#services.has(name)) {
-      throw new InvalidArgumentError(`Expected a new service name, got ${JSON.stringify(name)}, which is already added`);
+      throw new InvalidArgumentError(
+        `Expected a new service name, got ${JSON.stringify(name)}, which is already added`,
+      );
     }
     this.#assertIdle('add');
-    this.#services.set(name, { name, definition, state: this.#enableCalled ? 'disabled' : 'present', runner: undefined });
+    this.#services.set(name, {
+      name,
+      definition,
+      state: this.#enableCalled ? 'disabled' : 'present',
+      runner: undefined,
+    });
     return this;
   }
 
@@ -205,14 +212,16 @@ export class Chief {
 
   /**
    * The top-level entry: `start()`, stopping gracefully on the first SIGINT
-   * or SIGTERM and by force on the second; the signal handlers are removed
-   * when it resolves. It does not exit the process: a caller that wants to
-   * be sure abandoned services cannot keep it alive exits after it.
+   * or SIGTERM and by force on the second, and keeping the process alive
+   * meanwhile; the signal handlers are removed when it resolves. It does
+   * not exit the process: a caller that must not be kept alive by an
+   * abandoned service exits after it (as `drover run` does).
    */
   async runAll(options: RunAllOptions = {}): Promise<ChiefSummary> {
     checkObject('options', options);
-    const signals = options.signals ?? SHUTDOWN_SIGNALS;
-    if (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string')) fail('signals', 'an array of signal names', signals);
+    const signals = options.signals === undefined ? SHUTDOWN_SIGNALS : options.signals;
+    if (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string'))
+      fail('signals', 'an array of signal names', signals);
     const remove = onShutdownSignals(signals, (signal, count) => {
       if (count === 1) {
         this.#logger.info({ signal }, `received ${signal}: stopping services gracefully (send it again to force)`);
@@ -222,9 +231,12 @@ export class Chief {
         void this.stop({ force: true });
       }
     });
+    // Services that only wait for their signal hold no handle: keep the process up until the stop.
+    const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
     try {
       return await this.start();
     } finally {
+      clearInterval(keepAlive);
       remove();
     }
   }
@@ -250,10 +262,17 @@ export class Chief {
 
   #runnerFor(entry: ServiceEntry): ServiceRunner {
     const { restartBackoff, crashWindow, maxCrashes } = this.#options;
-    const policy = entry.definition.restartOnFail === true ? new RestartPolicy({ ...restartBackoff, crashWindow, maxCrashes }) : undefined;
+    const policy =
+      entry.definition.restartOnFail === true
+        ? new RestartPolicy({ ...restartBackoff, crashWindow, maxCrashes })
+        : undefined;
     return new ServiceRunner({
       definition: entry.definition,
-      context: Object.freeze({ name: entry.name, signal: this.#stop.signal, logger: this.#logger.child({ service: entry.name }) }),
+      context: Object.freeze({
+        name: entry.name,
+        signal: this.#stop.signal,
+        logger: this.#logger.child({ service: entry.name }),
+      }),
       policy,
       host: { transition: (to) => this.#setState(entry, to), crashed: (crash) => this.#crashed(crash) },
     });
@@ -262,7 +281,8 @@ export class Chief {
   #setState(entry: ServiceEntry, to: ServiceState): void {
     const from = entry.state;
     if (from === to) return;
-    if (!canTransition(from, to)) this.#logger.error({ service: entry.name, from, to }, 'illegal service state move (a drover bug)');
+    if (!canTransition(from, to))
+      this.#logger.error({ service: entry.name, from, to }, 'illegal service state move (a drover bug)');
     entry.state = to;
     if (to === 'failed') this.#failures?.inc({ service: entry.name });
     this.#events.emit('state', { name: entry.name, from, to });
@@ -273,11 +293,20 @@ export class Chief {
     const { crashWindow, maxCrashes } = this.#options;
     const restartOnFail = this.#services.get(name)?.definition.restartOnFail === true;
     if (restartInMs !== undefined) {
-      this.#logger.warn({ service: name, err: error, crashes, restartInMs }, `service "${name}" crashed; restarting in ${restartInMs} ms`);
+      this.#logger.warn(
+        { service: name, err: error, crashes, restartInMs },
+        `service "${name}" crashed; restarting in ${restartInMs} ms`,
+      );
     } else if (restartOnFail) {
-      this.#logger.error({ service: name, err: error, crashes }, `service "${name}" failed: ${crashes} crashes within ${crashWindow} ms (limit ${maxCrashes})`);
+      this.#logger.error(
+        { service: name, err: error, crashes },
+        `service "${name}" failed: ${crashes} crashes within ${crashWindow} ms (limit ${maxCrashes})`,
+      );
     } else {
-      this.#logger.error({ service: name, err: error }, `service "${name}" failed: it crashed and has no restartOnFail`);
+      this.#logger.error(
+        { service: name, err: error },
+        `service "${name}" failed: it crashed and has no restartOnFail`,
+      );
     }
     this.#events.emit('crash', crash);
   }
@@ -292,8 +321,14 @@ export class Chief {
     for (const entry of this.#services.values()) {
       if (!entry.runner?.abandon()) continue;
       this.#abandoned.push(entry.name);
-      const why = reason === 'timeout' ? `did not stop within ${this.#options.forceStopTimeout} ms` : 'had not stopped when the stop was forced';
-      this.#logger.error({ service: entry.name, reason, state: entry.state }, `service "${entry.name}" ${why}: abandoned`);
+      const why =
+        reason === 'timeout'
+          ? `did not stop within ${this.#options.forceStopTimeout} ms`
+          : 'had not stopped when the stop was forced';
+      this.#logger.error(
+        { service: entry.name, reason, state: entry.state },
+        `service "${entry.name}" ${why}: abandoned`,
+      );
       this.#setState(entry, 'failed');
       this.#events.emit('abandon', { name: entry.name, reason });
     }
@@ -314,19 +349,26 @@ export class Chief {
 
   #checkNames(method: 'enable' | 'disable', names: unknown[]): Set<string> {
     this.#assertIdle(method);
-    if (names.length === 0) throw new InvalidArgumentError(`Expected ${method}() to get at least one service name, got none`);
+    if (names.length === 0)
+      throw new InvalidArgumentError(`Expected ${method}() to get at least one service name, got none`);
     for (const value of names) {
       const name = checkName(`${method}() name`, value);
       if (!this.#services.has(name)) {
-        const known = [...this.#services.keys()].map((n) => JSON.stringify(n)).join(', ') || 'none (no service was added yet)';
-        throw new InvalidArgumentError(`Unknown service ${JSON.stringify(name)} in ${method}(): expected one of ${known}`);
+        const known =
+          [...this.#services.keys()].map((n) => JSON.stringify(n)).join(', ') || 'none (no service was added yet)';
+        throw new InvalidArgumentError(
+          `Unknown service ${JSON.stringify(name)} in ${method}(): expected one of ${known}`,
+        );
       }
     }
     return new Set(names as string[]);
   }
 
   #assertIdle(method: string): void {
-    if (this.#phase !== 'idle') throw new ConfigError(`Cannot call ${method}() once the Chief has started: add and enable services before start()`);
+    if (this.#phase !== 'idle')
+      throw new ConfigError(
+        `Cannot call ${method}() once the Chief has started: add and enable services before start()`,
+      );
   }
 }
 

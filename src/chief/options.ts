@@ -60,29 +60,42 @@ export function resolveChiefOptions(options: unknown = {}): ResolvedChiefOptions
   checkKnownKeys('Chief options', o, KNOWN);
   const backoff = o.restartBackoff === undefined ? {} : checkObject('restartBackoff', o.restartBackoff);
   checkKnownKeys('restartBackoff', backoff, KNOWN_BACKOFF);
-  const initial = checkMs('restartBackoff.initial', backoff.initial ?? CHIEF_DEFAULTS.restartBackoff.initial);
-  const max = checkMs('restartBackoff.max', backoff.max ?? Math.max(initial, CHIEF_DEFAULTS.restartBackoff.max));
+  const initial = checkMs('restartBackoff.initial', given(backoff.initial, CHIEF_DEFAULTS.restartBackoff.initial));
+  const max = checkMs('restartBackoff.max', given(backoff.max, Math.max(initial, CHIEF_DEFAULTS.restartBackoff.max)));
   if (max < initial) fail('restartBackoff.max', `at least restartBackoff.initial (${initial})`, max);
   return {
     logger: o.logger === undefined ? pino({ level: 'silent' }) : checkLogger(o.logger),
-    forceStopTimeout: checkMs('forceStopTimeout', o.forceStopTimeout ?? CHIEF_DEFAULTS.forceStopTimeout),
+    forceStopTimeout: checkMs('forceStopTimeout', given(o.forceStopTimeout, CHIEF_DEFAULTS.forceStopTimeout)),
     restartBackoff: { initial, max },
-    crashWindow: checkMs('crashWindow', o.crashWindow ?? CHIEF_DEFAULTS.crashWindow),
-    maxCrashes: checkInt('maxCrashes', o.maxCrashes ?? CHIEF_DEFAULTS.maxCrashes, 1),
+    crashWindow: checkMs('crashWindow', given(o.crashWindow, CHIEF_DEFAULTS.crashWindow)),
+    maxCrashes: checkInt('maxCrashes', given(o.maxCrashes, CHIEF_DEFAULTS.maxCrashes), 1),
     registry: o.registry === undefined ? undefined : checkRegistry(o.registry),
   };
 }
 
+/** `value`, or `fallback` when it is undefined (only: an explicit `null` is checked, and refused). */
+function given(value: unknown, fallback: number): unknown {
+  return value === undefined ? fallback : value;
+}
+
 function checkLogger(value: unknown): Logger {
   const l = value as Partial<Record<'child' | 'info' | 'warn' | 'error', unknown>> | null;
-  const ok = typeof l === 'object' && l !== null && ['child', 'info', 'warn', 'error'].every((k) => typeof l[k as 'child'] === 'function');
+  const ok =
+    typeof l === 'object' &&
+    l !== null &&
+    ['child', 'info', 'warn', 'error'].every((k) => typeof l[k as 'child'] === 'function');
   if (!ok) fail('logger', 'a pino Logger (with child, info, warn and error)', value);
   return value as Logger;
 }
 
 function checkRegistry(value: unknown): Registry {
   const r = value as Partial<Record<'registerMetric' | 'getSingleMetric', unknown>> | null;
-  if (typeof r !== 'object' || r === null || typeof r.registerMetric !== 'function' || typeof r.getSingleMetric !== 'function') {
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    typeof r.registerMetric !== 'function' ||
+    typeof r.getSingleMetric !== 'function'
+  ) {
     fail('registry', 'a prom-client Registry', value);
   }
   return value as Registry;

@@ -29,7 +29,15 @@
  */
 
 /** Every state a service can be in, in lifecycle order. */
-export const SERVICE_STATES = ['disabled', 'present', 'enabled', 'initialized', 'running', 'stopped', 'failed'] as const;
+export const SERVICE_STATES = [
+  'disabled',
+  'present',
+  'enabled',
+  'initialized',
+  'running',
+  'stopped',
+  'failed',
+] as const;
 
 /** One of {@link SERVICE_STATES}. */
 export type ServiceState = (typeof SERVICE_STATES)[number];

@@ -43,3 +43,5 @@ export {
 } from './proof.js';
 export type { ProofRole } from './proof.js';
 export { toWireError, fromWireError, boundErrorInfo } from './wire-error.js';
+export { createFrameWriter } from './frame-writer.js';
+export type { FrameWriter } from './frame-writer.js';

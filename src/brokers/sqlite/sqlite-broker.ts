@@ -26,7 +26,8 @@ import { resolveSqliteOptions } from './options.js';
 import { ackJob, extendLeases, nackJob, progressJob, releaseLeases } from './outcomes.js';
 import type { JobRow } from './rows.js';
 import { encode, toSnapshot } from './rows.js';
-import { startTimers } from './sweeper.js';
+import { startChangePoller } from './change-poller.js';
+import { startSweeper } from './sweeper.js';
 
 /**
  * The embedded durable broker (`sqlite:./drover.db`) on better-sqlite3.
@@ -68,7 +69,12 @@ export class SqliteBroker implements Broker {
       this.#engine = undefined;
       if (!engine) return;
       engine.writes.close();
-      engine.db.close();
+      try {
+        // Keeps the planner's statistics fresh for the next open (cheap when nothing changed).
+        engine.db.pragma('optimize');
+      } finally {
+        engine.db.close();
+      }
     })();
     return this.#closing;
   }
@@ -181,7 +187,12 @@ export class SqliteBroker implements Broker {
         throw new ClosedError('sqlite broker');
       }
       this.#engine = engine;
-      this.#stopTimers = startTimers(engine);
+      const stopSweeper = startSweeper(engine);
+      const stopPoller = startChangePoller(engine);
+      this.#stopTimers = () => {
+        stopSweeper();
+        stopPoller();
+      };
       return engine;
     });
     return this.#connecting;

@@ -71,7 +71,7 @@ export class Statements {
 
   /** (now) → 1 if a lease has run out */
   readonly anyExpired: Statement<[number]>;
-  /** (now, expires, message prefix, message suffix, limit) → expired rows, now queued or failed */
+  /** ({ now, expires, prefix, suffix, limit }) → expired rows, now queued or failed */
   readonly expireLeases: Statement;
   /** (now) → 1 if a finished job is past its TTL */
   readonly anyPrunable: Statement<[number]>;
@@ -130,12 +130,12 @@ export class Statements {
     this.expireLeases = p(
       `UPDATE drover_jobs SET
          status = CASE WHEN ${requeue} THEN 'queued' ELSE 'failed' END,
-         run_at = CASE WHEN ${requeue} THEN ?1 ELSE run_at END,
-         finished_at = CASE WHEN ${requeue} THEN NULL ELSE ?1 END,
-         expires_at = CASE WHEN ${requeue} THEN NULL ELSE ?2 END,
-         error = json_object('name', 'LeaseExpiredError', 'message', ?3 || id || ?4, 'code', 'ERR_DROVER_LEASE_EXPIRED'),
+         run_at = CASE WHEN ${requeue} THEN @now ELSE run_at END,
+         finished_at = CASE WHEN ${requeue} THEN NULL ELSE @now END,
+         expires_at = CASE WHEN ${requeue} THEN NULL ELSE @expires END,
+         error = json_object('name', 'LeaseExpiredError', 'message', @prefix || id || @suffix, 'code', 'ERR_DROVER_LEASE_EXPIRED'),
          ${done}
-       WHERE seq IN (SELECT seq FROM drover_jobs WHERE status = 'active' AND lease_until <= ?1 ORDER BY lease_until LIMIT ?5)
+       WHERE seq IN (SELECT seq FROM drover_jobs WHERE status = 'active' AND lease_until <= @now ORDER BY lease_until LIMIT @limit)
        RETURNING id, task, queue, status, attempt, rn, error`,
     );
     this.anyPrunable = db.prepare('SELECT 1 FROM drover_jobs WHERE expires_at <= ? LIMIT 1').pluck();

@@ -26,10 +26,9 @@ interface ExpiredRow {
  * remain, else `failed`) and prunes finished jobs past `resultTtl`.
  * It first looks with plain reads, and takes the write lock only when there
  * is work, so idle processes sharing a file never contend.
- * Also polls for other processes' changes every `pollInterval`.
- * Returns a function that stops both timers.
+ * Returns a function that stops it.
  */
-export function startTimers(engine: Engine): () => void {
+export function startSweeper(engine: Engine): () => void {
   let busy = false;
   const sweep = (): void => {
     if (busy || !engine.db.open) return;
@@ -48,40 +47,37 @@ export function startTimers(engine: Engine): () => void {
         busy = false;
         if (more) setImmediate(sweep);
       },
-      () => {
+      (error: unknown) => {
         busy = false;
+        warnOnce(error);
       },
     );
   };
-  const sweepTimer = setInterval(sweep, engine.options.sweepInterval).unref();
+  const timer = setInterval(sweep, engine.options.sweepInterval).unref();
+  return () => clearInterval(timer);
+}
 
-  let version: number | undefined;
-  const pollTimer = setInterval(() => {
-    if (!engine.db.open) return;
-    try {
-      const current = engine.s.dataVersion.get()!;
-      if (version !== undefined && current !== version) {
-        // Another process committed: it may have enqueued, or written reports someone watches.
-        engine.signals.ready();
-        engine.reports.poll();
-      }
-      version = current;
-    } catch {
-      // try again next time
-    }
-  }, engine.options.pollInterval).unref();
+let lastWarning = '';
 
-  return () => {
-    clearInterval(sweepTimer);
-    clearInterval(pollTimer);
-  };
+/** A failing sweep is retried on the next tick; say so once per distinct error, never crash. */
+function warnOnce(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message === lastWarning) return;
+  lastWarning = message;
+  process.emitWarning(`drover sqlite broker: sweeping failed (will retry): ${message}`);
 }
 
 /** One sweep in the caller's transaction. Returns true if a limit was hit (more to do). */
 export function sweepOnce(engine: Engine, tx: Tx): boolean {
   const { s, options } = engine;
   const promoted = s.promoteDue.run(tx.now, SWEEP_LIMIT).changes;
-  const expired = s.expireLeases.all(tx.now, tx.now + options.resultTtl, EXPIRED_PREFIX, EXPIRED_SUFFIX, SWEEP_LIMIT) as ExpiredRow[];
+  const expired = s.expireLeases.all({
+    now: tx.now,
+    expires: tx.now + options.resultTtl,
+    prefix: EXPIRED_PREFIX,
+    suffix: EXPIRED_SUFFIX,
+    limit: SWEEP_LIMIT,
+  }) as ExpiredRow[];
   let requeued = false;
   for (const row of expired) {
     const info = parseError(row.error)!;

@@ -43,7 +43,8 @@ export class WriteQueue {
   constructor(db: Database, statements: Statements) {
     this.#db = db;
     this.#statements = statements;
-    this.#transaction = db.transaction((entries: Entry[], outcomes: Outcome[]) => this.#runAll(entries, outcomes)).immediate;
+    const transaction = db.transaction((entries: Entry[], outcomes: Outcome[]) => this.#runAll(entries, outcomes));
+    this.#transaction = (entries, outcomes) => transaction.immediate(entries, outcomes);
   }
 
   /** Queues a write for the next group commit. */

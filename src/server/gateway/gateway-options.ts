@@ -19,7 +19,7 @@ export interface WorkerGatewayOptions {
   logger: Logger;
   /** Lease length of jobs pushed to workers (ms); renewed every third of it while the worker heartbeats. @default 30000 */
   leaseMs?: number;
-  /** How often workers ping (ms); one silent for two heartbeats is dropped. @default 5000 */
+  /** How often workers ping (ms); one silent for two heartbeats is dropped. @default half the lease, at most 5000 */
   heartbeatMs?: number;
   /** Time from connection to a successful `auth` (ms). @default 5000 */
   authTimeoutMs?: number;
@@ -65,7 +65,7 @@ export function resolveGatewayOptions(options: WorkerGatewayOptions): ResolvedGa
     logger: o.logger,
     leaseMs,
     renewMs: Math.max(30, Math.floor(leaseMs / 3)),
-    heartbeatMs: checkMs('heartbeatMs', o.heartbeatMs ?? 5_000, 10),
+    heartbeatMs: checkMs('heartbeatMs', o.heartbeatMs ?? Math.min(5_000, Math.floor(leaseMs / 2)), 10),
     authTimeoutMs: checkMs('authTimeoutMs', o.authTimeoutMs ?? Limits.AUTH_TIMEOUT_MS, 10),
     authFailuresBeforeThrottle: checkInt('authFailuresBeforeThrottle', o.authFailuresBeforeThrottle ?? 5, 1),
     maxPendingPerAddress: checkInt('maxPendingPerAddress', o.maxPendingPerAddress ?? 16, 1),

@@ -15,12 +15,13 @@
  * same answer. A frame handler that throws closes only this connection.
  */
 import type { WebSocket } from 'ws';
-import type { ClientMessage, FrameProblem, HelloMessage, RawFrame, ServerMessage } from '../../protocol/index.js';
+import type { ClientMessage, FrameProblem, FrameWriter, HelloMessage, RawFrame, ServerMessage } from '../../protocol/index.js';
 import {
   CloseCodes,
   Limits,
   PROTOCOL_VERSION,
   WireErrorCodes,
+  createFrameWriter,
   createNonce,
   createWorkerId,
   parseClientFrame,
@@ -69,6 +70,7 @@ export class WorkerConnection {
   readonly address: string;
   readonly #ws: WebSocket;
   readonly #host: ConnectionHost;
+  readonly #write: FrameWriter;
   #state: ConnectionState = 'awaiting_hello';
   #badFrames = 0;
   #authTimer: NodeJS.Timeout | undefined;
@@ -79,6 +81,7 @@ export class WorkerConnection {
     this.#ws = ws;
     this.address = address;
     this.#host = host;
+    this.#write = createFrameWriter(ws);
     setReceiverLimit(ws, Limits.FRAME_BEFORE_AUTH);
     ws.on('message', (data: RawFrame, isBinary: boolean) => this.#onMessage(data, isBinary));
     ws.on('close', (code: number) => this.#onClose(code));
@@ -133,7 +136,7 @@ export class WorkerConnection {
   }
 
   #send(message: ServerMessage): void {
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(serialize(message));
+    if (this.#ws.readyState === this.#ws.OPEN) this.#write(serialize(message));
   }
 
   #onMessage(data: RawFrame, isBinary: boolean): void {
@@ -219,7 +222,7 @@ export class WorkerConnection {
     if (this.#state === 'closed' || this.#state === 'authenticated') return;
     this.#host.throttle.failure(this.address);
     this.#host.verifyFailed(this, reason, workerId ?? this.#challenge?.workerId, name ?? this.#challenge?.hello.name);
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(AUTH_FAILED_FRAME);
+    if (this.#ws.readyState === this.#ws.OPEN) this.#write(AUTH_FAILED_FRAME);
     this.close(CloseCodes.AUTH_FAILED, 'auth failed', 'requeue');
   }
 }

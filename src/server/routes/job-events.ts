@@ -38,9 +38,9 @@ export function registerJobEventsRoute(fastify: FastifyInstance, ctx: RouteConte
       release();
       throw jobNotFound(id);
     }
-    const stop = watch.stop;
+    const active = watch;
     stream.onEnd(() => {
-      stop();
+      active.stop();
       release();
     });
     if (!stream.open(watch.history)) throw new HttpError(503, HttpErrorCodes.CLOSING, 'The server is shutting down');

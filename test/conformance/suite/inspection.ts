@@ -204,7 +204,8 @@ export function inspectionTests({ open, test }: SuiteContext): void {
     const finished = Date.now();
     expect((await broker.getJob(job.id))?.result).toEqual({ kept: true });
     await sleep(150);
-    expect((await broker.getJob(job.id))?.result).toEqual({ kept: true });
+    const kept = await broker.getJob(job.id);
+    if (Date.now() - finished < 350) expect(kept?.result).toEqual({ kept: true });
     await waitFor('the finished job to expire', async () => (await broker.getJob(job.id)) === undefined, 4000);
     expect(Date.now() - finished).toBeGreaterThanOrEqual(350);
     expect(await broker.watch(job.id, () => {})).toBeUndefined();

@@ -60,7 +60,9 @@ export function outcomeTests({ open, test }: SuiteContext): void {
     const snapshot = await broker.getJob(job.id);
     expect(snapshot).toMatchObject({ status: 'delayed', attempt: 1, error: { name: 'TypeError', message: 'boom' } });
     expect(snapshot!.runAt).toBeGreaterThanOrEqual(snapshot!.startedAt! + 250);
-    expect(await broker.lease(leaseOf(queue))).toEqual([]);
+    const early = await broker.lease(leaseOf(queue));
+    if (Date.now() - start < 250) expect(early).toEqual([]);
+    else await broker.release(early);
     const [again] = await leaseSoon(broker, queue);
     expect(Date.now() - start).toBeGreaterThanOrEqual(280);
     expect(again).toMatchObject({ id: job.id, attempt: 2, args: ['x'] });

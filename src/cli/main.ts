@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The `drover` command line (DESIGN.md §9): a thin commander program with
+ * one command per file in `commands/`. Every command has `--help`; bad
+ * input exits 1 with a one-line reason.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { reportError } from './cli-error.js';
+import { callCommand } from './commands/call.js';
+import { herdCommand } from './commands/herd.js';
+import { retryCommand } from './commands/retry.js';
+import { runCommand } from './commands/run.js';
+import { secretCommand } from './commands/secret.js';
+import { serverCommand } from './commands/server.js';
+import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const program = new Command('drover')
+  .description('drover: a task queue and worker framework for Node.js')
+  .version(packageVersion(), '-v, --version')
+  .showSuggestionAfterError()
+  .addCommand(serverCommand())
+  .addCommand(callCommand())
+  .addCommand(statusCommand())
+  .addCommand(herdCommand())
+  .addCommand(secretCommand())
+  .addCommand(retryCommand())
+  .addCommand(workerCommand())
+  .addCommand(runCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  reportError(error);
+  process.exit(1);
+}

@@ -1,0 +1,260 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import Fastify, { LogController } from 'fastify';
+import type { Drover } from '../core/app.js';
+import { ClosedError } from '../core/errors.js';
+import { checkMs } from '../core/validate.js';
+import type { Herd } from '../herd/herd.js';
+import type { WorkerOptions } from '../herd/options.js';
+import { WORKER_PATH } from '../protocol/constants.js';
+import type { RouteAccess } from './auth.js';
+import { ConnectionTracker } from './connection-tracker.js';
+import { attachEventLog } from './event-log.js';
+import { createWorkerGateway } from './gateway/index.js';
+import type { WorkerGateway } from './gateway/index.js';
+import { installHttpHooks } from './http-hooks.js';
+import { JobEnqueuer } from './job-enqueuer.js';
+import { Timeouts } from './limits.js';
+import { isLoopbackHost } from './loopback.js';
+import type { RouteContext } from './route-context.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerHerdRoutes } from './routes/herd.js';
+import { registerJobEventsRoute } from './routes/job-events.js';
+import { registerJobResultRoute } from './routes/job-result.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import { registerOpsRoutes } from './routes/ops.js';
+import { registerQueueRoutes } from './routes/queues.js';
+import { registerWorkerRoutes } from './routes/workers.js';
+import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
+import { resolveServerOptions } from './server-options.js';
+
+/** Where a listening server can be reached. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+  /** `http://host:port` */
+  url: string;
+}
+
+/** One route of the server and who may call it (S18: tests check every route's auth). */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+/** Options of {@link DroverServer.close}. */
+export interface ServerCloseOptions {
+  /** How long in-flight jobs may finish before they are handed back (ms). @default the server's `grace` */
+  grace?: number;
+}
+
+type ServerState = 'created' | 'starting' | 'listening' | 'closing' | 'closed';
+
+/**
+ * `drover server`: the HTTP API of DESIGN.md §4, `/metrics`, `/herd`, the
+ * dashboard and the WebSocket endpoint of remote workers, over the app's
+ * broker; optionally a herd running the app's tasks in the same process.
+ *
+ * States: created ──listen()──▶ starting ──▶ listening ──close()──▶ closing
+ * (new requests get 503; streams and long-polls end; workers and the herd
+ * finish or hand back their jobs within `grace`; the store closes) ──▶ closed.
+ */
+export class DroverServer {
+  readonly #options: ResolvedServerOptions;
+  readonly #fastify: FastifyInstance;
+  readonly #routes: RouteInfo[] = [];
+  readonly #closing = new AbortController();
+  readonly #streams: ConnectionTracker;
+  readonly #waiters: ConnectionTracker;
+  readonly #releasers: (() => void | Promise<void>)[] = [];
+  #state: ServerState = 'created';
+  #herd: Herd | undefined;
+  #gateway: WorkerGateway | undefined;
+  #address: ServerAddress | undefined;
+  #closed: Promise<void> | undefined;
+
+  /** @internal made by {@link createServer} */
+  constructor(options: ServerOptions) {
+    const o = (this.#options = resolveServerOptions(options));
+    this.#streams = new ConnectionTracker(o.limits.eventStreams, 'event streams');
+    this.#waiters = new ConnectionTracker(o.limits.resultWaiters, 'result long-polls');
+    // Typed as fastify's base logger so the instance is a plain FastifyInstance.
+    const loggerInstance: FastifyBaseLogger = o.logger;
+    this.#fastify = Fastify({
+      loggerInstance,
+      logController: new LogController({ disableRequestLogging: true }),
+      bodyLimit: o.limits.bodyBytes,
+      onProtoPoisoning: 'error',
+      onConstructorPoisoning: 'error',
+      connectionTimeout: Timeouts.idle,
+      keepAliveTimeout: Timeouts.keepAlive,
+      requestTimeout: Timeouts.request,
+      exposeHeadRoutes: false,
+      return503OnClosing: true,
+      forceCloseConnections: 'idle',
+    });
+    this.#fastify.server.headersTimeout = Timeouts.headers;
+    this.#fastify.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) this.#routes.push({ method, url: route.url, access: route.config?.access ?? 'protected' });
+    });
+    this.#fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+    installHttpHooks(this.#fastify, {
+      logger: o.logger,
+      secret: o.secret,
+      protectMetrics: o.protectMetrics,
+      bodyLimit: o.limits.bodyBytes,
+      closing: this.#closing.signal,
+    });
+    this.#registerRoutes();
+  }
+
+  /** The app whose broker this server serves. */
+  get app(): Drover {
+    return this.#options.app;
+  }
+
+  /** Where the server listens, once it does. */
+  get address(): ServerAddress | undefined {
+    return this.#address;
+  }
+
+  /** The in-server herd, when the server runs one (after `listen()`). */
+  get herd(): Herd | undefined {
+    return this.#herd;
+  }
+
+  /** Every route with its access level. */
+  routes(): RouteInfo[] {
+    return this.#routes.map((r) => ({ ...r }));
+  }
+
+  /**
+   * Connects the store, starts the gateway and the herd, and listens.
+   * Rejects when the port is taken or the store cannot be opened.
+   */
+  async listen(): Promise<ServerAddress> {
+    if (this.#state !== 'created') throw new ClosedError(this.#state === 'closed' || this.#state === 'closing' ? 'drover server' : 'drover server (already listening)');
+    this.#state = 'starting';
+    const o = this.#options;
+    try {
+      const broker = await o.app.broker();
+      this.#releasers.push(attachEventLog(o.app, o.logger));
+      this.#gateway = createWorkerGateway({
+        app: o.app,
+        broker,
+        secret: o.secret,
+        logger: o.logger,
+        ...(o.leaseMs === undefined ? {} : { leaseMs: o.leaseMs }),
+        ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
+      });
+      if (o.concurrency !== undefined) {
+        const options: WorkerOptions = { concurrency: o.concurrency };
+        if (o.leaseMs !== undefined) options.leaseMs = o.leaseMs;
+        this.#herd = o.app.worker(options);
+      }
+      await this.#fastify.listen({ host: o.host, port: o.port });
+    } catch (error) {
+      await this.close({ grace: 0 }).catch(() => undefined);
+      throw error;
+    }
+    const bound = this.#fastify.server.address();
+    const port = typeof bound === 'object' && bound !== null ? bound.port : o.port;
+    const host = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
+    this.#address = { host: o.host, port, url: `http://${host}:${port}` };
+    this.#state = 'listening';
+    if (o.secret === undefined) {
+      o.logger.warn(`no secret set: serving ${isLoopbackHost(o.host) ? 'this machine' : o.host} without authentication; set DROVER_SECRET or --secret-file before exposing it`);
+    }
+    o.logger.info({ url: this.#address.url, herd: this.#herd?.concurrency ?? null }, `drover server listening on ${this.#address.url}`);
+    return this.#address;
+  }
+
+  /**
+   * Graceful shutdown, idempotent: new requests get 503 at once; event
+   * streams and long-polls end; remote workers and the herd get `grace` ms
+   * to finish, then hand their jobs back; the app (and its store) closes.
+   */
+  close(options: ServerCloseOptions = {}): Promise<void> {
+    const grace = checkMs('grace', options.grace ?? this.#options.grace);
+    this.#closed ??= this.#close(grace);
+    return this.#closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(grace: number): Promise<void> {
+    const o = this.#options;
+    this.#state = 'closing';
+    this.#closing.abort();
+    o.logger.info({ grace }, 'drover server shutting down');
+    this.#streams.closeAll();
+    this.#waiters.closeAll();
+    for (const release of this.#releasers.splice(0).reverse()) await release();
+    const failed = (what: string) => (error: unknown) => o.logger.error({ err: error }, `closing ${what} failed`);
+    // Remote workers and the herd share one grace window; the store closes after both.
+    await Promise.all([this.#gateway?.close({ grace }).catch(failed('the worker gateway')), this.#herd?.close({ grace }).catch(failed('the herd'))]);
+    if (o.closeApp) await o.app.close({ grace }).catch(failed('the app'));
+    await this.#fastify.close().catch(failed('the HTTP server'));
+    this.#state = 'closed';
+    o.logger.info('drover server closed');
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => undefined);
+    const path = (req.url ?? '/').split('?')[0];
+    const gateway = this.#gateway;
+    if (path !== WORKER_PATH || !gateway || this.#closing.signal.aborted) {
+      const status = path === WORKER_PATH ? '503 Service Unavailable' : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.destroy();
+      return;
+    }
+    gateway.handleUpgrade(req, socket, head);
+  }
+
+  #registerRoutes(): void {
+    const context = this.#context();
+    registerJobRoutes(this.#fastify, context);
+    registerJobResultRoute(this.#fastify, context);
+    registerJobEventsRoute(this.#fastify, context);
+    registerQueueRoutes(this.#fastify, context);
+    registerWorkerRoutes(this.#fastify, context);
+    registerHerdRoutes(this.#fastify, context);
+    registerOpsRoutes(this.#fastify, context);
+    registerDashboardRoutes(this.#fastify);
+  }
+
+  #context(): RouteContext {
+    const o = this.#options;
+    return {
+      app: o.app,
+      logger: o.logger,
+      limits: o.limits,
+      enqueuer: new JobEnqueuer(o.app),
+      streams: this.#streams,
+      waiters: this.#waiters,
+      closing: this.#closing.signal,
+      broker: () => o.app.broker(),
+      herd: () => this.#herd,
+      gateway: () => this.#gateway,
+    };
+  }
+}
+
+/**
+ * Creates a drover server over an app. Throws a ConfigError for a secret
+ * shorter than 32 bytes, or a non-loopback host without a secret.
+ * @example
+ * const app = new Drover({ broker: 'sqlite:./drover.db' });
+ * app.register(add);
+ * const server = createServer({ app, port: 7400, concurrency: 4, secret: process.env.DROVER_SECRET });
+ * await server.listen();
+ */
+export function createServer(options: ServerOptions): DroverServer {
+  return new DroverServer(options);
+}
