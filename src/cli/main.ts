@@ -38,6 +38,11 @@ const program = new Command('drover')
   .addCommand(workerCommand())
   .addCommand(runCommand());
 
+// Commander's own errors (unknown command or option, bad value) stay on one line, suggestion included.
+const oneLine = { outputError: (text: string, write: (text: string) => void) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`) };
+program.configureOutput(oneLine);
+for (const command of program.commands) command.configureOutput(oneLine);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

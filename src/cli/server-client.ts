@@ -78,6 +78,7 @@ export class ServerClient {
 function reason(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string' && cause.message.length > 0) return cause.message;
   if ((error as { name?: unknown }).name === 'TimeoutError') return 'timed out';
   return error instanceof Error ? error.message : String(error);
 }

@@ -13,6 +13,7 @@ import { ConnectionTracker } from './connection-tracker.js';
 import { attachEventLog } from './event-log.js';
 import { createWorkerGateway } from './gateway/index.js';
 import type { WorkerGateway } from './gateway/index.js';
+import { HttpError, HttpErrorCodes } from './http-error.js';
 import { installHttpHooks } from './http-hooks.js';
 import { JobEnqueuer } from './job-enqueuer.js';
 import { Timeouts } from './limits.js';
@@ -49,6 +50,9 @@ export interface ServerCloseOptions {
   /** How long in-flight jobs may finish before they are handed back (ms). @default the server's `grace` */
   grace?: number;
 }
+
+/** Longest path parameter (a job id) the router accepts; longer is a 400. */
+const MAX_PARAM_LENGTH = 256;
 
 type ServerState = 'created' | 'starting' | 'listening' | 'closing' | 'closed';
 
@@ -92,6 +96,13 @@ export class DroverServer {
       keepAliveTimeout: Timeouts.keepAlive,
       requestTimeout: Timeouts.request,
       exposeHeadRoutes: false,
+      routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+      frameworkErrors: (error, _request, reply) => {
+        const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `A path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'Malformed URL';
+        // The reply is typed per route generics here; the raw response is enough for a fixed answer.
+        reply.raw.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' });
+        reply.raw.end(JSON.stringify(new HttpError(400, HttpErrorCodes.BAD_REQUEST, message).toBody()));
+      },
       return503OnClosing: true,
       forceCloseConnections: 'idle',
     });
@@ -126,8 +137,9 @@ export class DroverServer {
     return this.#herd;
   }
 
-  /** Every route with its access level. */
-  routes(): RouteInfo[] {
+  /** Every route with its access level (once every route plugin has loaded). */
+  async routes(): Promise<RouteInfo[]> {
+    await this.#fastify.ready();
     return this.#routes.map((r) => ({ ...r }));
   }
 
@@ -157,7 +169,9 @@ export class DroverServer {
       }
       await this.#fastify.listen({ host: o.host, port: o.port });
     } catch (error) {
-      await this.close({ grace: 0 }).catch(() => undefined);
+      // Undo what started, quietly: the caller reports the error.
+      this.#closed ??= this.#close(0, false);
+      await this.#closed.catch(() => undefined);
       throw error;
     }
     const bound = this.#fastify.server.address();
@@ -187,11 +201,11 @@ export class DroverServer {
     await this.close();
   }
 
-  async #close(grace: number): Promise<void> {
+  async #close(grace: number, log = true): Promise<void> {
     const o = this.#options;
     this.#state = 'closing';
     this.#closing.abort();
-    o.logger.info({ grace }, 'drover server shutting down');
+    if (log) o.logger.info({ grace }, 'drover server shutting down');
     this.#streams.closeAll();
     this.#waiters.closeAll();
     for (const release of this.#releasers.splice(0).reverse()) await release();
@@ -201,7 +215,7 @@ export class DroverServer {
     if (o.closeApp) await o.app.close({ grace }).catch(failed('the app'));
     await this.#fastify.close().catch(failed('the HTTP server'));
     this.#state = 'closed';
-    o.logger.info('drover server closed');
+    if (log) o.logger.info('drover server closed');
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -46,7 +46,9 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
   const skipped = new Map<string, string>();
   for (const entry of options.skip ?? []) {
     if (typeof entry.reason !== 'string' || entry.reason.trim() === '') {
-      throw new TypeError(`runBrokerConformance(${options.name}): every skip needs a reason (tests: ${entry.tests.join(', ')})`);
+      throw new TypeError(
+        `runBrokerConformance(${options.name}): every skip needs a reason (tests: ${entry.tests.join(', ')})`,
+      );
     }
     for (const title of entry.tests) skipped.set(title, entry.reason);
   }
@@ -84,7 +86,9 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {
-      throw new Error(`runBrokerConformance(${options.name}): skip names unknown tests: ${unknown.map((t) => JSON.stringify(t)).join(', ')}`);
+      throw new Error(
+        `runBrokerConformance(${options.name}): skip names unknown tests: ${unknown.map((t) => JSON.stringify(t)).join(', ')}`,
+      );
     }
   });
 }

@@ -24,6 +24,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Run the fixture tasks with this herd size (omit for no herd). */
   concurrency?: number;
+  /** The tasks module for the herd. @default the test fixture */
+  tasks?: string;
   /** Reuse a database file (restarts). */
   db?: string;
   /** Bind this port (restarts); default: a free one. */
@@ -57,7 +59,7 @@ export function tempDir(): string {
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const db = options.db ?? join(tempDir(), 'drover.db');
   const args = [CLI, 'server', '--store', `sqlite:${db}`, '--port', String(options.port ?? 0), '--log-level', 'info'];
-  if (options.concurrency !== undefined) args.push('--tasks', TASKS, '--concurrency', String(options.concurrency));
+  if (options.concurrency !== undefined) args.push('--tasks', options.tasks ?? TASKS, '--concurrency', String(options.concurrency));
   args.push(...(options.args ?? []));
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
   delete env.DROVER_SECRET;
@@ -103,9 +105,12 @@ export async function stopAll(): Promise<void> {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** An HTTP answer, body parsed as JSON when it is JSON. */
+/** A JSON body read loosely by tests. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read bodies loosely
-export interface Answer<T = any> {
+export type Loose = any;
+
+/** An HTTP answer, body parsed as JSON when it is JSON. */
+export interface Answer<T = Loose> {
   status: number;
   headers: Headers;
   body: T;
@@ -113,8 +118,7 @@ export interface Answer<T = any> {
 }
 
 /** Sends a request; `body` is JSON-encoded unless it is a string. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read bodies loosely
-export async function http<T = any>(
+export async function http<T = Loose>(
   server: { url: string },
   method: string,
   path: string,
@@ -162,4 +166,34 @@ export function metric(text: string, name: string): number | undefined {
 /** A unique tag for this test's data. */
 export function uniq(prefix = 't'): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** What a CLI run printed and how it exited. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `drover <args…>` (the built CLI) to completion. */
+export function runCli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
+  if (options.env?.DROVER_SECRET === undefined) delete env.DROVER_SECRET;
+  const started = Date.now();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`drover ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20_000} ms\n${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? -1, stdout, stderr, ms: Date.now() - started });
+    });
+  });
 }

@@ -38,7 +38,16 @@ async function open(options: SqliteBrokerOptions): Promise<SqliteBroker> {
 }
 
 function job(queue: string, args: unknown[] = [], extra: Partial<EnqueueRequest> = {}): EnqueueRequest {
-  return { id: `j-${randomUUID()}`, task: 't', queue, args, priority: 0, delayMs: 0, options: { retries: 1, backoff: { type: 'fixed', delay: 1, max: 1 } }, ...extra };
+  return {
+    id: `j-${randomUUID()}`,
+    task: 't',
+    queue,
+    args,
+    priority: 0,
+    delayMs: 0,
+    options: { retries: 1, backoff: { type: 'fixed', delay: 1, max: 1 } },
+    ...extra,
+  };
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeout = 3000): Promise<void> {
@@ -73,6 +82,22 @@ describe('sqlite broker', () => {
     watch!.stop();
   });
 
+  it('.onCancel() fires for a held job that another connection cancels', async () => {
+    const path = dbPath();
+    const [a, b] = [await open({ path }), await open({ path })];
+    const cancelled: string[] = [];
+    a.onCancel((id) => cancelled.push(id));
+    const [held, other] = [job('q'), job('q')];
+    await a.enqueue([held, other]);
+    const leased = await a.lease({ queues: ['q'], max: 2, leaseMs: 10_000 });
+    expect(leased.map((j) => j.id)).toEqual([held.id, other.id]);
+    expect(await b.cancel(held.id)).toBe('aborted');
+    await until(() => cancelled.length > 0);
+    expect(cancelled).toEqual([held.id]);
+    await expect(a.ack(leased[0]!, 'late')).rejects.toMatchObject({ code: 'ERR_DROVER_STALE_LEASE' });
+    await a.ack(leased[1]!, 'fine');
+  });
+
   it('jobs survive closing and reopening the file', async () => {
     const path = dbPath();
     const first = await open({ path });
@@ -95,12 +120,18 @@ describe('sqlite broker', () => {
     expect(conn.pragma('journal_mode', { simple: true })).toBe('wal');
     conn.prepare('INSERT INTO drover_migrations (version, name, applied_at) VALUES (999, ?, 0)').run('future');
     conn.close();
-    await expect(open({ path })).rejects.toMatchObject({ code: 'ERR_DROVER_BROKER', message: expect.stringMatching(/newer/) });
+    await expect(open({ path })).rejects.toMatchObject({
+      code: 'ERR_DROVER_BROKER',
+      message: expect.stringMatching(/newer/),
+    });
   });
 
   it('rejects with a BrokerError naming the path when the file cannot be opened', async () => {
     const path = join(dir, 'no-such-dir', 'x.db');
-    await expect(open({ path })).rejects.toMatchObject({ code: 'ERR_DROVER_BROKER', message: expect.stringContaining(path) });
+    await expect(open({ path })).rejects.toMatchObject({
+      code: 'ERR_DROVER_BROKER',
+      message: expect.stringContaining(path),
+    });
   });
 
   it('parseSqliteUrl() - paths and options', () => {
@@ -154,6 +185,21 @@ describe('sqlite broker', () => {
     watch!.stop();
   });
 
+  it('a write that fails (duplicate id) fails alone; writes committed with it in the same turn succeed', async () => {
+    const broker = await open({ path: dbPath() });
+    const existing = job('q');
+    await broker.enqueue([existing]);
+    const fresh = job('q');
+    const [ok, bad] = await Promise.allSettled([broker.enqueue([fresh]), broker.enqueue([job('q'), { ...existing }])]);
+    expect(ok).toMatchObject({ status: 'fulfilled', value: [{ id: fresh.id, duplicate: false }] });
+    expect(bad).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'ERR_DROVER_BROKER', message: expect.stringMatching(/UNIQUE/) },
+    });
+    // The failed batch is atomic: none of it was stored.
+    expect((await broker.counts()).find((c) => c.queue === 'q')?.waiting).toBe(2);
+  });
+
   it('methods after close() reject with ClosedError', async () => {
     const broker = await open({ path: dbPath() });
     await broker.close();
@@ -166,10 +212,14 @@ describe('sqlite broker', () => {
     try {
       const add = app.task('add', (a: number, b: number) => a + b);
       let failures = 0;
-      const flaky = app.task('flaky', () => {
-        if (failures++ < 1) throw new Error('first attempt fails');
-        return 'ok';
-      }, { retries: 2, backoff: { type: 'fixed', delay: 10 } });
+      const flaky = app.task(
+        'flaky',
+        () => {
+          if (failures++ < 1) throw new Error('first attempt fails');
+          return 'ok';
+        },
+        { retries: 2, backoff: { type: 'fixed', delay: 10 } },
+      );
       app.worker({ concurrency: 8 });
       const jobs = await add.callMany(Array.from({ length: 200 }, (_, i) => [i, i]));
       const results = await Promise.all(jobs.map((j) => j.result({ timeout: 10_000 })));
@@ -193,7 +243,10 @@ describe('sqlite broker', () => {
       'await b.connect(); await b.close();',
       'console.log(JSON.stringify([before, loaded()]));',
     ].join('\n');
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out.trim())).toEqual([false, true]);
   });
 });

@@ -43,8 +43,25 @@ function readLedger(path: string): Ledger {
   return ledger;
 }
 
-function startWorker(db: string, ledger: string, queue: string, leaseMs: number, batch: number, maxWorkMs: number, goFile?: string): ChildProcess {
-  const args = [fixture, db, ledger, queue, String(leaseMs), String(batch), String(maxWorkMs), ...(goFile === undefined ? [] : [goFile])];
+function startWorker(
+  db: string,
+  ledger: string,
+  queue: string,
+  leaseMs: number,
+  batch: number,
+  maxWorkMs: number,
+  goFile?: string,
+): ChildProcess {
+  const args = [
+    fixture,
+    db,
+    ledger,
+    queue,
+    String(leaseMs),
+    String(batch),
+    String(maxWorkMs),
+    ...(goFile === undefined ? [] : [goFile]),
+  ];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -83,12 +100,23 @@ async function seed(db: string, queue: string, count: number): Promise<string[]>
   return requests.map((r) => r.id);
 }
 
-function inspect(db: string): { integrity: string; statuses: Map<string, string>; succeededReports: Map<string, number> } {
+function inspect(db: string): {
+  integrity: string;
+  statuses: Map<string, string>;
+  succeededReports: Map<string, number>;
+} {
   const conn = new Database(db, { readonly: true });
   try {
     const integrity = conn.pragma('integrity_check', { simple: true }) as string;
-    const statuses = new Map((conn.prepare('SELECT id, status FROM drover_jobs').all() as { id: string; status: string }[]).map((r) => [r.id, r.status]));
-    const rows = conn.prepare("SELECT job_id, count(*) AS n FROM drover_reports WHERE status = 'succeeded' GROUP BY job_id").all() as { job_id: string; n: number }[];
+    const statuses = new Map(
+      (conn.prepare('SELECT id, status FROM drover_jobs').all() as { id: string; status: string }[]).map((r) => [
+        r.id,
+        r.status,
+      ]),
+    );
+    const rows = conn
+      .prepare("SELECT job_id, count(*) AS n FROM drover_reports WHERE status = 'succeeded' GROUP BY job_id")
+      .all() as { job_id: string; n: number }[];
     return { integrity, statuses, succeededReports: new Map(rows.map((r) => [r.job_id, r.n])) };
   } finally {
     conn.close();

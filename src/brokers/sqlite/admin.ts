@@ -6,7 +6,14 @@ import type { JobRow, OutcomeRow } from './rows.js';
 import { toSnapshot } from './rows.js';
 import type { Tx } from './write-queue.js';
 
-const STATUSES: ReadonlySet<string> = new Set<JobStatus>(['queued', 'delayed', 'active', 'succeeded', 'failed', 'cancelled']);
+const STATUSES: ReadonlySet<string> = new Set<JobStatus>([
+  'queued',
+  'delayed',
+  'active',
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
 const MAX_LIST = 1000;
 
 /** Cancels a job: queued or delayed → cancelled; active → cancelled, its lease stale, holders told. */
@@ -18,6 +25,7 @@ export function cancelJob(engine: Engine, tx: Tx, id: string): CancelResult {
   if (!row) return 'finished';
   engine.reports.record(tx, { id, task: row.task, queue: row.queue }, row.rn, 'cancelled', row.attempt);
   if (before.status !== 'active') return 'cancelled';
+  engine.held.delete(id);
   tx.after(() => engine.signals.cancelled(id));
   return 'aborted';
 }
@@ -53,11 +61,18 @@ export function countJobs(engine: Engine): QueueCounts[] {
 
 /** Jobs of one status, newest first; the cursor is the last job's sequence number (keyset paging). */
 export function listJobs(engine: Engine, query: ListJobsQuery): JobPage {
-  if (!STATUSES.has(query.status)) throw new InvalidArgumentError(`Expected \`status\` to be one of ${[...STATUSES].join(', ')}, got ${JSON.stringify(query.status)}`);
-  if (!Number.isInteger(query.limit) || query.limit < 1) throw new InvalidArgumentError(`Expected \`limit\` to be a positive integer, got ${String(query.limit)}`);
+  if (!STATUSES.has(query.status))
+    throw new InvalidArgumentError(
+      `Expected \`status\` to be one of ${[...STATUSES].join(', ')}, got ${JSON.stringify(query.status)}`,
+    );
+  if (!Number.isInteger(query.limit) || query.limit < 1)
+    throw new InvalidArgumentError(`Expected \`limit\` to be a positive integer, got ${String(query.limit)}`);
   let cursor = Number.MAX_SAFE_INTEGER;
   if (query.cursor !== undefined) {
-    if (!/^\d{1,15}$/.test(query.cursor)) throw new InvalidArgumentError(`Bad \`cursor\` ${JSON.stringify(query.cursor)}: pass back the \`next\` of a previous page`);
+    if (!/^\d{1,15}$/.test(query.cursor))
+      throw new InvalidArgumentError(
+        `Bad \`cursor\` ${JSON.stringify(query.cursor)}: pass back the \`next\` of a previous page`,
+      );
     cursor = Number(query.cursor);
   }
   const limit = Math.min(query.limit, MAX_LIST);

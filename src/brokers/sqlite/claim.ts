@@ -26,6 +26,11 @@ interface Candidate {
 
 /** Due delayed jobs promoted per claim; the sweeper does the rest. */
 const PROMOTE_LIMIT = 1000;
+/**
+ * Up to this many jobs, a claim updates row by row (the UPDATE … WHERE seq IN
+ * (subquery) form has a fixed cost of ~40 µs that only pays off for batches).
+ */
+const SMALL_CLAIM = 8;
 
 /**
  * True if a claim could find something: a ready job in one of the queues or
@@ -40,23 +45,34 @@ export function mightClaim(engine: Engine, queues: readonly string[]): boolean {
 
 /**
  * Leases up to `max` jobs in the caller's `BEGIN IMMEDIATE` transaction:
- * one UPDATE … RETURNING marks them active with a fresh random token and an
- * expiry on the database clock, counts the attempt, and then each gets its
- * `active` report. The write lock makes a second claimer wait, so no job is
+ * UPDATE … RETURNING marks them active with a fresh random token and an
+ * expiry on the database clock and counts the attempt (one statement for a
+ * batch, row by row for a few); then each gets its `active` report. The write lock makes a second claimer wait, so no job is
  * ever leased twice.
  */
 export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): LeasedJob[] {
   const { s, reports, options } = engine;
   if (request.max <= 0 || request.queues.length === 0) return [];
-  if (s.promoteDue.run(tx.now, PROMOTE_LIMIT).changes > 0) tx.after(() => engine.signals.ready());
+  // The UPDATE costs ~20 µs even when nothing is due: look first.
+  if (s.anyDue.get(tx.now) !== undefined && s.promoteDue.run(tx.now, PROMOTE_LIMIT).changes > 0) {
+    tx.after(() => engine.signals.ready());
+  }
   const until = tx.now + request.leaseMs;
   const worker = request.workerId ?? null;
   let rows: ClaimedRow[];
-  if (request.queues.length === 1) {
+  if (request.queues.length === 1 && request.max > SMALL_CLAIM) {
     rows = s.claimQueue.all(until, tx.now, worker, request.queues[0], request.max) as ClaimedRow[];
   } else {
-    const seqs = pickAcross(engine, request.queues, request.max);
-    rows = seqs.length === 0 ? [] : (s.claimSeqs.all(until, tx.now, worker, JSON.stringify(seqs)) as ClaimedRow[]);
+    const seqs = pick(engine, request.queues, request.max);
+    if (seqs.length > SMALL_CLAIM) {
+      rows = s.claimSeqs.all(until, tx.now, worker, JSON.stringify(seqs)) as ClaimedRow[];
+    } else {
+      rows = [];
+      for (const seq of seqs) {
+        const row = s.claimOne.get(until, tx.now, worker, seq) as ClaimedRow | undefined;
+        if (row) rows.push(row);
+      }
+    }
   }
   if (rows.length === 0) return [];
   // RETURNING gives no order: restore the claim order.
@@ -65,6 +81,7 @@ export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): Leased
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     reports.record(tx, row, row.rn, 'active', row.attempt);
+    engine.held.set(row.id, row.token);
     jobs[i] = {
       id: row.id,
       token: row.token,
@@ -79,11 +96,11 @@ export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): Leased
   return jobs;
 }
 
-/** The best `max` jobs across several queues: the top of each queue, merged. */
-function pickAcross(engine: Engine, queues: readonly string[], max: number): number[] {
+/** The best `max` ready jobs across the queues: the top of each queue, merged. */
+function pick(engine: Engine, queues: readonly string[], max: number): number[] {
   const all: Candidate[] = [];
   for (const queue of new Set(queues)) all.push(...(engine.s.candidates.all(queue, max) as Candidate[]));
-  all.sort(byClaimOrder);
+  if (queues.length > 1) all.sort(byClaimOrder);
   return all.slice(0, max).map((c) => c.seq);
 }
 

@@ -17,7 +17,9 @@ export async function openDatabase(options: ResolvedSqliteOptions): Promise<Data
   try {
     Driver = (await import('better-sqlite3')).default;
   } catch (error) {
-    throw new BrokerError(`Could not load better-sqlite3 for the sqlite:${options.path} broker: ${message(error)}`, { cause: error });
+    throw new BrokerError(`Could not load better-sqlite3 for the sqlite:${options.path} broker: ${message(error)}`, {
+      cause: error,
+    });
   }
   let db: Database | undefined;
   try {
@@ -28,7 +30,9 @@ export async function openDatabase(options: ResolvedSqliteOptions): Promise<Data
   } catch (error) {
     db?.close();
     if (error instanceof BrokerError) throw error;
-    throw new BrokerError(`Could not open the SQLite database sqlite:${options.path}: ${message(error)}`, { cause: error });
+    throw new BrokerError(`Could not open the SQLite database sqlite:${options.path}: ${message(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -36,7 +40,8 @@ function configure(db: Database, options: ResolvedSqliteOptions): void {
   db.pragma(`busy_timeout = ${options.busyTimeout}`);
   if (options.path !== ':memory:') {
     const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
-    if (mode.toLowerCase() !== 'wal') throw new BrokerError(`sqlite:${options.path}: could not switch to WAL (journal_mode is ${mode})`);
+    if (mode.toLowerCase() !== 'wal')
+      throw new BrokerError(`sqlite:${options.path}: could not switch to WAL (journal_mode is ${mode})`);
   }
   db.pragma(`synchronous = ${options.synchronous}`);
   // Bounded WAL file after checkpoints; a larger page cache for the claim index.
@@ -52,13 +57,19 @@ function configure(db: Database, options: ResolvedSqliteOptions): void {
  * at once apply each migration exactly once.
  */
 export function migrate(db: Database, migrations: readonly Migration[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS drover_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS drover_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
   const current = db.prepare('SELECT coalesce(max(version), 0) FROM drover_migrations').pluck();
-  const record = db.prepare("INSERT INTO drover_migrations (version, name, applied_at) VALUES (?, ?, CAST(unixepoch('subsec') * 1000 AS INTEGER))");
+  const record = db.prepare(
+    "INSERT INTO drover_migrations (version, name, applied_at) VALUES (?, ?, CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+  );
   const latest = migrations.at(-1)?.version ?? 0;
   const applied = current.get() as number;
   if (applied > latest) {
-    throw new BrokerError(`The SQLite database is at schema version ${applied}, newer than this drover knows (${latest}); upgrade drover`);
+    throw new BrokerError(
+      `The SQLite database is at schema version ${applied}, newer than this drover knows (${latest}); upgrade drover`,
+    );
   }
   for (const migration of migrations) {
     db.transaction(() => {

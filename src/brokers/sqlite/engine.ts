@@ -49,13 +49,19 @@ export class Engine {
   readonly reports: ReportHub;
   readonly options: ResolvedSqliteOptions;
   readonly signals: Signals;
+  /**
+   * Leases handed out by this instance and not yet finished through it
+   * (job id → token), so a cancel made by another process still reaches
+   * `onCancel` here (see the change poller).
+   */
+  readonly held = new Map<string, string>();
 
   constructor(db: Database, options: ResolvedSqliteOptions, signals: Signals) {
     this.db = db;
     this.options = options;
     this.signals = signals;
     this.s = new Statements(db);
-    this.writes = new WriteQueue(db, this.s);
+    this.writes = new WriteQueue(db, this.s, `sqlite:${options.path}`);
     this.reports = new ReportHub(this.s, options.codec);
   }
 
@@ -69,6 +75,8 @@ function safely(fn: () => void): void {
   try {
     fn();
   } catch (error) {
-    process.emitWarning(`drover sqlite broker: a listener threw: ${error instanceof Error ? error.message : String(error)}`);
+    process.emitWarning(
+      `drover sqlite broker: a listener threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -40,7 +40,19 @@ export function enqueueJobs(engine: Engine, tx: Tx, jobs: readonly EncodedReques
     const delayed = req.delayMs > 0;
     const status: JobStatus = delayed ? 'delayed' : 'queued';
     const runAt = delayed ? tx.now + Math.ceil(req.delayMs) : tx.now;
-    s.insertJob.run(req.id, req.task, req.queue, args, status, req.priority, req.options.retries, options, key, runAt, tx.now);
+    s.insertJob.run(
+      req.id,
+      req.task,
+      req.queue,
+      args,
+      status,
+      req.priority,
+      req.options.retries,
+      options,
+      key,
+      runAt,
+      tx.now,
+    );
     reports.record(tx, req, 1, 'queued', 0);
     results[i] = { id: req.id, status, duplicate: false };
     ready ||= !delayed;

@@ -57,12 +57,17 @@ type NumericKey = (typeof NUMERIC_KEYS)[number];
 export function resolveSqliteOptions(options: SqliteBrokerOptions): ResolvedSqliteOptions {
   const o = checkObject('options', options) as Partial<SqliteBrokerOptions>;
   if (typeof o.path !== 'string' || o.path.length === 0) fail('path', 'a non-empty file path', o.path);
-  if (o.synchronous !== undefined && o.synchronous !== 'FULL' && o.synchronous !== 'NORMAL') fail('synchronous', "'FULL' or 'NORMAL'", o.synchronous);
-  if (o.codec !== undefined && (typeof o.codec !== 'object' || typeof o.codec.encode !== 'function' || typeof o.codec.decode !== 'function')) {
+  if (o.synchronous !== undefined && o.synchronous !== 'FULL' && o.synchronous !== 'NORMAL')
+    fail('synchronous', "'FULL' or 'NORMAL'", o.synchronous);
+  if (
+    o.codec !== undefined &&
+    (typeof o.codec !== 'object' || typeof o.codec.encode !== 'function' || typeof o.codec.decode !== 'function')
+  ) {
     fail('codec', 'a codec object with encode and decode', o.codec);
   }
   const numbers = {} as Record<NumericKey, number>;
-  for (const key of NUMERIC_KEYS) numbers[key] = o[key] === undefined ? DEFAULTS[key] : checkInt(key, o[key], 1, 2 ** 31 - 1);
+  for (const key of NUMERIC_KEYS)
+    numbers[key] = o[key] === undefined ? DEFAULTS[key] : checkInt(key, o[key], 1, 2 ** 31 - 1);
   return { path: o.path, codec: o.codec ?? jsonCodec, synchronous: o.synchronous ?? DEFAULTS.synchronous, ...numbers };
 }
 
@@ -88,19 +93,24 @@ export function parseSqliteUrl(url: string): SqliteBrokerOptions {
   } catch {
     throw new ConfigError(`Bad sqlite: URL ${JSON.stringify(url)}: the path is not valid percent-encoding`);
   }
-  if (path.length === 0) throw new ConfigError(`Bad sqlite: URL ${JSON.stringify(url)}: expected a file path, as in sqlite:./drover.db`);
+  if (path.length === 0)
+    throw new ConfigError(`Bad sqlite: URL ${JSON.stringify(url)}: expected a file path, as in sqlite:./drover.db`);
   const options: SqliteBrokerOptions = { path };
   for (const [key, value] of new URLSearchParams(query)) {
     if (key === 'synchronous') {
       const mode = value.toUpperCase();
-      if (mode !== 'FULL' && mode !== 'NORMAL') throw new ConfigError(`sqlite: option synchronous must be FULL or NORMAL, got ${JSON.stringify(value)}`);
+      if (mode !== 'FULL' && mode !== 'NORMAL')
+        throw new ConfigError(`sqlite: option synchronous must be FULL or NORMAL, got ${JSON.stringify(value)}`);
       options.synchronous = mode;
     } else if ((NUMERIC_KEYS as readonly string[]).includes(key)) {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`sqlite: option ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new ConfigError(`sqlite: option ${key} must be a positive integer, got ${JSON.stringify(value)}`);
       options[key as NumericKey] = n;
     } else {
-      throw new ConfigError(`Unknown sqlite: option ${JSON.stringify(key)}; expected one of synchronous, ${NUMERIC_KEYS.join(', ')}`);
+      throw new ConfigError(
+        `Unknown sqlite: option ${JSON.stringify(key)}; expected one of synchronous, ${NUMERIC_KEYS.join(', ')}`,
+      );
     }
   }
   return options;

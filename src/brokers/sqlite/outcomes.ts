@@ -13,9 +13,13 @@ import type { Tx } from './write-queue.js';
 
 /** Records success: `succeeded`, the result kept until `resultTtl`. */
 export function ackJob(engine: Engine, tx: Tx, lease: LeaseRef, stored: Stored, result: unknown): void {
-  const row = engine.s.ack.get(stored, tx.now, tx.now + engine.options.resultTtl, lease.id, lease.token) as OutcomeRow | undefined;
+  const row = engine.s.ack.get(stored, tx.now, tx.now + engine.options.resultTtl, lease.id, lease.token) as
+    OutcomeRow | undefined;
   if (!row) throw new StaleLeaseError(lease.id);
-  engine.reports.record(tx, { id: lease.id, task: row.task, queue: row.queue }, row.rn, 'succeeded', row.attempt, { result });
+  engine.held.delete(lease.id);
+  engine.reports.record(tx, { id: lease.id, task: row.task, queue: row.queue }, row.rn, 'succeeded', row.attempt, {
+    result,
+  });
 }
 
 /** Records a failed attempt: `delayed` (or `queued` at once) for a retry, or `failed` for good. */
@@ -25,13 +29,16 @@ export function nackJob(engine: Engine, tx: Tx, lease: LeaseRef, outcome: NackOu
   const retryIn = outcome.retryInMs;
   let row: OutcomeRow | undefined;
   if (retryIn === undefined) {
-    row = s.nackFail.get(error.json, tx.now, tx.now + options.resultTtl, lease.id, lease.token) as OutcomeRow | undefined;
+    row = s.nackFail.get(error.json, tx.now, tx.now + options.resultTtl, lease.id, lease.token) as
+      OutcomeRow | undefined;
   } else {
     const status = retryIn > 0 ? 'delayed' : 'queued';
-    row = s.nackRetry.get(status, tx.now + Math.max(0, Math.ceil(retryIn)), error.json, lease.id, lease.token) as OutcomeRow | undefined;
+    row = s.nackRetry.get(status, tx.now + Math.max(0, Math.ceil(retryIn)), error.json, lease.id, lease.token) as
+      OutcomeRow | undefined;
     if (row && status === 'queued') tx.after(() => engine.signals.ready());
   }
   if (!row) throw new StaleLeaseError(lease.id);
+  engine.held.delete(lease.id);
   const job = { id: lease.id, task: row.task, queue: row.queue };
   engine.reports.record(tx, job, row.rn, retryIn === undefined ? 'failed' : 'retrying', row.attempt, { error });
 }
@@ -41,7 +48,9 @@ export function progressJob(engine: Engine, tx: Tx, lease: LeaseRef, stored: Sto
   const { s, options } = engine;
   const row = s.progress.get(stored, lease.id, lease.token) as OutcomeRow | undefined;
   if (!row) throw new StaleLeaseError(lease.id);
-  engine.reports.record(tx, { id: lease.id, task: row.task, queue: row.queue }, row.rn, 'progress', row.attempt, { progress: { raw: value, stored } });
+  engine.reports.record(tx, { id: lease.id, task: row.task, queue: row.queue }, row.rn, 'progress', row.attempt, {
+    progress: { raw: value, stored },
+  });
   // Any `max` consecutive report numbers hold at most `max` progress reports.
   if (row.rn > options.maxProgressReports) s.trimProgress.run(lease.id, row.rn - options.maxProgressReports);
 }
@@ -55,7 +64,11 @@ export function extendLeases(engine: Engine, tx: Tx, leases: readonly LeaseRef[]
 /** Hands leases back: queued again, the attempt not counted. Stale ones are ignored. */
 export function releaseLeases(engine: Engine, tx: Tx, leases: readonly LeaseRef[]): void {
   let released = 0;
-  for (const lease of leases) released += engine.s.release.run(lease.id, lease.token).changes;
+  for (const lease of leases) {
+    const changes = engine.s.release.run(lease.id, lease.token).changes;
+    if (changes > 0) engine.held.delete(lease.id);
+    released += changes;
+  }
   if (released > 0) tx.after(() => engine.signals.ready());
 }
 

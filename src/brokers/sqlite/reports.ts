@@ -58,8 +58,23 @@ export class ReportHub {
   }
 
   /** Records report number `n` of a job, and publishes it after the commit if anyone listens. */
-  record(tx: Tx, job: { id: string; task: string; queue: string }, n: number, status: ReportStatus, attempt: number, body?: ReportBody): void {
-    this.#s.insertReport.run(job.id, n, status, attempt, tx.now, body?.progress?.stored ?? null, body?.error?.json ?? null);
+  record(
+    tx: Tx,
+    job: { id: string; task: string; queue: string },
+    n: number,
+    status: ReportStatus,
+    attempt: number,
+    body?: ReportBody,
+  ): void {
+    this.#s.insertReport.run(
+      job.id,
+      n,
+      status,
+      attempt,
+      tx.now,
+      body?.progress?.stored ?? null,
+      body?.error?.json ?? null,
+    );
     if (this.#listeners.size === 0 && !this.#watchers.has(job.id)) return;
     const report: BrokerReport = { jobId: job.id, status, attempt, at: tx.now, task: job.task, queue: job.queue };
     if (body?.progress) report.progress = body.progress.raw;
@@ -146,6 +161,8 @@ function safely<T>(listener: (value: T) => void, value: T): void {
   try {
     listener(value);
   } catch (error) {
-    process.emitWarning(`drover sqlite broker: a report listener threw: ${error instanceof Error ? error.message : String(error)}`);
+    process.emitWarning(
+      `drover sqlite broker: a report listener threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

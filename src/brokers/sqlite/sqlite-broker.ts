@@ -79,46 +79,49 @@ export class SqliteBroker implements Broker {
     return this.#closing;
   }
 
-  async enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
-    const engine = this.#engine ?? (await this.#open());
-    if (jobs.length === 0) return [];
-    const encoded = encodeRequests(engine, jobs);
-    return engine.writes.run((tx) => enqueueJobs(engine, tx, encoded));
+  enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
+    return this.#use((engine) => {
+      if (jobs.length === 0) return [];
+      const encoded = encodeRequests(engine, jobs);
+      return engine.writes.run((tx) => enqueueJobs(engine, tx, encoded));
+    });
   }
 
-  async lease(request: LeaseRequest): Promise<LeasedJob[]> {
-    const engine = this.#engine ?? (await this.#open());
-    if (request.max <= 0 || !mightClaim(engine, request.queues)) return [];
-    return engine.writes.run((tx) => claimJobs(engine, tx, request));
+  lease(request: LeaseRequest): Promise<LeasedJob[]> {
+    return this.#use((engine) => {
+      if (request.max <= 0 || !mightClaim(engine, request.queues)) return [];
+      return engine.writes.run((tx) => claimJobs(engine, tx, request));
+    });
   }
 
-  async extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {
-    const engine = this.#engine ?? (await this.#open());
-    if (leases.length === 0) return [];
-    return engine.writes.run((tx) => extendLeases(engine, tx, leases, leaseMs));
+  extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {
+    return this.#use((engine) =>
+      leases.length === 0 ? [] : engine.writes.run((tx) => extendLeases(engine, tx, leases, leaseMs)),
+    );
   }
 
-  async ack(lease: LeaseRef, result: unknown): Promise<void> {
-    const engine = this.#engine ?? (await this.#open());
-    const stored = encode(engine.options.codec, result);
-    return engine.writes.run((tx) => ackJob(engine, tx, lease, stored, result));
+  ack(lease: LeaseRef, result: unknown): Promise<void> {
+    return this.#use((engine) => {
+      const stored = encode(engine.options.codec, result);
+      return engine.writes.run((tx) => ackJob(engine, tx, lease, stored, result));
+    });
   }
 
-  async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
-    const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => nackJob(engine, tx, lease, outcome));
+  nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
+    return this.#use((engine) => engine.writes.run((tx) => nackJob(engine, tx, lease, outcome)));
   }
 
-  async release(leases: readonly LeaseRef[]): Promise<void> {
-    const engine = this.#engine ?? (await this.#open());
-    if (leases.length === 0) return;
-    return engine.writes.run((tx) => releaseLeases(engine, tx, leases));
+  release(leases: readonly LeaseRef[]): Promise<void> {
+    return this.#use((engine) =>
+      leases.length === 0 ? undefined : engine.writes.run((tx) => releaseLeases(engine, tx, leases)),
+    );
   }
 
-  async progress(lease: LeaseRef, value: unknown): Promise<void> {
-    const engine = this.#engine ?? (await this.#open());
-    const stored = encode(engine.options.codec, value);
-    return engine.writes.run((tx) => progressJob(engine, tx, lease, stored, value));
+  progress(lease: LeaseRef, value: unknown): Promise<void> {
+    return this.#use((engine) => {
+      const stored = encode(engine.options.codec, value);
+      return engine.writes.run((tx) => progressJob(engine, tx, lease, stored, value));
+    });
   }
 
   onReady(listener: () => void): () => void {
@@ -176,6 +179,21 @@ export class SqliteBroker implements Broker {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * Runs `fn` with the connected engine, connecting first if needed. Not
+   * `async`, so the hot path (ack, lease) costs one promise, not two; a
+   * synchronous throw (a codec error…) still becomes a rejection.
+   */
+  #use<T>(fn: (engine: Engine) => T | Promise<T>): Promise<T> {
+    const engine = this.#engine;
+    if (!engine) return this.#open().then(fn);
+    try {
+      return Promise.resolve(fn(engine));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   #open(): Promise<Engine> {

@@ -32,6 +32,8 @@ export class Statements {
   readonly candidates: Statement;
   /** (until, now, worker, seqs as a JSON array) → claimed rows */
   readonly claimSeqs: Statement;
+  /** (until, now, worker, seq) → the claimed row, if still queued */
+  readonly claimOne: Statement;
   /** (queue) → 1 if anything is ready there */
   readonly anyReady: Statement<[string]>;
   /** (now) → 1 if a delayed job is due */
@@ -66,6 +68,8 @@ export class Statements {
   readonly reportsAfter: Statement<[string, number]>;
   /** (ids as a JSON array) → { id, rn } */
   readonly reportNumbers: Statement<[string]>;
+  /** (ids as a JSON array) → { id, status, token } */
+  readonly leaseStates: Statement<[string]>;
   readonly counts: Statement<[]>;
   readonly dataVersion: Statement<[], number>;
 
@@ -85,13 +89,18 @@ export class Statements {
     this.insertJob = p(
       'INSERT INTO drover_jobs (id, task, queue, args, status, priority, retries, options, key, run_at, created_at, rn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
     );
-    this.insertReport = p('INSERT INTO drover_reports (job_id, n, status, attempt, at, value, error) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertReport = p(
+      'INSERT INTO drover_reports (job_id, n, status, attempt, at, value, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     this.findLiveKey = db.prepare(`SELECT id, status FROM drover_jobs WHERE key = ? AND status IN ${LIVE}`);
 
     const ready = "FROM drover_jobs WHERE queue = ? AND status = 'queued' ORDER BY priority DESC, run_at, seq LIMIT ?";
     this.claimQueue = p(`UPDATE drover_jobs SET ${CLAIM_SET} WHERE seq IN (SELECT seq ${ready}) RETURNING ${CLAIMED}`);
     this.candidates = p(`SELECT seq, priority, run_at ${ready}`);
-    this.claimSeqs = p(`UPDATE drover_jobs SET ${CLAIM_SET} WHERE seq IN (SELECT value FROM json_each(?)) AND status = 'queued' RETURNING ${CLAIMED}`);
+    this.claimSeqs = p(
+      `UPDATE drover_jobs SET ${CLAIM_SET} WHERE seq IN (SELECT value FROM json_each(?)) AND status = 'queued' RETURNING ${CLAIMED}`,
+    );
+    this.claimOne = p(`UPDATE drover_jobs SET ${CLAIM_SET} WHERE seq = ? AND status = 'queued' RETURNING ${CLAIMED}`);
     this.anyReady = db.prepare("SELECT 1 FROM drover_jobs WHERE queue = ? AND status = 'queued' LIMIT 1").pluck();
     this.anyDue = db.prepare("SELECT 1 FROM drover_jobs WHERE status = 'delayed' AND run_at <= ? LIMIT 1").pluck();
     this.promoteDue = db.prepare(
@@ -100,13 +109,21 @@ export class Statements {
 
     const held = "WHERE id = ? AND token = ? AND status = 'active'";
     const done = 'token = NULL, lease_until = NULL, rn = rn + 1';
-    this.ack = p(`UPDATE drover_jobs SET status = 'succeeded', result = ?, error = NULL, finished_at = ?, expires_at = ?, ${done} ${held} RETURNING ${OUTCOME}`);
-    this.nackRetry = p(`UPDATE drover_jobs SET status = ?, run_at = ?, error = ?, ${done} ${held} RETURNING ${OUTCOME}`);
-    this.nackFail = p(`UPDATE drover_jobs SET status = 'failed', error = ?, finished_at = ?, expires_at = ?, ${done} ${held} RETURNING ${OUTCOME}`);
+    this.ack = p(
+      `UPDATE drover_jobs SET status = 'succeeded', result = ?, error = NULL, finished_at = ?, expires_at = ?, ${done} ${held} RETURNING ${OUTCOME}`,
+    );
+    this.nackRetry = p(
+      `UPDATE drover_jobs SET status = ?, run_at = ?, error = ?, ${done} ${held} RETURNING ${OUTCOME}`,
+    );
+    this.nackFail = p(
+      `UPDATE drover_jobs SET status = 'failed', error = ?, finished_at = ?, expires_at = ?, ${done} ${held} RETURNING ${OUTCOME}`,
+    );
     this.progress = p(`UPDATE drover_jobs SET progress = ?, rn = rn + 1 ${held} RETURNING ${OUTCOME}`);
     this.trimProgress = p("DELETE FROM drover_reports WHERE job_id = ? AND n <= ? AND status = 'progress'");
     this.extend = p(`UPDATE drover_jobs SET lease_until = ? ${held}`);
-    this.release = p(`UPDATE drover_jobs SET status = 'queued', attempt = attempt - 1, token = NULL, lease_until = NULL ${held}`);
+    this.release = p(
+      `UPDATE drover_jobs SET status = 'queued', attempt = attempt - 1, token = NULL, lease_until = NULL ${held}`,
+    );
 
     this.getJob = db.prepare('SELECT * FROM drover_jobs WHERE id = ?');
     this.cancel = p(
@@ -122,10 +139,15 @@ export class Statements {
          FROM drover_reports r JOIN drover_jobs j ON j.id = r.job_id WHERE r.job_id = ? AND r.n > ? ORDER BY r.n`,
     );
     this.reportNumbers = db.prepare('SELECT id, rn FROM drover_jobs WHERE id IN (SELECT value FROM json_each(?))');
+    this.leaseStates = db.prepare(
+      'SELECT id, status, token FROM drover_jobs WHERE id IN (SELECT value FROM json_each(?))',
+    );
     this.counts = db.prepare('SELECT queue, status, n FROM drover_counts ORDER BY queue');
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
 
-    this.anyExpired = db.prepare("SELECT 1 FROM drover_jobs WHERE status = 'active' AND lease_until <= ? LIMIT 1").pluck();
+    this.anyExpired = db
+      .prepare("SELECT 1 FROM drover_jobs WHERE status = 'active' AND lease_until <= ? LIMIT 1")
+      .pluck();
     const requeue = 'attempt <= retries';
     this.expireLeases = p(
       `UPDATE drover_jobs SET
@@ -139,7 +161,9 @@ export class Statements {
        RETURNING id, task, queue, status, attempt, rn, error`,
     );
     this.anyPrunable = db.prepare('SELECT 1 FROM drover_jobs WHERE expires_at <= ? LIMIT 1').pluck();
-    this.prune = db.prepare('DELETE FROM drover_jobs WHERE seq IN (SELECT seq FROM drover_jobs WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)');
+    this.prune = db.prepare(
+      'DELETE FROM drover_jobs WHERE seq IN (SELECT seq FROM drover_jobs WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)',
+    );
   }
 
   /**
@@ -151,7 +175,9 @@ export class Statements {
     let statement = this.#lists.get(name);
     if (!statement) {
       const queue = byQueue ? 'AND queue = ?' : '';
-      statement = this.#db.prepare(`SELECT * FROM drover_jobs WHERE status = '${status}' AND seq < ? ${queue} ORDER BY seq DESC LIMIT ?`);
+      statement = this.#db.prepare(
+        `SELECT * FROM drover_jobs WHERE status = '${status}' AND seq < ? ${queue} ORDER BY seq DESC LIMIT ?`,
+      );
       this.#lists.set(name, statement);
     }
     return statement;

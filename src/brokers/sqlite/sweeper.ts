@@ -36,22 +36,25 @@ export function startSweeper(engine: Engine): () => void {
     try {
       const now = engine.now();
       const { s } = engine;
-      work = s.anyDue.get(now) !== undefined || s.anyExpired.get(now) !== undefined || s.anyPrunable.get(now) !== undefined;
+      work =
+        s.anyDue.get(now) !== undefined || s.anyExpired.get(now) !== undefined || s.anyPrunable.get(now) !== undefined;
     } catch {
       return; // busy or closing: try again next time
     }
     if (!work) return;
     busy = true;
-    engine.writes.run((tx) => sweepOnce(engine, tx)).then(
-      (more) => {
-        busy = false;
-        if (more) setImmediate(sweep);
-      },
-      (error: unknown) => {
-        busy = false;
-        warnOnce(error);
-      },
-    );
+    engine.writes
+      .run((tx) => sweepOnce(engine, tx))
+      .then(
+        (more) => {
+          busy = false;
+          if (more) setImmediate(sweep);
+        },
+        (error: unknown) => {
+          busy = false;
+          warnOnce(error);
+        },
+      );
   };
   const timer = setInterval(sweep, engine.options.sweepInterval).unref();
   return () => clearInterval(timer);
@@ -80,6 +83,7 @@ export function sweepOnce(engine: Engine, tx: Tx): boolean {
   }) as ExpiredRow[];
   let requeued = false;
   for (const row of expired) {
+    engine.held.delete(row.id);
     const info = parseError(row.error)!;
     const status = row.status === 'queued' ? 'retrying' : 'failed';
     requeued ||= row.status === 'queued';

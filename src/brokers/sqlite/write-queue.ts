@@ -19,7 +19,9 @@ interface Entry {
   reject: (error: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown; effects: (() => void)[] } | { ok: false; error: unknown };
+type Outcome = { ok: true; value: unknown; effects: readonly (() => void)[] } | { ok: false; error: unknown };
+
+const NO_EFFECTS: readonly (() => void)[] = [];
 
 /** Most writes in one transaction; the rest go in the next. */
 const MAX_BATCH = 2000;
@@ -35,13 +37,16 @@ const MAX_BATCH = 2000;
 export class WriteQueue {
   readonly #db: Database;
   readonly #statements: Statements;
+  readonly #label: string;
   readonly #transaction: (entries: Entry[], outcomes: Outcome[]) => void;
   #pending: Entry[] = [];
   #scheduled = false;
   #closed = false;
 
-  constructor(db: Database, statements: Statements) {
+  /** @param label names the database in errors, e.g. `sqlite:./drover.db` */
+  constructor(db: Database, statements: Statements, label: string) {
     this.#db = db;
+    this.#label = label;
     this.#statements = statements;
     const transaction = db.transaction((entries: Entry[], outcomes: Outcome[]) => this.#runAll(entries, outcomes));
     this.#transaction = (entries, outcomes) => transaction.immediate(entries, outcomes);
@@ -67,7 +72,11 @@ export class WriteQueue {
 
   #flush(): void {
     this.#scheduled = false;
-    if (this.#db.open) this.#flushBatch();
+    if (!this.#db.open) {
+      for (const entry of this.#pending.splice(0)) entry.reject(new ClosedError('sqlite broker'));
+      return;
+    }
+    this.#flushBatch();
     if (this.#pending.length > 0 && !this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.#flush());
@@ -85,13 +94,19 @@ export class WriteQueue {
     try {
       this.#transaction(entries, outcomes);
     } catch (error) {
-      // One bad write must not fail its neighbours: retry each on its own.
-      if (entries.length > 1) {
+      // One bad write (a duplicate id, a value the codec cannot read back) must not fail its
+      // neighbours: retry each on its own. A busy or broken database would fail them all
+      // again, each after a full busy timeout, so they fail together at once.
+      if (entries.length > 1 && isWriteSpecific(error)) {
         for (const entry of entries) this.#commit([entry]);
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
-      entries[0]?.reject(error instanceof DroverError ? error : new BrokerError(`SQLite write failed: ${message}`, { cause: error }));
+      const failure =
+        error instanceof DroverError
+          ? error
+          : new BrokerError(`Writing to the SQLite database ${this.#label} failed: ${message}`, { cause: error });
+      for (const entry of entries) entry.reject(failure);
       return;
     }
     for (let i = 0; i < entries.length; i++) {
@@ -107,12 +122,14 @@ export class WriteQueue {
 
   #runAll(entries: Entry[], outcomes: Outcome[]): void {
     outcomes.length = 0;
-    const now = this.#statements.now.get()!;
+    // One Tx for the whole batch; effects are collected per write, allocated only when a write has some.
+    let effects: (() => void)[] | undefined;
+    const tx: Tx = { now: this.#statements.now.get()!, after: (effect) => (effects ??= []).push(effect) };
     for (const entry of entries) {
-      const effects: (() => void)[] = [];
+      effects = undefined;
       try {
-        const value = entry.op({ now, after: (effect) => effects.push(effect) });
-        outcomes.push({ ok: true, value, effects });
+        const value = entry.op(tx);
+        outcomes.push({ ok: true, value, effects: effects ?? NO_EFFECTS });
       } catch (error) {
         // A refusal (stale lease…) wrote nothing; anything else aborts the transaction.
         if (!(error instanceof DroverError)) throw error;
@@ -122,11 +139,25 @@ export class WriteQueue {
   }
 }
 
+/** True for errors caused by one write rather than by the database as a whole. */
+function isWriteSpecific(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code !== 'string' ||
+    !code.startsWith('SQLITE_') ||
+    code.startsWith('SQLITE_CONSTRAINT') ||
+    code === 'SQLITE_MISMATCH' ||
+    code === 'SQLITE_TOOBIG'
+  );
+}
+
 function runEffect(effect: () => void): void {
   try {
     effect();
   } catch (error) {
     // A throwing listener must never break the broker; surface it without crashing.
-    process.emitWarning(`drover sqlite broker: a listener threw: ${error instanceof Error ? error.message : String(error)}`);
+    process.emitWarning(
+      `drover sqlite broker: a listener threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

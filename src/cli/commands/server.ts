@@ -1,6 +1,4 @@
 import { Command, Option } from 'commander';
-import { Drover } from '../../index.js';
-import { createServer } from '../../server/index.js';
 import type { DroverServer } from '../../server/index.js';
 import { CliError } from '../cli-error.js';
 import { createCliLogger, LOG_LEVELS } from '../cli-logger.js';
@@ -45,6 +43,8 @@ async function runServer(options: ServerCommandOptions): Promise<void> {
     throw new CliError('--concurrency sizes the in-server herd, which needs --tasks <module>');
   }
   const secret = readSecret(options);
+  // Loaded here, not at the top, so the other commands start fast.
+  const [{ Drover }, { createServer }] = await Promise.all([import('../../index.js'), import('../../server/index.js')]);
   const logger = createCliLogger(options.logLevel);
   const app = new Drover({ broker: options.store, logger, ...(secret === undefined ? {} : { secret }) });
   if (options.tasks !== undefined) {

@@ -94,7 +94,8 @@ export class JobDispatcher {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
+    // One turn of the event loop: every frame that freed credit in this turn, from every worker, shares one lease call per worker.
+    setImmediate(() => {
       this.#flushScheduled = false;
       if (this.#allScheduled) {
         this.#allScheduled = false;

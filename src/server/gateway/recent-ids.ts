@@ -7,7 +7,7 @@ export class RecentIds {
   readonly #max: number;
   readonly #ids = new Set<string>();
 
-  constructor(max = 4096) {
+  constructor(max = 1024) {
     this.#max = max;
   }
 

@@ -1,15 +1,19 @@
 import { createSessionKey } from '../../protocol/index.js';
+import type { RecentIds } from './recent-ids.js';
 
 /** What a session key stands for. */
 export interface SessionRecord {
   workerId: string;
   name: string;
   expiresAt: number;
+  /** Jobs the worker held lately, so a late outcome sent after a reconnect is answered `stale_lease`. */
+  recent: RecentIds;
 }
 
 /**
  * Session keys handed out in `welcome`. A key lets a reconnecting worker
- * keep its worker id (listings, logs and events stay continuous); it is not
+ * keep its worker id (listings, logs and events stay continuous) and its
+ * recent jobs (late outcomes are answered `stale_lease`); it is not
  * a credential — every connection still proves the secret. Keys rotate on
  * every welcome (the old one stops working), expire after `ttlMs`, and at
  * most `max` are kept. Keys are never logged.
@@ -19,7 +23,7 @@ export class SessionRegistry {
   readonly #max: number;
   readonly #sessions = new Map<string, SessionRecord>();
 
-  constructor(ttlMs = 3_600_000, max = 50_000) {
+  constructor(ttlMs = 3_600_000, max = 10_000) {
     this.#ttlMs = ttlMs;
     this.#max = max;
   }
@@ -37,10 +41,10 @@ export class SessionRegistry {
   }
 
   /** Issues a new key for a worker, revoking `previous`. */
-  issue(workerId: string, name: string, previous: string | undefined, now = Date.now()): string {
+  issue(workerId: string, name: string, recent: RecentIds, previous: string | undefined, now = Date.now()): string {
     if (previous !== undefined) this.#sessions.delete(previous);
     const key = createSessionKey();
-    this.#sessions.set(key, { workerId, name, expiresAt: now + this.#ttlMs });
+    this.#sessions.set(key, { workerId, name, expiresAt: now + this.#ttlMs, recent });
     while (this.#sessions.size > this.#max) {
       const oldest = this.#sessions.keys().next().value;
       if (oldest === undefined) break;

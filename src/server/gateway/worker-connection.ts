@@ -32,6 +32,7 @@ import {
 } from '../../protocol/index.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { ResolvedGatewayOptions } from './gateway-options.js';
+import type { RecentIds } from './recent-ids.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { EndMode, SessionHost } from './worker-session.js';
 import { WorkerSession } from './worker-session.js';
@@ -59,7 +60,7 @@ interface Challenge {
   workerId: string;
   nonce: string;
   hello: HelloMessage;
-  resumedKey: string | undefined;
+  resumed: { key: string; recent: RecentIds } | undefined;
 }
 
 const AUTH_FAILED_FRAME = serialize({ type: 'error', code: WireErrorCodes.AUTH_FAILED, message: 'auth failed' });
@@ -188,7 +189,7 @@ export class WorkerConnection {
     const resumed = this.#host.sessions.resume(hello.session);
     const workerId = resumed?.workerId ?? createWorkerId();
     const nonce = createNonce();
-    this.#challenge = { workerId, nonce, hello, resumedKey: resumed ? hello.session : undefined };
+    this.#challenge = { workerId, nonce, hello, resumed: resumed && hello.session !== undefined ? { key: hello.session, recent: resumed.recent } : undefined };
     this.#state = 'challenged';
     this.#send({ type: 'challenge', workerId, nonce });
     this.#host.registered(this, workerId, hello.name);
@@ -207,12 +208,12 @@ export class WorkerConnection {
     this.#host.throttle.success(this.address);
     const { hello } = challenge;
     const session = new WorkerSession(
-      { workerId: challenge.workerId, name: hello.name, queues: [...new Set(hello.tasks)], concurrency: hello.concurrency, address: this.address },
+      { workerId: challenge.workerId, name: hello.name, queues: [...new Set(hello.tasks)], concurrency: hello.concurrency, address: this.address, recent: challenge.resumed?.recent },
       this.#host.sessionHost,
       (message) => this.#send(message),
     );
     this.#session = session;
-    const key = this.#host.sessions.issue(challenge.workerId, hello.name, challenge.resumedKey);
+    const key = this.#host.sessions.issue(challenge.workerId, hello.name, session.recent, challenge.resumed?.key);
     const { heartbeatMs, leaseMs } = this.#host.options;
     this.#send({ type: 'welcome', session: key, serverProof: serverProof(secret, challenge.workerId, challenge.nonce, clientNonce), heartbeatMs, leaseMs });
     this.#host.authenticated(this, session);

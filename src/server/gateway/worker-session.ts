@@ -45,6 +45,8 @@ export interface SessionInit {
   queues: readonly string[];
   concurrency: number;
   address: string;
+  /** Recent jobs of a resumed session. */
+  recent?: RecentIds | undefined;
 }
 
 interface HeldJob {
@@ -77,7 +79,7 @@ export class WorkerSession {
   readonly #host: SessionHost;
   readonly #send: (message: ServerMessage) => void;
   readonly #held = new Map<string, HeldJob>();
-  readonly #recent = new RecentIds();
+  readonly #recent: RecentIds;
   #ended = false;
 
   constructor(init: SessionInit, host: SessionHost, send: (message: ServerMessage) => void) {
@@ -86,8 +88,14 @@ export class WorkerSession {
     this.queues = init.queues;
     this.concurrency = init.concurrency;
     this.address = init.address;
+    this.#recent = init.recent ?? new RecentIds(Math.min(10_000, Math.max(256, 2 * init.concurrency)));
     this.#host = host;
     this.#send = send;
+  }
+
+  /** Jobs this worker held lately (kept with its session key). */
+  get recent(): RecentIds {
+    return this.#recent;
   }
 
   /** Jobs held now. */

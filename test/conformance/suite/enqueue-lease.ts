@@ -7,7 +7,10 @@ export function enqueueAndLeaseTests({ open, test }: SuiteContext): void {
   test('.enqueue() - one job is stored as queued with its args and options', async () => {
     const broker = await open();
     const queue = queueName();
-    const req = request(queue, [...SAMPLE_VALUES], { priority: 3, options: { retries: 2, timeout: 1500, backoff: { type: 'exponential', delay: 100, max: 1000, jitter: true } } });
+    const req = request(queue, [...SAMPLE_VALUES], {
+      priority: 3,
+      options: { retries: 2, timeout: 1500, backoff: { type: 'exponential', delay: 100, max: 1000, jitter: true } },
+    });
     const before = Date.now();
     const results = await broker.enqueue([req]);
     expect(results).toEqual([{ id: req.id, status: 'queued', duplicate: false }]);

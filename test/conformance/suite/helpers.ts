@@ -67,12 +67,21 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 }
 
 /** Leases from `queues` until at least one job comes back (or fails after `timeout`). */
-export async function leaseSoon(broker: Broker, queues: string | readonly string[], timeout = SOON_MS, max = 10): Promise<LeasedJob[]> {
+export async function leaseSoon(
+  broker: Broker,
+  queues: string | readonly string[],
+  timeout = SOON_MS,
+  max = 10,
+): Promise<LeasedJob[]> {
   let jobs: LeasedJob[] = [];
-  await waitFor(`a job to become leasable on ${String(queues)}`, async () => {
-    jobs = await broker.lease(leaseOf(queues, max));
-    return jobs.length > 0;
-  }, timeout);
+  await waitFor(
+    `a job to become leasable on ${String(queues)}`,
+    async () => {
+      jobs = await broker.lease(leaseOf(queues, max));
+      return jobs.length > 0;
+    },
+    timeout,
+  );
   return jobs;
 }
 
@@ -84,7 +93,12 @@ export async function enqueueOne(broker: Broker, req: EnqueueRequest): Promise<s
 }
 
 /** Enqueues one job and leases it; fails if something else is leased. */
-export async function enqueueAndLease(broker: Broker, queue: string, overrides: Partial<EnqueueRequest> = {}, args: unknown[] = [1]): Promise<LeasedJob> {
+export async function enqueueAndLease(
+  broker: Broker,
+  queue: string,
+  overrides: Partial<EnqueueRequest> = {},
+  args: unknown[] = [1],
+): Promise<LeasedJob> {
   const id = await enqueueOne(broker, request(queue, args, overrides));
   const [job] = await leaseSoon(broker, queue, SOON_MS, 1);
   expect(job?.id).toBe(id);

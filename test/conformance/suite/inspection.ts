@@ -2,7 +2,18 @@ import { expect } from 'vitest';
 import type { QueueCounts } from '../../../src/brokers/contract.js';
 import type { BrokerReport, Report } from '../../../src/core/report.js';
 import type { SuiteContext } from './helpers.js';
-import { enqueueAndLease, enqueueOne, expectStale, historyOf, leaseOf, leaseSoon, queueName, request, sleep, waitFor } from './helpers.js';
+import {
+  enqueueAndLease,
+  enqueueOne,
+  expectStale,
+  historyOf,
+  leaseOf,
+  leaseSoon,
+  queueName,
+  request,
+  sleep,
+  waitFor,
+} from './helpers.js';
 
 /** watch, onReport, cancel, retry, counts, listJobs, resultTtl, close. */
 export function inspectionTests({ open, test }: SuiteContext): void {
@@ -62,10 +73,17 @@ export function inspectionTests({ open, test }: SuiteContext): void {
     const cancelled = await enqueueOne(broker, request(queue));
     await broker.cancel(cancelled);
     const expected = [
-      [first.id, 'queued', 0], [first.id, 'active', 1], [first.id, 'progress', 1], [first.id, 'retrying', 1],
-      [first.id, 'active', 2], [first.id, 'succeeded', 2],
-      [other.id, 'queued', 0], [other.id, 'active', 1], [other.id, 'failed', 1],
-      [cancelled, 'queued', 0], [cancelled, 'cancelled', 0],
+      [first.id, 'queued', 0],
+      [first.id, 'active', 1],
+      [first.id, 'progress', 1],
+      [first.id, 'retrying', 1],
+      [first.id, 'active', 2],
+      [first.id, 'succeeded', 2],
+      [other.id, 'queued', 0],
+      [other.id, 'active', 1],
+      [other.id, 'failed', 1],
+      [cancelled, 'queued', 0],
+      [cancelled, 'cancelled', 0],
     ];
     const mine = (): BrokerReport[] => seen.filter((r) => r.queue === queue);
     await waitFor('every report', () => mine().length >= expected.length);
@@ -159,7 +177,14 @@ export function inspectionTests({ open, test }: SuiteContext): void {
     const all = await broker.counts();
     const mine = all.find((c) => c.queue === queue);
     expect(mine).toEqual<QueueCounts>({ queue, waiting: 3, active: 1, delayed: 1, succeeded: 1, failed: 1 });
-    expect(all.find((c) => c.queue === other)).toEqual<QueueCounts>({ queue: other, waiting: 1, active: 0, delayed: 0, succeeded: 0, failed: 0 });
+    expect(all.find((c) => c.queue === other)).toEqual<QueueCounts>({
+      queue: other,
+      waiting: 1,
+      active: 0,
+      delayed: 0,
+      succeeded: 0,
+      failed: 0,
+    });
   });
 
   test('.listJobs() - failed jobs newest first, paged with a cursor', async () => {

@@ -1,13 +1,28 @@
 import { expect } from 'vitest';
 import type { SuiteContext } from './helpers.js';
-import { LEASE_MS, SOON_MS, enqueueAndLease, enqueueOne, expectStale, historyOf, leaseOf, leaseSoon, queueName, request, sleep, waitFor } from './helpers.js';
+import {
+  LEASE_MS,
+  SOON_MS,
+  enqueueAndLease,
+  enqueueOne,
+  expectStale,
+  historyOf,
+  leaseOf,
+  leaseSoon,
+  queueName,
+  request,
+  sleep,
+  waitFor,
+} from './helpers.js';
 
 /** Lease expiry and redelivery, extend, stale tokens, release. */
 export function leaseTests({ open, test }: SuiteContext): void {
   test('lease expiry - the job is delivered again, the attempt counted, with a retrying report', async () => {
     const broker = await open();
     const queue = queueName();
-    const first = await enqueueAndLease(broker, queue, { options: { retries: 2, backoff: { type: 'fixed', delay: 10, max: 10 } } });
+    const first = await enqueueAndLease(broker, queue, {
+      options: { retries: 2, backoff: { type: 'fixed', delay: 10, max: 10 } },
+    });
     const leasedAt = Date.now();
     expect(first.attempt).toBe(1);
     const [second] = await leaseSoon(broker, queue, LEASE_MS + SOON_MS);
@@ -15,7 +30,12 @@ export function leaseTests({ open, test }: SuiteContext): void {
     expect(second).toMatchObject({ id: first.id, attempt: 2 });
     expect(second!.token).not.toBe(first.token);
     const statuses = (await historyOf(broker, first.id)).map((r) => [r.status, r.attempt]);
-    expect(statuses).toEqual([['queued', 0], ['active', 1], ['retrying', 1], ['active', 2]]);
+    expect(statuses).toEqual([
+      ['queued', 0],
+      ['active', 1],
+      ['retrying', 1],
+      ['active', 2],
+    ]);
     const retrying = (await historyOf(broker, first.id))[2]!;
     expect(retrying.error).toMatchObject({ code: 'ERR_DROVER_LEASE_EXPIRED' });
     expect(typeof retrying.error?.message).toBe('string');
@@ -26,10 +46,16 @@ export function leaseTests({ open, test }: SuiteContext): void {
   test('lease expiry - attempts exhausted by expiries fail the job for good with an error', async () => {
     const broker = await open();
     const queue = queueName();
-    const first = await enqueueAndLease(broker, queue, { options: { retries: 1, backoff: { type: 'fixed', delay: 10, max: 10 } } });
+    const first = await enqueueAndLease(broker, queue, {
+      options: { retries: 1, backoff: { type: 'fixed', delay: 10, max: 10 } },
+    });
     const [second] = await leaseSoon(broker, queue, LEASE_MS + SOON_MS);
     expect(second).toMatchObject({ id: first.id, attempt: 2 });
-    await waitFor('the job to fail after its last lease expired', async () => (await broker.getJob(first.id))?.status === 'failed', LEASE_MS + SOON_MS);
+    await waitFor(
+      'the job to fail after its last lease expired',
+      async () => (await broker.getJob(first.id))?.status === 'failed',
+      LEASE_MS + SOON_MS,
+    );
     const job = await broker.getJob(first.id);
     expect(job).toMatchObject({ status: 'failed', attempt: 2, error: { code: 'ERR_DROVER_LEASE_EXPIRED' } });
     expect(job!.finishedAt).toBeGreaterThanOrEqual(job!.startedAt!);
@@ -55,7 +81,9 @@ export function leaseTests({ open, test }: SuiteContext): void {
       expect(await broker.lease(leaseOf(queue))).toEqual([]);
     }
     expect((await broker.getJob(id))?.status).toBe('active');
-    expect(await broker.extend([job!, { id, token: 'not-a-token' }, { id: 'no-such-job', token: 'x' }], LEASE_MS)).toEqual([true, false, false]);
+    expect(
+      await broker.extend([job!, { id, token: 'not-a-token' }, { id: 'no-such-job', token: 'x' }], LEASE_MS),
+    ).toEqual([true, false, false]);
     expect(await broker.extend([], LEASE_MS)).toEqual([]);
     await broker.ack(job!, 1);
     expect(await broker.extend([job!], LEASE_MS)).toEqual([false]);

@@ -79,7 +79,11 @@ export function outcomeTests({ open, test }: SuiteContext): void {
     const job = await enqueueAndLease(broker, queue);
     await broker.nack(job, { error: { name: 'Error', message: 'no way', code: 'E_CUSTOM' } });
     const snapshot = await broker.getJob(job.id);
-    expect(snapshot).toMatchObject({ status: 'failed', attempt: 1, error: { name: 'Error', message: 'no way', code: 'E_CUSTOM' } });
+    expect(snapshot).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { name: 'Error', message: 'no way', code: 'E_CUSTOM' },
+    });
     expect(snapshot!.finishedAt).toBeGreaterThanOrEqual(snapshot!.startedAt!);
     const history = await historyOf(broker, job.id);
     expect(history.map((r) => r.status)).toEqual(['queued', 'active', 'failed']);
@@ -100,9 +104,13 @@ export function outcomeTests({ open, test }: SuiteContext): void {
     const [leased] = await broker.lease(leaseOf(queue));
     expect(leased).toMatchObject({ id: original.id, args: [1] });
     expect(await broker.lease(leaseOf(queue))).toEqual([]);
-    expect(await broker.enqueue([request(queue, [3], { key })])).toEqual([{ id: original.id, status: 'active', duplicate: true }]);
+    expect(await broker.enqueue([request(queue, [3], { key })])).toEqual([
+      { id: original.id, status: 'active', duplicate: true },
+    ]);
     await broker.nack(leased!, { error: { name: 'Error', message: 'retry' }, retryInMs: 60_000 });
-    expect(await broker.enqueue([request(queue, [4], { key })])).toEqual([{ id: original.id, status: 'delayed', duplicate: true }]);
+    expect(await broker.enqueue([request(queue, [4], { key })])).toEqual([
+      { id: original.id, status: 'delayed', duplicate: true },
+    ]);
     expect(await broker.cancel(original.id)).toBe('cancelled');
     const fresh = request(queue, [5], { key });
     expect(await broker.enqueue([fresh])).toEqual([{ id: fresh.id, status: 'queued', duplicate: false }]);
@@ -120,7 +128,9 @@ export function outcomeTests({ open, test }: SuiteContext): void {
     const c = request(queue, [3], { key: 'k2' });
     const d = request(queue, [4]);
     const e = request(queue, [5], { key: 'k2' });
-    const results = await broker.enqueue([a, b, c, d, e].map((r) => ({ ...r, key: r.key === undefined ? undefined : `${queue}-${r.key}` })));
+    const results = await broker.enqueue(
+      [a, b, c, d, e].map((r) => ({ ...r, key: r.key === undefined ? undefined : `${queue}-${r.key}` })),
+    );
     expect(results).toEqual([
       { id: a.id, status: 'delayed', duplicate: false },
       { id: a.id, status: 'delayed', duplicate: true },

@@ -1,0 +1,306 @@
+/**
+ * drover's server on the embedded SQLite store (synchronous=FULL) against
+ * BullMQ on the local Redis, side by side in one run (issue 3):
+ *
+ * - enqueue over HTTP, in batches of 1,000 and one job per request (32 in
+ *   flight), vs BullMQ `addBulk` and `add` (32 in flight);
+ * - jobs/s processed by the in-server herd at concurrency 1, 10 and 50
+ *   (queue pre-filled, then the herd is grown with PATCH /herd), vs a BullMQ
+ *   Worker of the same concurrency on a pre-filled queue;
+ * - enqueue → start latency p50/p99 on an idle system, one job at a time.
+ *
+ * Prints one JSON line per measurement with the ratio drover / BullMQ
+ * (for latency: BullMQ / drover, so > 1 is better for drover too).
+ *
+ *   npm run bench:sqlite
+ *   BENCH_FILTER=process BENCH_JOBS=50000 npm run bench:sqlite
+ *
+ * The drover server runs as a child process (`drover server`, via tsx) on
+ * a fresh database per measurement; BullMQ uses a unique queue name and
+ * prefix per measurement and obliterates only its own keys.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
+const SINGLE_JOBS = Math.min(JOBS, Number(process.env.BENCH_SINGLE_JOBS ?? 5_000));
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
+const IN_FLIGHT = 32;
+const BATCH = 1000;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const filter = new RegExp(process.env.BENCH_FILTER ?? '.');
+const ROOT = resolve(import.meta.dirname, '..');
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+function print(line: Record<string, unknown>): void {
+  console.log(JSON.stringify(line));
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || b === 0 ? null : +(a / b).toFixed(2);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+// ─── drover: a server child process on a fresh database ────────────────────
+
+interface DroverServer {
+  child: ChildProcess;
+  port: number;
+  dir: string;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+
+async function startDrover(concurrency: number): Promise<DroverServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'drover-bench-'));
+  const store = `sqlite:${join(dir, 'bench.db')}?synchronous=FULL`;
+  const args = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'server', '--store', store, '--port', '0'];
+  args.push('--tasks', join(ROOT, 'bench/sqlite-tasks.ts'), '--concurrency', String(concurrency), '--log-level', 'info');
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DROVER_SECRET: '' } });
+  let log = '';
+  const port = await new Promise<number>((done, fail) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      log += chunk;
+      const match = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(log);
+      if (match) done(Number(match[1]));
+    });
+    child.once('exit', (code) => fail(new Error(`drover server exited (${code}):\n${log}`)));
+  });
+  return { child, port, dir };
+}
+
+async function stopDrover(server: DroverServer): Promise<void> {
+  const exited = new Promise((done) => server.child.once('exit', done));
+  server.child.kill('SIGTERM');
+  await exited;
+  rmSync(server.dir, { recursive: true, force: true });
+}
+
+function call(server: DroverServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((done, fail) => {
+    const req = request(
+      { host: '127.0.0.1', port: server.port, method, path, agent, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202) fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+          else done({ status: res.statusCode ?? 0, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined });
+        });
+      },
+    );
+    req.on('error', fail);
+    req.end(payload);
+  });
+}
+
+async function succeeded(server: DroverServer, queue: string): Promise<number> {
+  const { body } = await call(server, 'GET', '/v1/queues');
+  return (body as { queues: { queue: string; succeeded: number }[] }).queues.find((q) => q.queue === queue)?.succeeded ?? 0;
+}
+
+async function droverEnqueueBatch(server: DroverServer, jobs: number): Promise<number> {
+  const start = now();
+  for (let sent = 0; sent < jobs; sent += BATCH) {
+    await call(server, 'POST', '/v1/jobs', Array.from({ length: Math.min(BATCH, jobs - sent) }, () => ({ task: 'noop', args: [] })));
+  }
+  return jobs / ((now() - start) / 1000);
+}
+
+async function inFlight(total: number, send: () => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next++ < total) await send();
+    }),
+  );
+  return total / ((now() - start) / 1000);
+}
+
+async function droverProcess(concurrency: number): Promise<number> {
+  const server = await startDrover(0);
+  try {
+    await droverEnqueueBatch(server, JOBS);
+    const start = now();
+    await call(server, 'PATCH', '/herd', { num: concurrency });
+    while ((await succeeded(server, 'noop')) < JOBS) await sleep(10);
+    return JOBS / ((now() - start) / 1000);
+  } finally {
+    await stopDrover(server);
+  }
+}
+
+async function droverLatency(): Promise<number[]> {
+  const server = await startDrover(1);
+  try {
+    const samples: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES + 20; i++) {
+      const { body } = await call(server, 'POST', '/v1/jobs', { task: 'latency', args: [now()] });
+      const { body: job } = await call(server, 'GET', `/v1/jobs/${(body as { id: string }).id}/result?timeout=10000`);
+      if (i >= 20) samples.push((job as { result: number }).result); // the first ones warm up
+    }
+    return samples.sort((a, b) => a - b);
+  } finally {
+    await stopDrover(server);
+  }
+}
+
+// ─── BullMQ on the local Redis ──────────────────────────────────────────────
+
+function redis(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+}
+
+/** Runs `body` with a fresh queue (unique name and prefix), then removes exactly that queue's keys. */
+async function withBullQueue<T>(body: (queue: Queue, name: string, prefix: string, connection: Redis) => Promise<T>): Promise<T> {
+  const connection = redis();
+  await connection.connect();
+  const name = `bench-${randomUUID()}`;
+  const prefix = `drover-bench-${randomUUID().slice(0, 8)}`;
+  const queue = new Queue(name, { connection, prefix });
+  try {
+    return await body(queue, name, prefix, connection);
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+async function bullEnqueueBatch(jobs: number): Promise<number> {
+  return withBullQueue(async (queue) => {
+    const start = now();
+    for (let sent = 0; sent < jobs; sent += BATCH) {
+      await queue.addBulk(Array.from({ length: Math.min(BATCH, jobs - sent) }, () => ({ name: 'noop', data: {} })));
+    }
+    return jobs / ((now() - start) / 1000);
+  });
+}
+
+async function bullEnqueueSingle(jobs: number): Promise<number> {
+  return withBullQueue((queue) => inFlight(jobs, () => queue.add('noop', {})));
+}
+
+async function bullProcess(concurrency: number): Promise<number> {
+  return withBullQueue(async (queue, name, prefix) => {
+    for (let sent = 0; sent < JOBS; sent += BATCH) {
+      await queue.addBulk(Array.from({ length: Math.min(BATCH, JOBS - sent) }, () => ({ name: 'noop', data: {} })));
+    }
+    const connection = redis();
+    let done = 0;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const start = now();
+    const worker = new Worker(name, async () => undefined, { connection, prefix, concurrency });
+    worker.on('completed', () => {
+      if (++done === JOBS) finish();
+    });
+    await finished;
+    const rate = JOBS / ((now() - start) / 1000);
+    await worker.close();
+    connection.disconnect();
+    return rate;
+  });
+}
+
+async function bullLatency(): Promise<number[]> {
+  return withBullQueue(async (queue, name, prefix) => {
+    const connection = redis();
+    let took: ((ms: number) => void) | undefined;
+    const worker = new Worker(
+      name,
+      async (job) => {
+        took?.(now() - (job.data as { sentAt: number }).sentAt);
+      },
+      { connection, prefix, concurrency: 1 },
+    );
+    await worker.waitUntilReady();
+    const samples: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES + 20; i++) {
+      const measured = new Promise<number>((resolve) => (took = resolve));
+      await queue.add('latency', { sentAt: now() });
+      const ms = await measured;
+      if (i >= 20) samples.push(ms);
+      await sleep(1); // let the worker finish the job before the next one
+    }
+    await worker.close();
+    connection.disconnect();
+    return samples.sort((a, b) => a - b);
+  });
+}
+
+async function redisReachable(): Promise<boolean> {
+  const connection = redis();
+  try {
+    await connection.connect();
+    await connection.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    connection.disconnect();
+  }
+}
+
+// ─── the run ─────────────────────────────────────────────────────────────────
+
+const bull = await redisReachable();
+if (!bull) print({ bench: 'bullmq', error: `Redis not reachable at ${REDIS_URL}; BullMQ figures are left out` });
+const maybe = async <T>(run: () => Promise<T>): Promise<T | undefined> => (bull ? run() : undefined);
+
+if (filter.test('sqlite-enqueue-batch')) {
+  const server = await startDrover(0);
+  const drover = await droverEnqueueBatch(server, JOBS);
+  await stopDrover(server);
+  const anchor = await maybe(() => bullEnqueueBatch(JOBS));
+  print({ bench: 'sqlite-enqueue-batch', jobs: JOBS, batch: BATCH, droverJobsPerSec: Math.round(drover), bullmqJobsPerSec: anchor && Math.round(anchor), ratio: ratio(drover, anchor) });
+}
+
+if (filter.test('sqlite-enqueue-single')) {
+  const server = await startDrover(0);
+  const drover = await inFlight(SINGLE_JOBS, () => call(server, 'POST', '/v1/jobs', { task: 'noop', args: [] }));
+  await stopDrover(server);
+  const anchor = await maybe(() => bullEnqueueSingle(SINGLE_JOBS));
+  print({ bench: 'sqlite-enqueue-single', jobs: SINGLE_JOBS, inFlight: IN_FLIGHT, droverJobsPerSec: Math.round(drover), bullmqJobsPerSec: anchor && Math.round(anchor), ratio: ratio(drover, anchor) });
+}
+
+for (const concurrency of [1, 10, 50]) {
+  const name = `sqlite-process-c${concurrency}`;
+  if (!filter.test(name)) continue;
+  const drover = await droverProcess(concurrency);
+  const anchor = await maybe(() => bullProcess(concurrency));
+  print({ bench: name, jobs: JOBS, concurrency, droverJobsPerSec: Math.round(drover), bullmqJobsPerSec: anchor && Math.round(anchor), ratio: ratio(drover, anchor) });
+}
+
+if (filter.test('sqlite-latency')) {
+  const drover = await droverLatency();
+  const anchor = await maybe(bullLatency);
+  const ms = (n: number | undefined): number | undefined => (n === undefined ? undefined : +n.toFixed(3));
+  const [dp50, dp99] = [percentile(drover, 50), percentile(drover, 99)];
+  const [bp50, bp99] = anchor ? [percentile(anchor, 50), percentile(anchor, 99)] : [undefined, undefined];
+  print({
+    bench: 'sqlite-latency',
+    samples: LATENCY_SAMPLES,
+    droverP50Ms: ms(dp50),
+    droverP99Ms: ms(dp99),
+    bullmqP50Ms: ms(bp50),
+    bullmqP99Ms: ms(bp99),
+    ratioP50: ratio(bp50, dp50),
+    ratioP99: ratio(bp99, dp99),
+  });
+}
+
+agent.destroy();
