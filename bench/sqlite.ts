@@ -3,7 +3,8 @@
  * BullMQ on the local Redis, side by side in one run (issue 3):
  *
  * - enqueue over HTTP, in batches of 1,000 and one job per request (32 in
- *   flight), vs BullMQ `addBulk` and `add` (32 in flight);
+ *   flight), vs BullMQ `addBulk` and `add` (32 in flight), both after a
+ *   warm-up that is not timed;
  * - jobs/s processed by the in-server herd at concurrency 1, 10 and 50
  *   (queue pre-filled, then the herd is grown with PATCH /herd), vs a BullMQ
  *   Worker of the same concurrency on a pre-filled queue;
@@ -30,7 +31,9 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
-const SINGLE_JOBS = Math.min(JOBS, Number(process.env.BENCH_SINGLE_JOBS ?? 5_000));
+const SINGLE_JOBS = Number(process.env.BENCH_SINGLE_JOBS ?? JOBS);
+/** Requests sent (and not timed) before a measurement, so the JIT is warm on both sides. */
+const WARMUP = 2_000;
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
 const IN_FLIGHT = 32;
 const BATCH = 1000;
@@ -182,6 +185,7 @@ async function withBullQueue<T>(body: (queue: Queue, name: string, prefix: strin
 
 async function bullEnqueueBatch(jobs: number): Promise<number> {
   return withBullQueue(async (queue) => {
+    for (let i = 0; i < 3; i++) await queue.addBulk(Array.from({ length: BATCH }, () => ({ name: 'warmup', data: {} })));
     const start = now();
     for (let sent = 0; sent < jobs; sent += BATCH) {
       await queue.addBulk(Array.from({ length: Math.min(BATCH, jobs - sent) }, () => ({ name: 'noop', data: {} })));
@@ -191,7 +195,10 @@ async function bullEnqueueBatch(jobs: number): Promise<number> {
 }
 
 async function bullEnqueueSingle(jobs: number): Promise<number> {
-  return withBullQueue((queue) => inFlight(jobs, () => queue.add('noop', {})));
+  return withBullQueue(async (queue) => {
+    await inFlight(WARMUP, () => queue.add('warmup', {}));
+    return inFlight(jobs, () => queue.add('noop', {}));
+  });
 }
 
 async function bullProcess(concurrency: number): Promise<number> {
@@ -261,8 +268,15 @@ const bull = await redisReachable();
 if (!bull) print({ bench: 'bullmq', error: `Redis not reachable at ${REDIS_URL}; BullMQ figures are left out` });
 const maybe = async <T>(run: () => Promise<T>): Promise<T | undefined> => (bull ? run() : undefined);
 
+/** Warms a fresh server's HTTP and enqueue paths with jobs of a task nobody runs. */
+async function warmDrover(server: DroverServer): Promise<void> {
+  await inFlight(WARMUP, () => call(server, 'POST', '/v1/jobs', { task: 'warmup', args: [] }));
+  for (let i = 0; i < 3; i++) await call(server, 'POST', '/v1/jobs', Array.from({ length: BATCH }, () => ({ task: 'warmup', args: [] })));
+}
+
 if (filter.test('sqlite-enqueue-batch')) {
   const server = await startDrover(0);
+  await warmDrover(server);
   const drover = await droverEnqueueBatch(server, JOBS);
   await stopDrover(server);
   const anchor = await maybe(() => bullEnqueueBatch(JOBS));
@@ -271,6 +285,7 @@ if (filter.test('sqlite-enqueue-batch')) {
 
 if (filter.test('sqlite-enqueue-single')) {
   const server = await startDrover(0);
+  await warmDrover(server);
   const drover = await inFlight(SINGLE_JOBS, () => call(server, 'POST', '/v1/jobs', { task: 'noop', args: [] }));
   await stopDrover(server);
   const anchor = await maybe(() => bullEnqueueSingle(SINGLE_JOBS));

@@ -27,7 +27,8 @@ export const jsonCodec: Codec = {
   check: (value) => walk(value, '', jsonLeafProblem),
 };
 
-const packr = new Packr({ useRecords: false, moreTypes: true, mapsAsObjects: false, useBigIntExtension: true });
+// structuredClone keeps Map apart from plain objects (and Set, Date, BigInt, Uint8Array, cycles); self-contained messages.
+const packr = new Packr({ structuredClone: true, moreTypes: true, useBigIntExtension: true });
 
 /** MessagePack via msgpackr: also Date, Map, Set, BigInt, Uint8Array. */
 export const msgpackCodec: Codec = {

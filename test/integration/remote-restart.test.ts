@@ -65,14 +65,13 @@ describe('server restart under remote workers', () => {
     await waitFor(() => readyAt.every((r) => r.length === 1), 15_000, 'every client to connect');
     server.proc.kill('SIGKILL');
     await server.exit;
-    await sleep(2000);
+    await sleep(3500); // a realistic outage: clients are a few backoff steps in
     server = await startServer({ port });
     const back = Date.now();
     await waitFor(() => readyAt.every((r) => r.length === 2), 12_000, 'every client to reconnect');
     const times = readyAt.map((r) => r[1]! - back);
     const buckets = new Map<number, number>();
     for (const t of times) buckets.set(Math.floor(t / 100), (buckets.get(Math.floor(t / 100)) ?? 0) + 1);
-    console.log("BUCKETS", Math.max(...buckets.values()), Math.max(...times), [...buckets].sort((a,b)=>a[0]-b[0]).map(([k,v])=>k+":"+v).join(" "));
     expect(Math.max(...buckets.values()) / times.length).toBeLessThanOrEqual(0.1);
     expect(Math.max(...times)).toBeLessThan(5000 + 5000);
     await Promise.all(clients.map((c) => c.close()));

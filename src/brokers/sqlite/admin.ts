@@ -61,18 +61,20 @@ export function countJobs(engine: Engine): QueueCounts[] {
 
 /** Jobs of one status, newest first; the cursor is the last job's sequence number (keyset paging). */
 export function listJobs(engine: Engine, query: ListJobsQuery): JobPage {
-  if (!STATUSES.has(query.status))
-    throw new InvalidArgumentError(
-      `Expected \`status\` to be one of ${[...STATUSES].join(', ')}, got ${JSON.stringify(query.status)}`,
-    );
-  if (!Number.isInteger(query.limit) || query.limit < 1)
+  if (!STATUSES.has(query.status)) {
+    const expected = [...STATUSES].join(', ');
+    throw new InvalidArgumentError(`Expected \`status\` to be one of ${expected}, got ${JSON.stringify(query.status)}`);
+  }
+  if (!Number.isInteger(query.limit) || query.limit < 1) {
     throw new InvalidArgumentError(`Expected \`limit\` to be a positive integer, got ${String(query.limit)}`);
+  }
   let cursor = Number.MAX_SAFE_INTEGER;
   if (query.cursor !== undefined) {
-    if (!/^\d{1,15}$/.test(query.cursor))
+    if (!/^\d{1,15}$/.test(query.cursor)) {
       throw new InvalidArgumentError(
         `Bad \`cursor\` ${JSON.stringify(query.cursor)}: pass back the \`next\` of a previous page`,
       );
+    }
     cursor = Number(query.cursor);
   }
   const limit = Math.min(query.limit, MAX_LIST);

@@ -32,9 +32,9 @@ export function nackJob(engine: Engine, tx: Tx, lease: LeaseRef, outcome: NackOu
     row = s.nackFail.get(error.json, tx.now, tx.now + options.resultTtl, lease.id, lease.token) as
       OutcomeRow | undefined;
   } else {
-    const status = retryIn > 0 ? 'delayed' : 'queued';
-    row = s.nackRetry.get(status, tx.now + Math.max(0, Math.ceil(retryIn)), error.json, lease.id, lease.token) as
-      OutcomeRow | undefined;
+    const delay = Number.isFinite(retryIn) && retryIn > 0 ? Math.ceil(retryIn) : 0;
+    const status = delay > 0 ? 'delayed' : 'queued';
+    row = s.nackRetry.get(status, tx.now + delay, error.json, lease.id, lease.token) as OutcomeRow | undefined;
     if (row && status === 'queued') tx.after(() => engine.signals.ready());
   }
   if (!row) throw new StaleLeaseError(lease.id);

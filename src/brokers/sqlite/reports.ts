@@ -128,11 +128,13 @@ export class ReportHub {
     for (const listener of this.#listeners) safely(listener, report);
     const watchers = this.#watchers.get(report.jobId);
     if (!watchers) return;
+    // Watchers get the same shape as history: a Report, without task and queue.
+    const { task: _task, queue: _queue, ...plain } = report;
     for (const watcher of watchers) {
       if (n <= watcher.lastN) continue;
       if (n === watcher.lastN + 1) {
         watcher.lastN = n;
-        safely(watcher.listener, report);
+        safely(watcher.listener, plain);
       } else {
         this.#catchUp(watcher);
       }

@@ -155,8 +155,9 @@ export class SqliteBroker implements Broker {
   async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
     const engine = this.#engine ?? (await this.#open());
     // Read and subscribe in one synchronous step: no report can fall between.
-    if (engine.s.getJob.get(id) === undefined) return undefined;
-    return engine.reports.watch(id, listener, engine.reports.history(id));
+    // Every stored job has at least its `queued` report, so no history means no job.
+    const history = engine.reports.history(id);
+    return history.length === 0 ? undefined : engine.reports.watch(id, listener, history);
   }
 
   async cancel(id: string): Promise<CancelResult> {

@@ -96,7 +96,11 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (reason !== undefined) reportError(reason);
-    app.close({ grace: code === 0 ? flags.grace : 0 }).then(
+    // A broker object passed to the app is ours to close, after the herd handed back what it held.
+    const closed = app.close({ grace: code === 0 ? flags.grace : 0 }).then(async () => {
+      if (typeof broker !== 'string') await broker.close();
+    });
+    closed.then(
       () => process.exit(code),
       (error: unknown) => {
         reportError(error);

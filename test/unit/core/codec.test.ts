@@ -9,7 +9,7 @@ describe('codecs', () => {
   });
 
   it('msgpack - Date, Map, Set, BigInt and Uint8Array survive', () => {
-    const value = [new Date(1_700_000_000_000), new Map([['k', 1]]), new Set([1, 2]), 12345678901234567890n, new Uint8Array([1, 2, 3])];
+    const value = [new Date(1_700_000_000_000), new Map([['k', 1]]), new Set([1, 2]), 12345678901234567890n, new Uint8Array([1, 2, 3]), { plain: { a: 1 } }];
     assertEncodable(msgpackCodec, value, 'value');
     const back = msgpackCodec.decode(msgpackCodec.encode(value)) as unknown[];
     expect(back[0]).toEqual(value[0]);
@@ -17,6 +17,8 @@ describe('codecs', () => {
     expect(back[2]).toEqual(value[2]);
     expect(back[3]).toBe(12345678901234567890n);
     expect(Array.from(back[4] as Uint8Array)).toEqual([1, 2, 3]);
+    expect(back[5]).toEqual({ plain: { a: 1 } });
+    expect(back[5]).not.toBeInstanceOf(Map);
   });
 
   it('assertEncodable() - names what cannot be carried and where', () => {
