@@ -58,6 +58,8 @@ describe('ws:// broker', () => {
     expect((await job.status()).progress).toEqual({ half: true });
     expect((await server.api.workers()).map((w) => w.tasks)).toContainEqual(['mul']);
     await herd.close({ grace: 1000 });
+    await workerApp.close();
+    await waitFor(async () => (await server.api.workers()).length === 1, 3000, "the in-process worker to say goodbye");
   });
 
   it('job.cancel() reaches the remote handler: its signal aborts and the job is cancelled', async () => {
