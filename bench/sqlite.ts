@@ -69,8 +69,19 @@ async function startDrover(concurrency: number): Promise<DroverServer> {
   const dir = mkdtempSync(join(tmpdir(), 'drover-bench-'));
   const store = `sqlite:${join(dir, 'bench.db')}?synchronous=FULL`;
   const args = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'server', '--store', store, '--port', '0'];
-  args.push('--tasks', join(ROOT, 'bench/sqlite-tasks.ts'), '--concurrency', String(concurrency), '--log-level', 'info');
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DROVER_SECRET: '' } });
+  args.push(
+    '--tasks',
+    join(ROOT, 'bench/sqlite-tasks.ts'),
+    '--concurrency',
+    String(concurrency),
+    '--log-level',
+    'info',
+  );
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, DROVER_SECRET: '' },
+  });
   let log = '';
   const port = await new Promise<number>((done, fail) => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -90,16 +101,32 @@ async function stopDrover(server: DroverServer): Promise<void> {
   rmSync(server.dir, { recursive: true, force: true });
 }
 
-function call(server: DroverServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+function call(
+  server: DroverServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((done, fail) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, method, path, agent, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path,
+        agent,
+        headers:
+          payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (c: string) => (text += c));
         res.on('end', () => {
-          if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202) fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+          if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202)
+            fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
           else done({ status: res.statusCode ?? 0, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined });
         });
       },
@@ -111,13 +138,20 @@ function call(server: DroverServer, method: string, path: string, body?: unknown
 
 async function succeeded(server: DroverServer, queue: string): Promise<number> {
   const { body } = await call(server, 'GET', '/v1/queues');
-  return (body as { queues: { queue: string; succeeded: number }[] }).queues.find((q) => q.queue === queue)?.succeeded ?? 0;
+  return (
+    (body as { queues: { queue: string; succeeded: number }[] }).queues.find((q) => q.queue === queue)?.succeeded ?? 0
+  );
 }
 
 async function droverEnqueueBatch(server: DroverServer, jobs: number): Promise<number> {
   const start = now();
   for (let sent = 0; sent < jobs; sent += BATCH) {
-    await call(server, 'POST', '/v1/jobs', Array.from({ length: Math.min(BATCH, jobs - sent) }, () => ({ task: 'noop', args: [] })));
+    await call(
+      server,
+      'POST',
+      '/v1/jobs',
+      Array.from({ length: Math.min(BATCH, jobs - sent) }, () => ({ task: 'noop', args: [] })),
+    );
   }
   return jobs / ((now() - start) / 1000);
 }
@@ -168,7 +202,9 @@ function redis(): Redis {
 }
 
 /** Runs `body` with a fresh queue (unique name and prefix), then removes exactly that queue's keys. */
-async function withBullQueue<T>(body: (queue: Queue, name: string, prefix: string, connection: Redis) => Promise<T>): Promise<T> {
+async function withBullQueue<T>(
+  body: (queue: Queue, name: string, prefix: string, connection: Redis) => Promise<T>,
+): Promise<T> {
   const connection = redis();
   await connection.connect();
   const name = `bench-${randomUUID()}`;
@@ -185,7 +221,8 @@ async function withBullQueue<T>(body: (queue: Queue, name: string, prefix: strin
 
 async function bullEnqueueBatch(jobs: number): Promise<number> {
   return withBullQueue(async (queue) => {
-    for (let i = 0; i < 3; i++) await queue.addBulk(Array.from({ length: BATCH }, () => ({ name: 'warmup', data: {} })));
+    for (let i = 0; i < 3; i++)
+      await queue.addBulk(Array.from({ length: BATCH }, () => ({ name: 'warmup', data: {} })));
     const start = now();
     for (let sent = 0; sent < jobs; sent += BATCH) {
       await queue.addBulk(Array.from({ length: Math.min(BATCH, jobs - sent) }, () => ({ name: 'noop', data: {} })));
@@ -271,7 +308,13 @@ const maybe = async <T>(run: () => Promise<T>): Promise<T | undefined> => (bull 
 /** Warms a fresh server's HTTP and enqueue paths with jobs of a task nobody runs. */
 async function warmDrover(server: DroverServer): Promise<void> {
   await inFlight(WARMUP, () => call(server, 'POST', '/v1/jobs', { task: 'warmup', args: [] }));
-  for (let i = 0; i < 3; i++) await call(server, 'POST', '/v1/jobs', Array.from({ length: BATCH }, () => ({ task: 'warmup', args: [] })));
+  for (let i = 0; i < 3; i++)
+    await call(
+      server,
+      'POST',
+      '/v1/jobs',
+      Array.from({ length: BATCH }, () => ({ task: 'warmup', args: [] })),
+    );
 }
 
 if (filter.test('sqlite-enqueue-batch')) {
@@ -280,7 +323,14 @@ if (filter.test('sqlite-enqueue-batch')) {
   const drover = await droverEnqueueBatch(server, JOBS);
   await stopDrover(server);
   const anchor = await maybe(() => bullEnqueueBatch(JOBS));
-  print({ bench: 'sqlite-enqueue-batch', jobs: JOBS, batch: BATCH, droverJobsPerSec: Math.round(drover), bullmqJobsPerSec: anchor && Math.round(anchor), ratio: ratio(drover, anchor) });
+  print({
+    bench: 'sqlite-enqueue-batch',
+    jobs: JOBS,
+    batch: BATCH,
+    droverJobsPerSec: Math.round(drover),
+    bullmqJobsPerSec: anchor && Math.round(anchor),
+    ratio: ratio(drover, anchor),
+  });
 }
 
 if (filter.test('sqlite-enqueue-single')) {
@@ -289,7 +339,14 @@ if (filter.test('sqlite-enqueue-single')) {
   const drover = await inFlight(SINGLE_JOBS, () => call(server, 'POST', '/v1/jobs', { task: 'noop', args: [] }));
   await stopDrover(server);
   const anchor = await maybe(() => bullEnqueueSingle(SINGLE_JOBS));
-  print({ bench: 'sqlite-enqueue-single', jobs: SINGLE_JOBS, inFlight: IN_FLIGHT, droverJobsPerSec: Math.round(drover), bullmqJobsPerSec: anchor && Math.round(anchor), ratio: ratio(drover, anchor) });
+  print({
+    bench: 'sqlite-enqueue-single',
+    jobs: SINGLE_JOBS,
+    inFlight: IN_FLIGHT,
+    droverJobsPerSec: Math.round(drover),
+    bullmqJobsPerSec: anchor && Math.round(anchor),
+    ratio: ratio(drover, anchor),
+  });
 }
 
 for (const concurrency of [1, 10, 50]) {
@@ -297,7 +354,14 @@ for (const concurrency of [1, 10, 50]) {
   if (!filter.test(name)) continue;
   const drover = await droverProcess(concurrency);
   const anchor = await maybe(() => bullProcess(concurrency));
-  print({ bench: name, jobs: JOBS, concurrency, droverJobsPerSec: Math.round(drover), bullmqJobsPerSec: anchor && Math.round(anchor), ratio: ratio(drover, anchor) });
+  print({
+    bench: name,
+    jobs: JOBS,
+    concurrency,
+    droverJobsPerSec: Math.round(drover),
+    bullmqJobsPerSec: anchor && Math.round(anchor),
+    ratio: ratio(drover, anchor),
+  });
 }
 
 if (filter.test('sqlite-latency')) {

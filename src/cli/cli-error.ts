@@ -20,6 +20,7 @@ export function errorLine(error: unknown): string {
 /** Prints an error as one line and sets a failing exit code. */
 export function reportError(error: unknown): void {
   process.stderr.write(`${errorLine(error)}\n`);
-  if (process.env.DROVER_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (process.env.DROVER_DEBUG === '1' && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exitCode = 1;
 }

@@ -48,7 +48,8 @@ export class JobProgressBar {
     this.#status = report.status === 'retrying' ? `retrying (attempt ${report.attempt} failed)` : report.status;
     if (report.status === 'progress') {
       const fraction = progressFraction(report.progress);
-      this.#status = fraction === undefined ? `progress ${JSON.stringify(report.progress)?.slice(0, 40) ?? ''}` : 'active';
+      this.#status =
+        fraction === undefined ? `progress ${JSON.stringify(report.progress)?.slice(0, 40) ?? ''}` : 'active';
       if (fraction !== undefined) this.#percent = Math.round(fraction * 100);
     }
     if (report.status === 'succeeded') this.#percent = 100;

@@ -24,13 +24,16 @@ export async function loadTasks(path: string): Promise<TaskDefinition[]> {
       module = (await import(url)) as Record<string, unknown>;
     }
   } catch (error) {
-    throw new CliError(`cannot load tasks module ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new CliError(
+      `cannot load tasks module ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
   }
   const found = new Map<string, TaskDefinition>();
   const add = (value: unknown): void => {
     if (!isTaskDefinition(value)) return;
     const existing = found.get(value.name);
-    if (existing && existing.fn !== value.fn) throw new CliError(`tasks module ${path} defines task ${JSON.stringify(value.name)} twice`);
+    if (existing && existing.fn !== value.fn)
+      throw new CliError(`tasks module ${path} defines task ${JSON.stringify(value.name)} twice`);
     found.set(value.name, value);
   };
   for (const [name, value] of Object.entries(module)) {
@@ -39,6 +42,7 @@ export async function loadTasks(path: string): Promise<TaskDefinition[]> {
       for (const item of Array.isArray(value) ? value : Object.values(value)) add(item);
     }
   }
-  if (found.size === 0) throw new CliError(`tasks module ${path} exports no tasks: export definitions made with task('name', fn)`);
+  if (found.size === 0)
+    throw new CliError(`tasks module ${path} exports no tasks: export definitions made with task('name', fn)`);
   return [...found.values()];
 }

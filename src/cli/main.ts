@@ -18,7 +18,9 @@ import { workerCommand } from './commands/worker.js';
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
   } catch {
     return '0.0.0';
@@ -39,7 +41,9 @@ const program = new Command('drover')
   .addCommand(runCommand());
 
 // Commander's own errors (unknown command or option, bad value) stay on one line, suggestion included.
-const oneLine = { outputError: (text: string, write: (text: string) => void) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`) };
+const oneLine = {
+  outputError: (text: string, write: (text: string) => void) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+};
 program.configureOutput(oneLine);
 for (const command of program.commands) command.configureOutput(oneLine);
 

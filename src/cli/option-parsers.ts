@@ -30,7 +30,8 @@ export function serverUrl(value: string): string {
   } catch {
     throw new InvalidArgumentError('expected a URL such as http://127.0.0.1:7400');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http:// or https:// URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError('expected an http:// or https:// URL');
   return url.href.replace(/\/+$/, '');
 }
 

@@ -18,7 +18,9 @@ export function readSecret(options: SecretOptions): string | undefined {
       text = readFileSync(options.secretFile, 'utf8');
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      throw new CliError(`cannot read --secret-file ${options.secretFile}${typeof code === 'string' ? ` (${code})` : ''}`);
+      throw new CliError(
+        `cannot read --secret-file ${options.secretFile}${typeof code === 'string' ? ` (${code})` : ''}`,
+      );
     }
     const secret = text.trim();
     if (secret.length === 0) throw new CliError(`--secret-file ${options.secretFile} is empty`);

@@ -35,27 +35,44 @@ export class ServerClient {
   }
 
   /** Sends a request and parses the JSON answer; throws CliError unless the status is 2xx. */
-  async json<T>(method: string, path: string, body?: unknown, options: { waitMs?: number; signal?: AbortSignal } = {}): Promise<ServerAnswer<T>> {
+  async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { waitMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ServerAnswer<T>> {
     const response = await this.fetch(method, path, body, options);
     const text = await response.text();
     const parsed = parseJson(text);
-    if (parsed === INVALID) throw new CliError(`the server at ${this.#base} answered ${response.status} with something that is not JSON`);
+    if (parsed === INVALID)
+      throw new CliError(`the server at ${this.#base} answered ${response.status} with something that is not JSON`);
     return { status: response.status, body: parsed as T };
   }
 
   /** Sends a request and returns the response (for event streams); throws CliError unless the status is 2xx. */
-  async fetch(method: string, path: string, body?: unknown, options: { waitMs?: number; signal?: AbortSignal } = {}): Promise<Response> {
+  async fetch(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { waitMs?: number; signal?: AbortSignal } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
     if (this.#secret !== undefined) headers.authorization = `Bearer ${this.#secret}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     // waitMs: how long the server may hold the request on purpose (long-poll, event stream); Infinity = no limit.
     const waitMs = options.waitMs ?? 0;
-    const signals = waitMs === Infinity ? [] : [AbortSignal.timeout(Math.min(2 ** 31 - 1, REQUEST_TIMEOUT_MS + waitMs))];
+    const signals =
+      waitMs === Infinity ? [] : [AbortSignal.timeout(Math.min(2 ** 31 - 1, REQUEST_TIMEOUT_MS + waitMs))];
     if (options.signal) signals.push(options.signal);
     const signal = signals.length === 0 ? null : AbortSignal.any(signals);
     let response: Response;
     try {
-      response = await fetch(`${this.#base}${path}`, { method, headers, signal, body: body === undefined ? null : JSON.stringify(body) });
+      response = await fetch(`${this.#base}${path}`, {
+        method,
+        headers,
+        signal,
+        body: body === undefined ? null : JSON.stringify(body),
+      });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       throw new CliError(`cannot reach the drover server at ${this.#base}: ${reason(error)}`);

@@ -27,9 +27,15 @@ export async function waitForJob(client: ServerClient, id: string, options: Wait
   for (;;) {
     const left = deadline - Date.now();
     const wait = Math.max(0, Math.min(POLL_MS, left));
-    const { status, body } = await client.json<JobView>('GET', `${path}/result?timeout=${Math.floor(wait)}`, undefined, { waitMs: wait });
+    const { status, body } = await client.json<JobView>(
+      'GET',
+      `${path}/result?timeout=${Math.floor(wait)}`,
+      undefined,
+      { waitMs: wait },
+    );
     if (status === 200) return body;
-    if (Date.now() >= deadline) throw new CliError(`timed out after ${options.timeoutMs} ms waiting for job ${id} (still ${body.status})`);
+    if (Date.now() >= deadline)
+      throw new CliError(`timed out after ${options.timeoutMs} ms waiting for job ${id} (still ${body.status})`);
   }
 }
 
@@ -37,7 +43,9 @@ async function followEvents(client: ServerClient, path: string, id: string, dead
   const bar = new JobProgressBar(id);
   const left = deadline - Date.now();
   const stop = new AbortController();
-  const timer = Number.isFinite(left) ? setTimeout(() => stop.abort(new CliError('deadline')), Math.max(0, left)) : undefined;
+  const timer = Number.isFinite(left)
+    ? setTimeout(() => stop.abort(new CliError('deadline')), Math.max(0, left))
+    : undefined;
   try {
     const response = await client.fetch('GET', `${path}/events`, undefined, { waitMs: Infinity, signal: stop.signal });
     for await (const report of readReports(response)) {

@@ -31,6 +31,8 @@ export const Limits = {
   TASKS: 1_000,
   /** Largest concurrency a worker may announce. */
   CONCURRENCY: 100_000,
+  /** Bytes the server lets pile up unread on one socket before it closes it (1008). */
+  UNREAD: 16 * 1024 * 1024,
   /** Longest error message / stack carried in a `fail` frame (characters). */
   ERROR_MESSAGE: 8 * 1024,
   ERROR_STACK: 32 * 1024,
@@ -42,6 +44,8 @@ export const CloseCodes = {
   NORMAL: 1000,
   /** The server is shutting down; reconnect later. */
   GOING_AWAY: 1001,
+  /** The peer does not read what it is sent (more than `Limits.UNREAD` bytes pile up). */
+  POLICY: 1008,
   /** A frame was over the size limit. */
   TOO_LARGE: 1009,
   /** Repeated bad frames, or a protocol version the server does not speak. */

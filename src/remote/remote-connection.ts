@@ -194,6 +194,8 @@ export class RemoteConnection {
   #receive(data: RawFrame, isBinary: boolean): void {
     this.#lastHeard = Date.now();
     const parsed = parseServerFrame(data, isBinary);
+    // A newer server may send frame types this worker does not know: ignore them.
+    if (!parsed.ok && parsed.code === WireErrorCodes.UNKNOWN_TYPE) return;
     if (!parsed.ok) {
       this.#options.logger.warn({ code: parsed.code, reason: parsed.reason }, 'the server sent a frame this worker cannot read; reconnecting');
       this.#ws?.terminate();

@@ -23,7 +23,9 @@ export const MIN_SECRET_BYTES = 32;
 export function checkSecret(secret: string): void {
   const bytes = Buffer.byteLength(secret, 'utf8');
   if (bytes < MIN_SECRET_BYTES) {
-    throw new ConfigError(`The secret must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes}; make one with \`drover secret\``);
+    throw new ConfigError(
+      `The secret must be at least ${MIN_SECRET_BYTES} bytes, got ${bytes}; make one with \`drover secret\``,
+    );
   }
 }
 

@@ -29,7 +29,11 @@ export class ConnectionTracker {
   acquire(end: () => void): () => void {
     if (this.#closed) throw new HttpError(503, HttpErrorCodes.CLOSING, 'The server is shutting down');
     if (this.#open.size >= this.#max) {
-      throw new HttpError(429, HttpErrorCodes.TOO_MANY, `Too many open ${this.#what} (at most ${this.#max}); try again later`);
+      throw new HttpError(
+        429,
+        HttpErrorCodes.TOO_MANY,
+        `Too many open ${this.#what} (at most ${this.#max}); try again later`,
+      );
     }
     const entry = (): void => end();
     this.#open.add(entry);

@@ -54,6 +54,9 @@ export interface ServerCloseOptions {
 /** Longest path parameter (a job id) the router accepts; longer is a 400. */
 const MAX_PARAM_LENGTH = 256;
 
+/** How long close() waits for clients to hang up before it closes their connections (ms). */
+const CLOSE_CONNECTIONS_AFTER_MS = 500;
+
 type ServerState = 'created' | 'starting' | 'listening' | 'closing' | 'closed';
 
 /**
@@ -98,9 +101,15 @@ export class DroverServer {
       exposeHeadRoutes: false,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors: (error, _request, reply) => {
-        const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `A path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'Malformed URL';
+        const message =
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? `A path parameter is longer than ${MAX_PARAM_LENGTH} characters`
+            : 'Malformed URL';
         // The reply is typed per route generics here; the raw response is enough for a fixed answer.
-        reply.raw.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' });
+        reply.raw.writeHead(400, {
+          'content-type': 'application/json; charset=utf-8',
+          'x-content-type-options': 'nosniff',
+        });
         reply.raw.end(JSON.stringify(new HttpError(400, HttpErrorCodes.BAD_REQUEST, message).toBody()));
       },
       return503OnClosing: true,
@@ -109,9 +118,12 @@ export class DroverServer {
     this.#fastify.server.headersTimeout = Timeouts.headers;
     this.#fastify.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
-      for (const method of methods) this.#routes.push({ method, url: route.url, access: route.config?.access ?? 'protected' });
+      for (const method of methods)
+        this.#routes.push({ method, url: route.url, access: route.config?.access ?? 'protected' });
     });
-    this.#fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+    this.#fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#upgrade(req, socket, head),
+    );
     installHttpHooks(this.#fastify, {
       logger: o.logger,
       secret: o.secret,
@@ -148,7 +160,10 @@ export class DroverServer {
    * Rejects when the port is taken or the store cannot be opened.
    */
   async listen(): Promise<ServerAddress> {
-    if (this.#state !== 'created') throw new ClosedError(this.#state === 'closed' || this.#state === 'closing' ? 'drover server' : 'drover server (already listening)');
+    if (this.#state !== 'created')
+      throw new ClosedError(
+        this.#state === 'closed' || this.#state === 'closing' ? 'drover server' : 'drover server (already listening)',
+      );
     this.#state = 'starting';
     const o = this.#options;
     try {
@@ -180,9 +195,14 @@ export class DroverServer {
     this.#address = { host: o.host, port, url: `http://${host}:${port}` };
     this.#state = 'listening';
     if (o.secret === undefined) {
-      o.logger.warn(`no secret set: serving ${isLoopbackHost(o.host) ? 'this machine' : o.host} without authentication; set DROVER_SECRET or --secret-file before exposing it`);
+      o.logger.warn(
+        `no secret set: serving ${isLoopbackHost(o.host) ? 'this machine' : o.host} without authentication; set DROVER_SECRET or --secret-file before exposing it`,
+      );
     }
-    o.logger.info({ url: this.#address.url, herd: this.#herd?.concurrency ?? null }, `drover server listening on ${this.#address.url}`);
+    o.logger.info(
+      { url: this.#address.url, herd: this.#herd?.concurrency ?? null },
+      `drover server listening on ${this.#address.url}`,
+    );
     return this.#address;
   }
 
@@ -211,9 +231,15 @@ export class DroverServer {
     for (const release of this.#releasers.splice(0).reverse()) await release();
     const failed = (what: string) => (error: unknown) => o.logger.error({ err: error }, `closing ${what} failed`);
     // Remote workers and the herd share one grace window; the store closes after both.
-    await Promise.all([this.#gateway?.close({ grace }).catch(failed('the worker gateway')), this.#herd?.close({ grace }).catch(failed('the herd'))]);
+    await Promise.all([
+      this.#gateway?.close({ grace }).catch(failed('the worker gateway')),
+      this.#herd?.close({ grace }).catch(failed('the herd')),
+    ]);
     if (o.closeApp) await o.app.close({ grace }).catch(failed('the app'));
+    // Keep-alive connections a client leaves open (an event stream it stopped reading) would hold close() for seconds.
+    const force = setTimeout(() => this.#fastify.server.closeAllConnections(), CLOSE_CONNECTIONS_AFTER_MS);
     await this.#fastify.close().catch(failed('the HTTP server'));
+    clearTimeout(force);
     this.#state = 'closed';
     if (log) o.logger.info('drover server closed');
   }
@@ -252,7 +278,6 @@ export class DroverServer {
       enqueuer: new JobEnqueuer(o.app),
       streams: this.#streams,
       waiters: this.#waiters,
-      closing: this.#closing.signal,
       broker: () => o.app.broker(),
       herd: () => this.#herd,
       gateway: () => this.#gateway,

@@ -51,7 +51,11 @@ export class HttpError extends Error {
 
 /** 404 for an unknown job id. */
 export function jobNotFound(id: string): HttpError {
-  return new HttpError(404, HttpErrorCodes.NOT_FOUND, `No job with id ${JSON.stringify(id)} (unknown, or its result expired)`);
+  return new HttpError(
+    404,
+    HttpErrorCodes.NOT_FOUND,
+    `No job with id ${JSON.stringify(id)} (unknown, or its result expired)`,
+  );
 }
 
 const FASTIFY_ERRORS: Record<string, [number, HttpErrorCode]> = {
@@ -79,7 +83,10 @@ export function toHttpError(error: unknown, bodyLimit: number): HttpError {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code in FASTIFY_ERRORS) {
     const [status, httpCode] = FASTIFY_ERRORS[code]!;
-    const message = code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than ${bodyLimit} bytes` : (FASTIFY_MESSAGES[code] ?? 'Bad request');
+    const message =
+      code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `Request body is larger than ${bodyLimit} bytes`
+        : (FASTIFY_MESSAGES[code] ?? 'Bad request');
     return new HttpError(status, httpCode, message);
   }
   if (isDroverError(error)) {

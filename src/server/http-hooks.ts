@@ -36,9 +36,16 @@ export function installHttpHooks(fastify: FastifyInstance, options: HookOptions)
     const access: RouteAccess = request.routeOptions.config.access ?? 'protected';
     if (!auth || access === 'public' || (access === 'metrics' && !options.protectMetrics)) return;
     if (!auth.verify(request.headers.authorization)) {
-      logger.warn({ method: request.method, url: request.url, ip: request.ip }, 'refused a request without the right bearer token');
+      logger.warn(
+        { method: request.method, url: request.url, ip: request.ip },
+        'refused a request without the right bearer token',
+      );
       reply.header('www-authenticate', 'Bearer realm="drover"');
-      throw new HttpError(401, HttpErrorCodes.UNAUTHORIZED, 'Missing or wrong bearer token: send Authorization: Bearer <secret>');
+      throw new HttpError(
+        401,
+        HttpErrorCodes.UNAUTHORIZED,
+        'Missing or wrong bearer token: send Authorization: Bearer <secret>',
+      );
     }
   });
 
@@ -47,7 +54,10 @@ export function installHttpHooks(fastify: FastifyInstance, options: HookOptions)
     if (http.statusCode >= 500 && http.code === HttpErrorCodes.INTERNAL) {
       logger.error({ err: error, method: request.method, url: request.url }, 'request failed');
     } else {
-      logger.debug({ method: request.method, url: request.url, status: http.statusCode, code: http.code }, http.message);
+      logger.debug(
+        { method: request.method, url: request.url, status: http.statusCode, code: http.code },
+        http.message,
+      );
     }
     if (http.statusCode === 503) reply.header('retry-after', '5');
     return reply.code(http.statusCode).send(http.toBody());
@@ -61,7 +71,10 @@ export function installHttpHooks(fastify: FastifyInstance, options: HookOptions)
 
   fastify.addHook('onResponse', async (request, reply) => {
     if (logger.isLevelEnabled('debug')) {
-      logger.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      logger.debug(
+        { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
     }
   });
 }

@@ -60,7 +60,9 @@ export interface EnqueuedView {
 
 /** The view of one enqueue result. */
 export function toEnqueuedView(result: EnqueueResult): EnqueuedView {
-  return result.duplicate ? { id: result.id, status: result.status, duplicate: true } : { id: result.id, status: result.status };
+  return result.duplicate
+    ? { id: result.id, status: result.status, duplicate: true }
+    : { id: result.id, status: result.status };
 }
 
 /** True for the statuses after which a job no longer changes. */

@@ -12,7 +12,14 @@ export function jsonBodyParser(fastify: FastifyInstance): FastifyBodyParser<stri
   return (request, body, done) => {
     parse(request, body, (error, value) => {
       if (error && isValidJson(body)) {
-        done(new HttpError(400, HttpErrorCodes.FORBIDDEN_KEY, 'Body contains a forbidden key (__proto__ or constructor.prototype)'), undefined);
+        done(
+          new HttpError(
+            400,
+            HttpErrorCodes.FORBIDDEN_KEY,
+            'Body contains a forbidden key (__proto__ or constructor.prototype)',
+          ),
+          undefined,
+        );
         return;
       }
       done(error, value);
@@ -29,4 +36,8 @@ function isValidJson(text: string): boolean {
   }
 }
 
-type CallbackParser = (request: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) => void;
+type CallbackParser = (
+  request: FastifyRequest,
+  body: string,
+  done: (error: Error | null, value?: unknown) => void,
+) => void;

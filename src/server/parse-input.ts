@@ -11,7 +11,9 @@ const MAX_ISSUES = 3;
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, MAX_ISSUES).map((issue) => `${pathOf(where, issue.path)}: ${issue.message}`);
+  const issues = parsed.error.issues
+    .slice(0, MAX_ISSUES)
+    .map((issue) => `${pathOf(where, issue.path)}: ${issue.message}`);
   const more = parsed.error.issues.length - MAX_ISSUES;
   throw new HttpError(400, HttpErrorCodes.BAD_REQUEST, issues.join('; ') + (more > 0 ? ` (and ${more} more)` : ''));
 }

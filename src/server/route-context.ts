@@ -31,6 +31,4 @@ export interface RouteContext {
   herd(): Herd | undefined;
   /** The WebSocket gateway of remote workers, once listening. */
   gateway(): WorkerGateway | undefined;
-  /** Aborts when the server starts shutting down. */
-  readonly closing: AbortSignal;
 }

@@ -50,7 +50,14 @@ export const jobRequestSchema = z.strictObject({
 /** A parsed job request. */
 export type JobRequest = z.output<typeof jobRequestSchema>;
 
-const STATUSES = ['queued', 'delayed', 'active', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+const STATUSES = [
+  'queued',
+  'delayed',
+  'active',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const satisfies readonly JobStatus[];
 
 /** Query of `GET /v1/jobs`. */
 export function listQuerySchema(limits: ServerLimits) {
@@ -65,7 +72,12 @@ export function listQuerySchema(limits: ServerLimits) {
 /** Query of `GET /v1/jobs/:id/result`. */
 export function resultQuerySchema(limits: ServerLimits, defaultMs: number) {
   return z.strictObject({
-    timeout: z.coerce.number().int().min(0).max(limits.resultTimeoutMs).default(Math.min(defaultMs, limits.resultTimeoutMs)),
+    timeout: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(limits.resultTimeoutMs)
+      .default(Math.min(defaultMs, limits.resultTimeoutMs)),
   });
 }
 

@@ -56,7 +56,18 @@ export interface ResolvedServerOptions {
 }
 
 const KEYS: ReadonlySet<string> = new Set([
-  'app', 'host', 'port', 'secret', 'protectMetrics', 'concurrency', 'leaseMs', 'heartbeatMs', 'grace', 'closeApp', 'logger', 'limits',
+  'app',
+  'host',
+  'port',
+  'secret',
+  'protectMetrics',
+  'concurrency',
+  'leaseMs',
+  'heartbeatMs',
+  'grace',
+  'closeApp',
+  'logger',
+  'limits',
 ]);
 const LIMIT_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_LIMITS));
 
@@ -86,7 +97,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   if (options.limits !== undefined) {
     const l = checkObject('limits', options.limits);
     checkKnownKeys('limits', l, LIMIT_KEYS);
-    for (const [key, value] of Object.entries(l)) limits[key as keyof ServerLimits] = checkInt(`limits.${key}`, value, 1);
+    for (const [key, value] of Object.entries(l))
+      limits[key as keyof ServerLimits] = checkInt(`limits.${key}`, value, 1);
   }
   return {
     app,
@@ -94,7 +106,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     port,
     secret,
     protectMetrics: options.protectMetrics ?? false,
-    concurrency: options.concurrency === undefined ? undefined : checkInt('concurrency', options.concurrency, 0, 100_000),
+    concurrency:
+      options.concurrency === undefined ? undefined : checkInt('concurrency', options.concurrency, 0, 100_000),
     leaseMs: options.leaseMs === undefined ? undefined : checkMs('leaseMs', options.leaseMs, 100),
     heartbeatMs: options.heartbeatMs === undefined ? undefined : checkMs('heartbeatMs', options.heartbeatMs, 100),
     grace: checkMs('grace', options.grace ?? 30_000),

@@ -8,7 +8,12 @@ export type WaitOutcome = 'terminal' | 'timeout' | 'aborted' | 'unknown';
  * Waits until the job has a terminal report, at most `timeoutMs`, or until
  * `signal` aborts (the client went away, the server is closing).
  */
-export async function waitForTerminal(broker: Broker, id: string, timeoutMs: number, signal: AbortSignal): Promise<WaitOutcome> {
+export async function waitForTerminal(
+  broker: Broker,
+  id: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<WaitOutcome> {
   if (signal.aborted) return 'aborted';
   let settle!: (outcome: WaitOutcome) => void;
   const done = new Promise<WaitOutcome>((resolve) => (settle = resolve));

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerLine, ServerChild } from './remote-helpers.js';
-import { killAll, readLedger, sleep, startServer, startWorker, waitFor } from './remote-helpers.js';
+import { killAll, readLedger, startServer, startWorker, waitFor } from './remote-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-remote-crash-'));
 let server: ServerChild;
@@ -91,7 +91,7 @@ describe('remote worker crashes (S02)', () => {
     await waitFor(async () => (await server.api.workers()).length === 2, 10_000, 'two workers');
     const ids = await server.api.enqueue(Array.from({ length: 60 }, () => ({ task: 'work', args: [300] })));
     await waitFor(() => inFlight(readLedger(ledger), c.pid).size >= 3, 10_000, 'worker C to hold jobs');
-    const cId = (await server.api.workers()).find((w) => String(w.name).endsWith(`:${c.pid}`))!.id as string;
+    const cId = (await server.api.workers()).find((w) => w.name.endsWith(`:${c.pid}`))!.id;
     c.proc.kill('SIGSTOP');
     const stopped = Date.now();
     // In flight at the fault: what the server had leased to C (C may still start a job whose frame it had not read).

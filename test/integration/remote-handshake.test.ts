@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientNonce, workerProof } from '../../src/protocol/index.js';
-import type { Received, ServerChild } from './remote-helpers.js';
+import type { Frame, Received, ServerChild } from './remote-helpers.js';
 import { RawClient, SECRET, killAll, sleep, startServer, startWorker, waitFor } from './remote-helpers.js';
 
 let server: ServerChild;
@@ -21,13 +21,13 @@ beforeAll(async () => {
 afterAll(() => killAll());
 
 /** Opens a socket, says hello, returns the client and its challenge. */
-async function challenged(hello: Record<string, unknown> = {}): Promise<{ client: RawClient; challenge: any }> {
+async function challenged(hello: Record<string, unknown> = {}): Promise<{ client: RawClient; challenge: { workerId: string; nonce: string } }> {
   const client = await RawClient.open(server.port);
   client.send({ type: 'hello', protocol: 1, name: 'raw', tasks: ['work'], concurrency: 1, ...hello });
-  const challenge = (await client.next()) as any;
+  const challenge = (await client.next()) as Frame;
   expect(challenge.type).toBe('challenge');
-  expect(Buffer.from(challenge.nonce as string, 'base64')).toHaveLength(32);
-  return { client, challenge };
+  expect(Buffer.from(String(challenge.nonce), 'base64')).toHaveLength(32);
+  return { client, challenge: { workerId: String(challenge.workerId), nonce: String(challenge.nonce) } };
 }
 
 /** Everything the server answers until it closes. */
@@ -99,7 +99,7 @@ describe('worker handshake', () => {
     const clientNonce = createClientNonce();
     const recorded = { type: 'auth', workerId: challenge.workerId, clientNonce, proof: workerProof(SECRET, challenge.workerId, challenge.nonce, clientNonce) };
     a.send(recorded);
-    expect(((await a.next()) as any).type).toBe('welcome');
+    expect(await a.next()).toMatchObject({ type: 'welcome' });
     // B replays it word for word, then with B's own worker id.
     const { client: b } = await challenged();
     b.send(recorded);
@@ -137,7 +137,7 @@ describe('worker handshake', () => {
       expect(await client.next()).toMatchObject({ type: 'error', code: 'not_authenticated' });
     }
     client.send({ type: 'hello', protocol: 1, name: 'raw', tasks: ['pre-auth'], concurrency: 5 });
-    expect(((await client.next()) as any).type).toBe('challenge');
+    expect(await client.next()).toMatchObject({ type: 'challenge' });
     client.send({ type: 'fail', id: 'x', lease: 'y', error: { name: 'E', message: 'm' }, retry: false });
     expect(await client.next()).toMatchObject({ type: 'error', code: 'not_authenticated' });
     expect(await client.next(300)).toBeUndefined();

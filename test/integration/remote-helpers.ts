@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { createClientNonce, serverProof, verifyProof, workerProof } from '../../src/protocol/index.js';
+import type { WorkerInfo } from '../../src/server/gateway/index.js';
 
 export const SECRET = 'remote-tests-secret-0123456789abcdef-0123';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -67,8 +68,8 @@ function start(args: string[], env: Record<string, string | undefined>): Child {
   const proc = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, DROVER_LOG_LEVEL: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(proc);
   let out = '';
-  proc.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  proc.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  proc.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return { proc, pid: proc.pid!, exit, output: () => out };
 }
@@ -113,6 +114,26 @@ export function readLedger(file: string): LedgerLine[] {
     .map((l) => JSON.parse(l) as LedgerLine);
 }
 
+/** A job as `GET /v1/jobs/:id` shows it. */
+export interface JobJson {
+  id: string;
+  status: string;
+  attempt: number;
+  result: unknown;
+  progress: unknown;
+  error: { name: string; message: string } | null;
+  workerId: string | null;
+}
+
+/** Counts of one queue. */
+export interface QueueJson {
+  waiting: number;
+  active: number;
+  delayed: number;
+  succeeded: number;
+  failed: number;
+}
+
 /** The server's HTTP API. */
 export class Api {
   readonly base: string;
@@ -131,40 +152,57 @@ export class Api {
     }
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const headers = body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' };
     const response = await fetch(`${this.base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
   /** Enqueues jobs, returns their ids. */
   async enqueue(jobs: { task: string; args?: unknown[]; options?: Record<string, unknown> }[]): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < jobs.length; i += 1000) {
-      const answer = await this.request('POST', '/v1/jobs', jobs.slice(i, i + 1000));
+      const answer = await this.request<{ id: string }[]>('POST', '/v1/jobs', jobs.slice(i, i + 1000));
       if (answer.status !== 201) throw new Error(`enqueue: ${answer.status} ${JSON.stringify(answer.body)}`);
-      ids.push(...(answer.body as { id: string }[]).map((r) => r.id));
+      ids.push(...answer.body.map((r) => r.id));
     }
     return ids;
   }
 
-  async job(id: string): Promise<any> {
-    return (await this.request('GET', `/v1/jobs/${id}`)).body;
+  async job(id: string): Promise<JobJson> {
+    return (await this.request<JobJson>('GET', `/v1/jobs/${id}`)).body;
   }
 
-  async queue(name: string): Promise<{ waiting: number; active: number; delayed: number; succeeded: number; failed: number }> {
-    const { body } = await this.request('GET', '/v1/queues');
-    return (body.queues as any[]).find((q) => q.queue === name) ?? { waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 0 };
+  async queue(name: string): Promise<QueueJson> {
+    const { body } = await this.request<{ queues: (QueueJson & { queue: string })[] }>('GET', '/v1/queues');
+    return body.queues.find((q) => q.queue === name) ?? { waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 0 };
   }
 
-  async workers(): Promise<any[]> {
-    return (await this.request('GET', '/v1/workers')).body.workers as any[];
+  async workers(): Promise<WorkerInfo[]> {
+    return (await this.request<{ workers: WorkerInfo[] }>('GET', '/v1/workers')).body.workers;
   }
 }
 
+/** A frame as a raw client receives it (the fields the tests read). */
+export interface Frame {
+  type: string;
+  id?: string;
+  lease?: string;
+  code?: string;
+  workerId?: string;
+  nonce?: string;
+  session?: string;
+  serverProof?: string;
+  attempt?: number;
+  [key: string]: unknown;
+}
+
 /** What a raw client receives: a frame, or the close. */
-export type Received = { type: string; [key: string]: any } | { closed: number };
+export type Received = Frame | { closed: number };
+
+/** A `job` frame. */
+export type JobFrame = Frame & { id: string; lease: string; attempt: number };
 
 /** A WebSocket client that speaks the protocol by hand. */
 export class RawClient {
@@ -176,7 +214,7 @@ export class RawClient {
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
-    ws.on('message', (data, isBinary) => this.#push(isBinary ? { type: '<binary>' } : (JSON.parse(String(data)) as Received)));
+    ws.on('message', (data: Buffer, isBinary) => this.#push(isBinary ? { type: '<binary>' } : (JSON.parse(data.toString('utf8')) as Received)));
     ws.on('close', (code) => {
       clearInterval(this.#pinger);
       this.closeCode = code;
@@ -224,16 +262,18 @@ export class RawClient {
   }
 
   /** The whole handshake with `secret`; checks the server's proof. */
-  async handshake(secret = SECRET, hello: Record<string, unknown> = {}): Promise<{ workerId: string; welcome: any }> {
+  async handshake(secret = SECRET, hello: Record<string, unknown> = {}): Promise<{ workerId: string; welcome: Frame }> {
     this.send({ type: 'hello', protocol: 1, name: 'raw', tasks: ['work'], concurrency: 1, ...hello });
-    const challenge = (await this.next()) as any;
-    if (challenge?.type !== 'challenge') throw new Error(`expected a challenge, got ${JSON.stringify(challenge)}`);
+    const challenge = await this.next();
+    if (!challenge || 'closed' in challenge || challenge.type !== 'challenge') throw new Error(`expected a challenge, got ${JSON.stringify(challenge)}`);
+    const workerId = String(challenge.workerId);
+    const nonce = String(challenge.nonce);
     const clientNonce = createClientNonce();
-    this.send({ type: 'auth', workerId: challenge.workerId, clientNonce, proof: workerProof(secret, challenge.workerId, challenge.nonce, clientNonce) });
-    const welcome = (await this.next()) as any;
-    if (welcome?.type !== 'welcome') throw new Error(`expected a welcome, got ${JSON.stringify(welcome)}`);
-    if (!verifyProof(serverProof(secret, challenge.workerId, challenge.nonce, clientNonce), welcome.serverProof)) throw new Error('bad server proof');
-    return { workerId: challenge.workerId, welcome };
+    this.send({ type: 'auth', workerId, clientNonce, proof: workerProof(secret, workerId, nonce, clientNonce) });
+    const welcome = await this.next();
+    if (!welcome || 'closed' in welcome || welcome.type !== 'welcome') throw new Error(`expected a welcome, got ${JSON.stringify(welcome)}`);
+    if (!verifyProof(serverProof(secret, workerId, nonce, clientNonce), welcome.serverProof)) throw new Error('bad server proof');
+    return { workerId, welcome };
   }
 
   /** Pings every `everyMs` (a live worker) and hides the pongs. */
@@ -248,25 +288,25 @@ export class RawClient {
   }
 
   /** Jobs (frames of type `job`) received within `ms`, reading every frame. */
-  async jobsWithin(ms: number): Promise<any[]> {
+  async jobsWithin(ms: number): Promise<JobFrame[]> {
     const until = Date.now() + ms;
-    const jobs: any[] = [];
+    const jobs: JobFrame[] = [];
     for (;;) {
       const left = until - Date.now();
       if (left <= 0) return jobs;
       const r = await this.next(left);
-      if (r && !('closed' in r) && r.type === 'job') jobs.push(r);
+      if (r && !('closed' in r) && r.type === 'job') jobs.push(r as JobFrame);
     }
   }
 
-  /** The next job frame within `ms`, reading every frame before it. */
-  async nextJob(ms: number): Promise<any> {
+  /** The next job frame within `ms`, reading every frame before it; throws if none comes. */
+  async nextJob(ms: number): Promise<JobFrame> {
     const until = Date.now() + ms;
     for (;;) {
       const left = until - Date.now();
-      if (left <= 0) return undefined;
+      if (left <= 0) throw new Error(`no job frame within ${ms} ms`);
       const r = await this.next(left);
-      if (r && !('closed' in r) && r.type === 'job') return r;
+      if (r && !('closed' in r) && r.type === 'job') return r as JobFrame;
     }
   }
 

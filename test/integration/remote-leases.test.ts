@@ -7,7 +7,7 @@
  * jobs come back (counted) while a goodbye hands them back (not counted).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerChild } from './remote-helpers.js';
+import type { JobJson, ServerChild } from './remote-helpers.js';
 import { RawClient, killAll, startServer, waitFor } from './remote-helpers.js';
 
 let server: ServerChild;
@@ -24,7 +24,7 @@ async function worker(tasks: string[], concurrency: number): Promise<RawClient &
   return Object.assign(client.keepAlive(), { workerId, session: welcome.session as string });
 }
 
-async function status(id: string, wanted: string): Promise<any> {
+async function status(id: string, wanted: string): Promise<JobJson> {
   return waitFor(async () => {
     const job = await server.api.job(id);
     return job.status === wanted ? job : undefined;
@@ -37,13 +37,13 @@ describe('gateway leases and credit', () => {
     const w = await worker(['credit-q'], 3);
     const first = await w.jobsWithin(400);
     expect(first).toHaveLength(3);
-    w.send({ type: 'done', id: first[0].id, lease: first[0].lease, result: 1 });
+    w.send({ type: 'done', id: first[0]!.id, lease: first[0]!.lease, result: 1 });
     expect(await w.jobsWithin(400)).toHaveLength(1);
     w.send({ type: 'credit', concurrency: 5 });
     expect(await w.jobsWithin(400)).toHaveLength(2);
     w.send({ type: 'credit', concurrency: 1 });
-    w.send({ type: 'done', id: first[1].id, lease: first[1].lease, result: 1 });
-    w.send({ type: 'done', id: first[2].id, lease: first[2].lease, result: 1 });
+    w.send({ type: 'done', id: first[1]!.id, lease: first[1]!.lease, result: 1 });
+    w.send({ type: 'done', id: first[2]!.id, lease: first[2]!.lease, result: 1 });
     expect(await w.jobsWithin(400)).toHaveLength(0); // 3 still held > credit 1
     const listed = (await server.api.workers()).find((x) => x.id === w.workerId);
     expect(listed).toMatchObject({ concurrency: 1, active: 3, tasks: ['credit-q'] });
@@ -53,7 +53,7 @@ describe('gateway leases and credit', () => {
   it('one outcome per job: a second done is refused as stale_lease', async () => {
     const [id] = await server.api.enqueue([{ task: 'once-q' }]);
     const w = await worker(['once-q'], 1);
-    const [job] = await w.jobsWithin(300);
+    const job = await w.nextJob(300);
     expect(job).toMatchObject({ id, attempt: 1, task: 'once-q', args: [] });
     w.send({ type: 'done', id, lease: job.lease, result: 'first' });
     w.send({ type: 'done', id, lease: job.lease, result: 'second' });
@@ -67,7 +67,7 @@ describe('gateway leases and credit', () => {
   it('a silent worker is dropped (4408); the job is re-leased, counted; its replayed done is refused', async () => {
     const [id] = await server.api.enqueue([{ task: 'replay-q' }]);
     const a = await worker(['replay-q'], 1);
-    const [held] = await a.jobsWithin(300);
+    const held = await a.nextJob(300);
     a.goSilent();
     const dropped = Date.now();
     const b = await worker(['replay-q'], 1);
@@ -92,10 +92,10 @@ describe('gateway leases and credit', () => {
   it('cancel reaches the holder: a cancel frame, credit freed, a late done refused', async () => {
     const [id, next] = await server.api.enqueue([{ task: 'cancel-q' }, { task: 'cancel-q' }]);
     const w = await worker(['cancel-q'], 1);
-    const [job] = await w.jobsWithin(300);
+    const job = await w.nextJob(300);
     expect(job.id).toBe(id);
     expect((await server.api.request('DELETE', `/v1/jobs/${id}`)).body).toMatchObject({ wasRunning: true });
-    const frames = [await w.next(), await w.next()] as any[];
+    const frames = [await w.next(), await w.next()];
     expect(frames[0]).toEqual({ type: 'cancel', id });
     expect(frames[1]).toMatchObject({ type: 'job', id: next });
     w.send({ type: 'done', id, lease: job.lease, result: 1 });
@@ -107,7 +107,7 @@ describe('gateway leases and credit', () => {
   it('fail: retry when asked and allowed, never past the job\'s retries', async () => {
     const [id] = await server.api.enqueue([{ task: 'fail-q', options: { retries: 1 } }]);
     const w = await worker(['fail-q'], 1);
-    const [first] = await w.jobsWithin(300);
+    const first = await w.nextJob(300);
     expect(first.options).toMatchObject({ retries: 1 });
     w.send({ type: 'fail', id, lease: first.lease, error: { name: 'Error', message: 'try again' }, retry: true, delayMs: 0 });
     const second = await w.nextJob(1000);
@@ -122,7 +122,7 @@ describe('gateway leases and credit', () => {
   it('release hands a job back without counting the attempt', async () => {
     const [id] = await server.api.enqueue([{ task: 'release-q' }]);
     const w = await worker(['release-q'], 1);
-    const [job] = await w.jobsWithin(300);
+    const job = await w.nextJob(300);
     w.send({ type: 'release', id, lease: job.lease });
     const back = await w.nextJob(1000);
     expect(back).toMatchObject({ id, attempt: 1 });
@@ -153,7 +153,7 @@ describe('gateway leases and credit', () => {
   it('a flood of progress frames is absorbed: the job settles and the server stays healthy', async () => {
     const [id] = await server.api.enqueue([{ task: 'flood-q' }]);
     const w = await worker(['flood-q'], 1);
-    const [job] = await w.jobsWithin(300);
+    const job = await w.nextJob(300);
     for (let i = 0; i < 20_000; i++) w.send({ type: 'progress', id, lease: job.lease, value: i });
     w.send({ type: 'done', id, lease: job.lease, result: 'ok' });
     expect((await status(id!, 'succeeded')).result).toBe('ok');

@@ -29,7 +29,12 @@ async function terminal(id: string): Promise<Loose> {
   return res.body;
 }
 
-function expectError(res: { status: number; body: Loose; text: string }, status: number, code: string, mentions?: string | RegExp): void {
+function expectError(
+  res: { status: number; body: Loose; text: string },
+  status: number,
+  code: string,
+  mentions?: string | RegExp,
+): void {
   expect(res.status, res.text).toBe(status);
   expect(res.body.error.code).toBe(code);
   expect(typeof res.body.error.message).toBe('string');
@@ -50,12 +55,27 @@ describe('POST /v1/jobs', () => {
     expect(res.body).toEqual({ id: expect.any(String), status: 'queued' });
     const job = await http(server, 'GET', `/v1/jobs/${res.body.id}`);
     expect(job.status).toBe(200);
-    expect(job.body).toMatchObject({ id: res.body.id, task, queue: task, args: [1, 'two', { three: 3 }], status: 'queued', attempt: 0, result: null, error: null });
+    expect(job.body).toMatchObject({
+      id: res.body.id,
+      task,
+      queue: task,
+      args: [1, 'two', { three: 3 }],
+      status: 'queued',
+      attempt: 0,
+      result: null,
+      error: null,
+    });
     expect(job.body.createdAt).toBeTypeOf('number');
   });
 
   it('POST /v1/jobs - an array is a batch: one answer per job, in order', async () => {
-    const res = await http(server, 'POST', '/v1/jobs', { body: [{ task: 'add', args: [1, 2] }, { task: 'add', args: [3, 4] }, { task: 'add', args: [5, 6] }] });
+    const res = await http(server, 'POST', '/v1/jobs', {
+      body: [
+        { task: 'add', args: [1, 2] },
+        { task: 'add', args: [3, 4] },
+        { task: 'add', args: [5, 6] },
+      ],
+    });
     expect(res.status).toBe(201);
     expect(res.body).toHaveLength(3);
     const ids = (res.body as { id: string }[]).map((j) => j.id);
@@ -67,7 +87,9 @@ describe('POST /v1/jobs', () => {
   it('POST /v1/jobs - options: delay, priority and key (a live key returns the same job, 200 duplicate)', async () => {
     const task = uniq('nobody');
     const key = uniq('key');
-    const first = await http(server, 'POST', '/v1/jobs', { body: { task, args: [], options: { key, priority: 5, delay: 60_000, retries: 0 } } });
+    const first = await http(server, 'POST', '/v1/jobs', {
+      body: { task, args: [], options: { key, priority: 5, delay: 60_000, retries: 0 } },
+    });
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('delayed');
     const again = await http(server, 'POST', '/v1/jobs', { body: { task, args: [], options: { key } } });
@@ -80,32 +102,89 @@ describe('POST /v1/jobs', () => {
   it('POST /v1/jobs - bad JSON, wrong types and unknown keys are 400s that name the field; no job is created', async () => {
     const task = uniq('never');
     expectError(await http(server, 'POST', '/v1/jobs', { body: '{"task": ' }), 400, 'bad_json');
-    expectError(await http(server, 'POST', '/v1/jobs', { body: { task, args: 'x' } }), 400, 'bad_request', /body\.args/);
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: { task, args: 'x' } }),
+      400,
+      'bad_request',
+      /body\.args/,
+    );
     expectError(await http(server, 'POST', '/v1/jobs', { body: { task: 42 } }), 400, 'bad_request', /body\.task/);
     expectError(await http(server, 'POST', '/v1/jobs', { body: { task: '' } }), 400, 'bad_request', /body\.task/);
-    expectError(await http(server, 'POST', '/v1/jobs', { body: { task: 'a\u0001b' } }), 400, 'bad_request', /control characters/);
-    expectError(await http(server, 'POST', '/v1/jobs', { body: { task, colour: 'red' } }), 400, 'bad_request', /colour/);
-    expectError(await http(server, 'POST', '/v1/jobs', { body: { task, options: { retries: -1 } } }), 400, 'bad_request', /body\.options\.retries/);
-    expectError(await http(server, 'POST', '/v1/jobs', { body: { task, options: { tries: 1 } } }), 400, 'bad_request', /tries/);
-    expectError(await http(server, 'POST', '/v1/jobs', { body: { task, options: { runAt: 'tomorrow' } } }), 400, 'bad_request', /runAt/);
-    expectError(await http(server, 'POST', '/v1/jobs', { body: { task, options: { backoff: { type: 'linear' } } } }), 400, 'bad_request', /backoff\.type/);
-    expectError(await http(server, 'POST', '/v1/jobs', { body: [{ task }, { task, args: {} }] }), 400, 'bad_request', /body\[1\]\.args/);
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: { task: 'a\u0001b' } }),
+      400,
+      'bad_request',
+      /control characters/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: { task, colour: 'red' } }),
+      400,
+      'bad_request',
+      /colour/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: { task, options: { retries: -1 } } }),
+      400,
+      'bad_request',
+      /body\.options\.retries/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: { task, options: { tries: 1 } } }),
+      400,
+      'bad_request',
+      /tries/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: { task, options: { runAt: 'tomorrow' } } }),
+      400,
+      'bad_request',
+      /runAt/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: { task, options: { backoff: { type: 'linear' } } } }),
+      400,
+      'bad_request',
+      /backoff\.type/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: [{ task }, { task, args: {} }] }),
+      400,
+      'bad_request',
+      /body\[1\]\.args/,
+    );
     expectError(await http(server, 'POST', '/v1/jobs', { body: 'null' }), 400, 'bad_request');
     expectError(await http(server, 'POST', '/v1/jobs', { body: '"add"' }), 400, 'bad_request');
     expectError(await http(server, 'POST', '/v1/jobs', { body: [] }), 400, 'bad_request', /at least one/);
-    expectError(await http(server, 'POST', '/v1/jobs', { body: 'task=add', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
-    expectError(await http(server, 'POST', '/v1/jobs', { body: '', headers: { 'content-type': 'application/json' } }), 400, 'bad_json');
+    expectError(
+      await http(server, 'POST', '/v1/jobs', {
+        body: 'task=add',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+      'unsupported_media_type',
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs', { body: '', headers: { 'content-type': 'application/json' } }),
+      400,
+      'bad_json',
+    );
     expectError(await http(server, 'POST', '/v1/jobs?wait=1', { body: { task } }), 400, 'bad_request', /wait/);
     expect(await queueNames()).not.toContain(task);
   });
 
   it('POST /v1/jobs - __proto__ and constructor.prototype bodies are refused (400), nothing is polluted', async () => {
     const task = uniq('never');
-    const proto = await http(server, 'POST', '/v1/jobs', { body: `{"task":"${task}","args":[{"__proto__":{"polluted":true}}]}` });
+    const proto = await http(server, 'POST', '/v1/jobs', {
+      body: `{"task":"${task}","args":[{"__proto__":{"polluted":true}}]}`,
+    });
     expectError(proto, 400, 'forbidden_key', /__proto__/);
-    const escaped = await http(server, 'POST', '/v1/jobs', { body: `{"task":"${task}","\\u005f_proto__":{"polluted":true}}` });
+    const escaped = await http(server, 'POST', '/v1/jobs', {
+      body: `{"task":"${task}","\\u005f_proto__":{"polluted":true}}`,
+    });
     expectError(escaped, 400, 'forbidden_key');
-    const ctor = await http(server, 'POST', '/v1/jobs', { body: `{"task":"${task}","args":[{"constructor":{"prototype":{"polluted":true}}}]}` });
+    const ctor = await http(server, 'POST', '/v1/jobs', {
+      body: `{"task":"${task}","args":[{"constructor":{"prototype":{"polluted":true}}}]}`,
+    });
     expectError(ctor, 400, 'forbidden_key');
     expect(await queueNames()).not.toContain(task);
     // The server still works and nothing inherited the key.
@@ -164,7 +243,12 @@ describe('GET /v1/jobs/:id/result', () => {
 
   it('GET /v1/jobs/:id/result - timeout above the 60 s cap or not a number is 400; unknown id is 404', async () => {
     const id = await enqueue(uniq('nobody'), []);
-    expectError(await http(server, 'GET', `/v1/jobs/${id}/result?timeout=600000`), 400, 'bad_request', /query\.timeout/);
+    expectError(
+      await http(server, 'GET', `/v1/jobs/${id}/result?timeout=600000`),
+      400,
+      'bad_request',
+      /query\.timeout/,
+    );
     expectError(await http(server, 'GET', `/v1/jobs/${id}/result?timeout=soon`), 400, 'bad_request', /query\.timeout/);
     expectError(await http(server, 'GET', `/v1/jobs/${id}/result?timeout=-1`), 400, 'bad_request', /query\.timeout/);
     expectError(await http(server, 'GET', `/v1/jobs/${uniq('missing')}/result?timeout=10`), 404, 'not_found');
@@ -172,14 +256,22 @@ describe('GET /v1/jobs/:id/result', () => {
 });
 
 /** Reads a whole event stream: [{ id, event, data }]. */
-async function readEvents(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; events: { id: number; event: string; data: Loose }[] }> {
+async function readEvents(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string | null; events: { id: number; event: string; data: Loose }[] }> {
   const response = await fetch(server.url + path, { headers, signal: AbortSignal.timeout(15_000) });
   const text = await response.text();
   const events = text
     .split('\n\n')
     .filter((block) => block.includes('data:'))
     .map((block) => {
-      const field = (name: string): string => block.split('\n').find((l) => l.startsWith(`${name}:`))!.slice(name.length + 1).trim();
+      const field = (name: string): string =>
+        block
+          .split('\n')
+          .find((l) => l.startsWith(`${name}:`))!
+          .slice(name.length + 1)
+          .trim();
       const data: Loose = JSON.parse(field('data'));
       return { id: Number(field('id')), event: field('event'), data };
     });
@@ -188,7 +280,10 @@ async function readEvents(path: string, headers: Record<string, string> = {}): P
 
 describe('GET /v1/jobs/:id/events', () => {
   it('GET /v1/jobs/:id/events - one event per report, in order, ending after the terminal one (with a retry)', async () => {
-    const id = await enqueue('flakyOnce', [uniq('key')], { retries: 1, backoff: { type: 'fixed', delay: 50, jitter: false } });
+    const id = await enqueue('flakyOnce', [uniq('key')], {
+      retries: 1,
+      backoff: { type: 'fixed', delay: 50, jitter: false },
+    });
     const { status, type, events } = await readEvents(`/v1/jobs/${id}/events`);
     expect(status).toBe(200);
     expect(type).toMatch(/^text\/event-stream/);
@@ -212,7 +307,12 @@ describe('GET /v1/jobs/:id/events', () => {
     expect(resumed.events.map((e) => e.event)).toEqual(['active', 'succeeded']);
     const done = await fetch(`${server.url}/v1/jobs/${id}/events`, { headers: { 'last-event-id': '2' } });
     expect(done.status).toBe(204);
-    expectError(await http(server, 'GET', `/v1/jobs/${id}/events`, { headers: { 'last-event-id': 'x' } }), 400, 'bad_request', /Last-Event-ID/);
+    expectError(
+      await http(server, 'GET', `/v1/jobs/${id}/events`, { headers: { 'last-event-id': 'x' } }),
+      400,
+      'bad_request',
+      /Last-Event-ID/,
+    );
   });
 
   it('GET /v1/jobs/:id/events - unknown id is 404; a client that goes away does not hurt the server', async () => {
@@ -253,7 +353,11 @@ describe('dead letters: GET /v1/jobs?status=failed and POST /v1/jobs/:id/retry',
     const key = uniq('dead');
     const id = await enqueue('flakyOnce', [key], { retries: 0 });
     const failed = await terminal(id);
-    expect(failed).toMatchObject({ status: 'failed', attempt: 1, error: { message: expect.stringMatching(/first attempt/) } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { message: expect.stringMatching(/first attempt/) },
+    });
     const list = await http(server, 'GET', '/v1/jobs?status=failed&limit=1000');
     expect(list.status).toBe(200);
     expect(list.body.jobs.map((j: { id: string }) => j.id)).toContain(id);
@@ -280,7 +384,11 @@ describe('dead letters: GET /v1/jobs?status=failed and POST /v1/jobs/:id/retry',
     expect(first.status).toBe(200);
     expect(first.body.jobs).toHaveLength(2);
     expect(first.body.next).toEqual(expect.any(String));
-    const second = await http(server, 'GET', `/v1/jobs?status=cancelled&queue=${queue}&limit=2&cursor=${encodeURIComponent(first.body.next)}`);
+    const second = await http(
+      server,
+      'GET',
+      `/v1/jobs?status=cancelled&queue=${queue}&limit=2&cursor=${encodeURIComponent(first.body.next)}`,
+    );
     expect(second.body.jobs).toHaveLength(1);
     expect(second.body.next).toBeNull();
     const seen = [...first.body.jobs, ...second.body.jobs].map((j: { id: string }) => j.id);
@@ -303,7 +411,14 @@ describe('inspection and operations', () => {
     await enqueue(task, [], { delay: 60_000 });
     const res = await http(server, 'GET', '/v1/queues');
     expect(res.status).toBe(200);
-    expect(res.body.queues.find((q: { queue: string }) => q.queue === task)).toEqual({ queue: task, waiting: 1, active: 0, delayed: 1, succeeded: 0, failed: 0 });
+    expect(res.body.queues.find((q: { queue: string }) => q.queue === task)).toEqual({
+      queue: task,
+      waiting: 1,
+      active: 0,
+      delayed: 1,
+      succeeded: 0,
+      failed: 0,
+    });
     expectError(await http(server, 'GET', '/v1/queues?all=1'), 400, 'bad_request');
   });
 
@@ -322,7 +437,14 @@ describe('inspection and operations', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(metric(res.text, 'drover_job_success_total{task="add"}')).toBeGreaterThanOrEqual(1);
     expect(metric(res.text, 'drover_herd_size')).toBe(4);
-    for (const name of ['drover_job_retry_total', 'drover_job_failure_total', 'drover_job_duration_seconds', 'drover_queue_depth', 'drover_jobs_active', 'drover_workers_connected']) {
+    for (const name of [
+      'drover_job_retry_total',
+      'drover_job_failure_total',
+      'drover_job_duration_seconds',
+      'drover_queue_depth',
+      'drover_jobs_active',
+      'drover_workers_connected',
+    ]) {
       expect(res.text).toContain(`# TYPE ${name} `);
     }
     expect(metric(res.text, 'drover_queue_depth{queue="add",state="succeeded"}')).toBeGreaterThanOrEqual(1);

@@ -53,13 +53,21 @@ afterAll(async () => {
   await stopAll();
 });
 
-async function request(target: ServerProcess, route: string, id: string, authorization: string | undefined): Promise<Answer> {
+async function request(
+  target: ServerProcess,
+  route: string,
+  id: string,
+  authorization: string | undefined,
+): Promise<Answer> {
   const [method] = route.split(' ');
   const entry = ROUTES[route]!;
   if (route === 'GET /v1/jobs/:id/events' && authorization === `Bearer ${SECRET}`) {
     // The stream of a queued job stays open: look at the status, then hang up.
     const stop = new AbortController();
-    const res = await fetch(target.url + entry.path.replace(':id', id), { headers: { authorization }, signal: stop.signal });
+    const res = await fetch(target.url + entry.path.replace(':id', id), {
+      headers: { authorization },
+      signal: stop.signal,
+    });
     stop.abort();
     return { status: res.status, headers: res.headers, body: undefined, text: '' };
   }
@@ -118,7 +126,8 @@ describe('authentication of every route (S18)', () => {
   });
 
   it('GET /metrics - 401 without the token when the server runs with --protect-metrics; /healthz stays open', async () => {
-    for (const wrong of WRONG) expect((await request(metricsServer, 'GET /metrics', '', wrong.header)).status).toBe(401);
+    for (const wrong of WRONG)
+      expect((await request(metricsServer, 'GET /metrics', '', wrong.header)).status).toBe(401);
     const ok = await request(metricsServer, 'GET /metrics', '', `Bearer ${SECRET}`);
     expect(ok.status).toBe(200);
     expect(metric(ok.text, 'drover_workers_connected')).toBe(0);

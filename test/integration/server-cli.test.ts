@@ -42,7 +42,15 @@ describe('drover call', () => {
 
   it('drover call <task> [args…] - without --wait prints the job id; args are JSON values', async () => {
     const tag = uniq();
-    const run = await runCli(['call', 'nobody-runs-this', '1', `"${tag}"`, '{"a":[true,null]}', '--server', server.url]);
+    const run = await runCli([
+      'call',
+      'nobody-runs-this',
+      '1',
+      `"${tag}"`,
+      '{"a":[true,null]}',
+      '--server',
+      server.url,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const id = run.stdout.trim();
     const job = await http(server, 'GET', `/v1/jobs/${id}`);
@@ -50,9 +58,20 @@ describe('drover call', () => {
   });
 
   it('drover call --wait - a failed job exits 1 with its error; --timeout gives up with a one-line reason', async () => {
-    const failed = await runCli(['call', 'broken', '"on purpose"', '--wait', '--options', '{"retries":0}', '--server', server.url]);
+    const failed = await runCli([
+      'call',
+      'broken',
+      '"on purpose"',
+      '--wait',
+      '--options',
+      '{"retries":0}',
+      '--server',
+      server.url,
+    ]);
     expectOneLineFailure(failed, /failed after 1 attempt: .*on purpose/);
-    const slow = await runCli(['call', 'sleepy', '5000', '--wait', '--timeout', '300', '--server', guarded.url], { env: { DROVER_SECRET: SECRET } });
+    const slow = await runCli(['call', 'sleepy', '5000', '--wait', '--timeout', '300', '--server', guarded.url], {
+      env: { DROVER_SECRET: SECRET },
+    });
     expectOneLineFailure(slow, /timed out after 300 ms waiting for job \S+ \(still (queued|active)\)/);
   });
 
@@ -60,10 +79,16 @@ describe('drover call', () => {
     expectOneLineFailure(await runCli(['call', 'add', 'two', '--server', server.url]), /argument 1 is not JSON: "two"/);
     expectOneLineFailure(await runCli(['call', 'add', '1', '--server', 'ftp://x']), /--server/);
     expectOneLineFailure(await runCli(['call', 'add', '1', '--options', '{bad', '--server', server.url]), /--options/);
-    expectOneLineFailure(await runCli(['call', 'add', '1', '--options', '{"tries":1}', '--server', server.url]), /tries/);
+    expectOneLineFailure(
+      await runCli(['call', 'add', '1', '--options', '{"tries":1}', '--server', server.url]),
+      /tries/,
+    );
     expectOneLineFailure(await runCli(['call', 'add', '1', '--timeout', 'soon', '--server', server.url]), /--timeout/);
     expectOneLineFailure(await runCli(['call', '--server', server.url]), /missing required argument 'task'/);
-    expectOneLineFailure(await runCli(['call', 'add', '1', '--server', 'http://127.0.0.1:1']), /cannot reach the drover server at http:\/\/127\.0\.0\.1:1/);
+    expectOneLineFailure(
+      await runCli(['call', 'add', '1', '--server', 'http://127.0.0.1:1']),
+      /cannot reach the drover server at http:\/\/127\.0\.0\.1:1/,
+    );
   });
 });
 
@@ -81,7 +106,9 @@ describe('drover status, herd, retry', () => {
 
   it('drover herd [N] - prints the herd size, sets it; a bad size exits 1', async () => {
     expect((await runCli(['herd', '--server', guarded.url], { env: { DROVER_SECRET: SECRET } })).stdout).toBe('2\n');
-    expect((await runCli(['herd', '5', '--server', guarded.url], { env: { DROVER_SECRET: SECRET } })).stdout).toBe('5\n');
+    expect((await runCli(['herd', '5', '--server', guarded.url], { env: { DROVER_SECRET: SECRET } })).stdout).toBe(
+      '5\n',
+    );
     expect((await http(guarded, 'GET', '/herd', { token: SECRET })).body).toEqual({ num: 5 });
     expectOneLineFailure(await runCli(['herd', 'many', '--server', guarded.url]), /size/);
     expectOneLineFailure(await runCli(['herd', '-1', '--server', guarded.url]), /./);
@@ -89,22 +116,38 @@ describe('drover status, herd, retry', () => {
   });
 
   it('drover retry <id> - re-runs a dead letter; an unknown id exits 1', async () => {
-    const res = await http(guarded, 'POST', '/v1/jobs', { token: SECRET, body: { task: 'flakyOnce', args: [uniq()], options: { retries: 0 } } });
+    const res = await http(guarded, 'POST', '/v1/jobs', {
+      token: SECRET,
+      body: { task: 'flakyOnce', args: [uniq()], options: { retries: 0 } },
+    });
     const id = res.body.id as string;
-    expect((await http(guarded, 'GET', `/v1/jobs/${id}/result?timeout=10000`, { token: SECRET })).body.status).toBe('failed');
+    expect((await http(guarded, 'GET', `/v1/jobs/${id}/result?timeout=10000`, { token: SECRET })).body.status).toBe(
+      'failed',
+    );
     const run = await runCli(['retry', id, '--server', guarded.url], { env: { DROVER_SECRET: SECRET } });
     expect(run.stdout).toBe(`${id} queued\n`);
-    expect((await http(guarded, 'GET', `/v1/jobs/${id}/result?timeout=10000`, { token: SECRET })).body.status).toBe('succeeded');
-    expectOneLineFailure(await runCli(['retry', uniq('missing'), '--server', guarded.url], { env: { DROVER_SECRET: SECRET } }), /No job with id/);
+    expect((await http(guarded, 'GET', `/v1/jobs/${id}/result?timeout=10000`, { token: SECRET })).body.status).toBe(
+      'succeeded',
+    );
+    expectOneLineFailure(
+      await runCli(['retry', uniq('missing'), '--server', guarded.url], { env: { DROVER_SECRET: SECRET } }),
+      /No job with id/,
+    );
   });
 
   it('client commands - read DROVER_SECRET or --secret-file; without it the 401 names the fix', async () => {
-    expectOneLineFailure(await runCli(['status', '--server', guarded.url]), /bearer token.*DROVER_SECRET or --secret-file/);
+    expectOneLineFailure(
+      await runCli(['status', '--server', guarded.url]),
+      /bearer token.*DROVER_SECRET or --secret-file/,
+    );
     const file = join(tempDir(), 'secret');
     writeFileSync(file, `${SECRET}\n`);
     expect((await runCli(['status', '--server', guarded.url, '--secret-file', file])).code).toBe(0);
     expect((await runCli(['status', '--server', guarded.url], { env: { DROVER_SECRET: SECRET } })).code).toBe(0);
-    expectOneLineFailure(await runCli(['status', '--server', guarded.url, '--secret-file', join(tempDir(), 'none')]), /cannot read --secret-file/);
+    expectOneLineFailure(
+      await runCli(['status', '--server', guarded.url, '--secret-file', join(tempDir(), 'none')]),
+      /cannot read --secret-file/,
+    );
   });
 });
 
@@ -124,11 +167,20 @@ describe('drover secret and drover server refusals', () => {
 
   it('drover server - refuses a short secret, a public host without a secret and bad options, in one line', async () => {
     const db = `sqlite:${join(tempDir(), 'x.db')}`;
-    expectOneLineFailure(await runCli(['server', '--store', db, '--port', '0'], { env: { DROVER_SECRET: 'short' } }), /at least 32 bytes, got 5/);
-    expectOneLineFailure(await runCli(['server', '--store', db, '--port', '0', '--host', '0.0.0.0']), /Refusing to listen on 0\.0\.0\.0 without a secret/);
+    expectOneLineFailure(
+      await runCli(['server', '--store', db, '--port', '0'], { env: { DROVER_SECRET: 'short' } }),
+      /at least 32 bytes, got 5/,
+    );
+    expectOneLineFailure(
+      await runCli(['server', '--store', db, '--port', '0', '--host', '0.0.0.0']),
+      /Refusing to listen on 0\.0\.0\.0 without a secret/,
+    );
     expectOneLineFailure(await runCli(['server', '--store', db, '--port', '99999']), /--port/);
     expectOneLineFailure(await runCli(['server', '--store', db, '--port', '0', '--concurrency', '2']), /needs --tasks/);
-    expectOneLineFailure(await runCli(['server', '--store', db, '--port', '0', '--tasks', './no/such/tasks.ts']), /tasks module not found/);
+    expectOneLineFailure(
+      await runCli(['server', '--store', db, '--port', '0', '--tasks', './no/such/tasks.ts']),
+      /tasks module not found/,
+    );
     expectOneLineFailure(await runCli(['server', '--store', 'nosuch://x', '--port', '0']), /Unknown broker URL/);
     expectOneLineFailure(await runCli(['server', '--store', db, '--port', String(server.port)]), /already in use/);
   });
@@ -136,7 +188,8 @@ describe('drover secret and drover server refusals', () => {
   it('drover --help, --version and every command --help exit 0; an unknown command exits 1', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const name of ['server', 'call', 'status', 'herd', 'secret', 'retry', 'worker', 'run']) expect(help.stdout).toContain(name);
+    for (const name of ['server', 'call', 'status', 'herd', 'secret', 'retry', 'worker', 'run'])
+      expect(help.stdout).toContain(name);
     for (const name of ['server', 'call', 'status', 'herd', 'secret', 'retry']) {
       const run = await runCli([name, '--help']);
       expect(run.code, name).toBe(0);

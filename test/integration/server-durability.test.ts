@@ -29,7 +29,12 @@ describe('durability on sqlite: (S03, S04)', () => {
     const ledger = join(dir, 'ledger.txt');
     const start = async (): Promise<ServerProcess> => {
       const began = Date.now();
-      const s = await startServer({ db, concurrency: 16, env: { DROVER_TEST_LEDGER: ledger }, args: ['--lease-ms', '1000'] });
+      const s = await startServer({
+        db,
+        concurrency: 16,
+        env: { DROVER_TEST_LEDGER: ledger },
+        args: ['--lease-ms', '2000'],
+      });
       expect(Date.now() - began, 'healthy within 5 s of a restart').toBeLessThan(5000);
       return s;
     };
@@ -41,9 +46,16 @@ describe('durability on sqlite: (S03, S04)', () => {
     const run = uniq('dur');
 
     // The producer keeps going across kills: a batch counts only once the server answered 201.
+    // Tags are unique per POST attempt: a batch committed just before a kill and sent again is other jobs, not re-runs.
+    let attempt = 0;
     const producer = (async () => {
       while (produced < TOTAL) {
-        const jobs = Array.from({ length: BATCH }, (_, i) => ({ task: 'work', args: [`${run}-${produced + i}`, 20], options: { retries: 10, backoff: { type: 'fixed', delay: 50 } } }));
+        attempt++;
+        const jobs = Array.from({ length: BATCH }, (_, i) => ({
+          task: 'work',
+          args: [`${run}-${produced + i}-${attempt}`, 20],
+          options: { retries: 10, backoff: { type: 'fixed', delay: 50 } },
+        }));
         try {
           const res = await http(server, 'POST', '/v1/jobs', { body: jobs });
           if (res.status !== 201) throw new Error(`status ${res.status}`);
@@ -56,11 +68,25 @@ describe('durability on sqlite: (S03, S04)', () => {
     })();
 
     // Kill points: mid-enqueue, then twice mid-processing (by the ledger's count of finished executions).
-    const finished = (): number => (existsSync(ledger) ? readFileSync(ledger, 'utf8').split('\n').filter((l) => l.startsWith('E ')).length : 0);
+    const finished = (): number =>
+      existsSync(ledger)
+        ? readFileSync(ledger, 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('E ')).length
+        : 0;
     const killPoints: (() => boolean)[] = [
-      ((at) => () => produced >= at)(between(200, 700)),
-      ((at) => () => finished() >= at)(between(250, 550)),
-      ((at) => () => finished() >= at)(between(650, 900)),
+      (
+        (at) => () =>
+          produced >= at
+      )(between(200, 700)),
+      (
+        (at) => () =>
+          finished() >= at
+      )(between(250, 550)),
+      (
+        (at) => () =>
+          finished() >= at
+      )(between(650, 900)),
     ];
     for (const reached of killPoints) {
       while (!reached()) await sleep(5);
@@ -80,7 +106,13 @@ describe('durability on sqlite: (S03, S04)', () => {
         for (;;) {
           for (const job of page.jobs) done.add(job.id);
           if (!page.next) break;
-          page = (await http(server, 'GET', `/v1/jobs?status=succeeded&limit=1000&queue=work&cursor=${encodeURIComponent(page.next)}`)).body;
+          page = (
+            await http(
+              server,
+              'GET',
+              `/v1/jobs?status=succeeded&limit=1000&queue=work&cursor=${encodeURIComponent(page.next)}`,
+            )
+          ).body;
         }
         return [...acked].every((id) => done.has(id));
       },
@@ -92,7 +124,9 @@ describe('durability on sqlite: (S03, S04)', () => {
     expect(await stopServer(server)).toBe(0);
 
     // The ledger: every job ran at least once; re-runs only for jobs caught in flight by a kill (16 per kill at most).
-    const starts = readFileSync(ledger, 'utf8').split('\n').filter((l) => l.startsWith('S '));
+    const starts = readFileSync(ledger, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('S '));
     const runs = new Map<string, number>();
     for (const line of starts) runs.set(line.split(' ')[1]!, (runs.get(line.split(' ')[1]!) ?? 0) + 1);
     const duplicated = [...runs.values()].filter((n) => n > 1).length;
@@ -103,7 +137,9 @@ describe('durability on sqlite: (S03, S04)', () => {
     try {
       expect(sqlite.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
       const outcomes = sqlite
-        .prepare("SELECT job_id AS id, count(*) AS n FROM drover_reports WHERE status IN ('succeeded', 'failed', 'cancelled') GROUP BY job_id")
+        .prepare(
+          "SELECT job_id AS id, count(*) AS n FROM drover_reports WHERE status IN ('succeeded', 'failed', 'cancelled') GROUP BY job_id",
+        )
         .all() as { id: string; n: number }[];
       const byId = new Map(outcomes.map((o) => [o.id, o.n]));
       for (const id of acked) expect(byId.get(id), `outcomes of ${id}`).toBe(1);
@@ -117,9 +153,13 @@ describe('graceful shutdown (S22)', () => {
   it('SIGTERM - new requests get 503, running jobs finish within the grace, the store closes, exit 0', async () => {
     const db = join(tempDir(), 'drover.db');
     const server = await startServer({ db, concurrency: 4, args: ['--grace', '5000'] });
-    const res = await http(server, 'POST', '/v1/jobs', { body: Array.from({ length: 4 }, () => ({ task: 'sleepy', args: [1200, uniq()] })) });
+    const res = await http(server, 'POST', '/v1/jobs', {
+      body: Array.from({ length: 4 }, () => ({ task: 'sleepy', args: [1200, uniq()] })),
+    });
     const ids = (res.body as { id: string }[]).map((j) => j.id);
-    await eventually(async () => (await Promise.all(ids.map((id) => statusOf(server, id)))).every((s) => s === 'active'));
+    await eventually(async () =>
+      (await Promise.all(ids.map((id) => statusOf(server, id)))).every((s) => s === 'active'),
+    );
     const stopped = Date.now();
     server.child.kill('SIGTERM');
     await sleep(100);
@@ -135,9 +175,13 @@ describe('graceful shutdown (S22)', () => {
   it('SIGINT - jobs still running when the grace ends are handed back (not failed) and run after a restart', async () => {
     const db = join(tempDir(), 'drover.db');
     const server = await startServer({ db, concurrency: 2, args: ['--grace', '200'] });
-    const res = await http(server, 'POST', '/v1/jobs', { body: [0, 1].map(() => ({ task: 'sleepy', args: [1500, uniq()], options: { retries: 0 } })) });
+    const res = await http(server, 'POST', '/v1/jobs', {
+      body: [0, 1].map(() => ({ task: 'sleepy', args: [1500, uniq()], options: { retries: 0 } })),
+    });
     const ids = (res.body as { id: string }[]).map((j) => j.id);
-    await eventually(async () => (await Promise.all(ids.map((id) => statusOf(server, id)))).every((s) => s === 'active'));
+    await eventually(async () =>
+      (await Promise.all(ids.map((id) => statusOf(server, id)))).every((s) => s === 'active'),
+    );
     const stopped = Date.now();
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);

@@ -59,7 +59,8 @@ export function tempDir(): string {
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const db = options.db ?? join(tempDir(), 'drover.db');
   const args = [CLI, 'server', '--store', `sqlite:${db}`, '--port', String(options.port ?? 0), '--log-level', 'info'];
-  if (options.concurrency !== undefined) args.push('--tasks', options.tasks ?? TASKS, '--concurrency', String(options.concurrency));
+  if (options.concurrency !== undefined)
+    args.push('--tasks', options.tasks ?? TASKS, '--concurrency', String(options.concurrency));
   args.push(...(options.args ?? []));
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
   delete env.DROVER_SECRET;
@@ -68,7 +69,9 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdout.resume();
-  const exited = new Promise<number | string>((done) => child.once('exit', (code, signal) => done(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((done) =>
+    child.once('exit', (code, signal) => done(code ?? signal ?? -1)),
+  );
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`server did not start within 15 s:\n${stderr}`)), 15_000);
     const onData = (): void => {
@@ -177,7 +180,10 @@ export interface CliRun {
 }
 
 /** Runs `drover <args…>` (the built CLI) to completion. */
-export function runCli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliRun> {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
   if (options.env?.DROVER_SECRET === undefined) delete env.DROVER_SECRET;
   const started = Date.now();

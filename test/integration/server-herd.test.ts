@@ -20,7 +20,9 @@ afterAll(async () => {
 /** Runs `count` sleepy jobs and returns the most that ran at once (as the jobs saw it). */
 async function mostAtOnce(count: number, ms: number): Promise<number> {
   const tag = uniq();
-  const res = await http(server, 'POST', '/v1/jobs', { body: Array.from({ length: count }, (_, i) => ({ task: 'sleepy', args: [ms, `${tag}-${i}`] })) });
+  const res = await http(server, 'POST', '/v1/jobs', {
+    body: Array.from({ length: count }, (_, i) => ({ task: 'sleepy', args: [ms, `${tag}-${i}`] })),
+  });
   expect(res.status).toBe(201);
   const ids = (res.body as { id: string }[]).map((j) => j.id);
   let most = 0;
@@ -68,7 +70,10 @@ describe('GET /herd and PATCH /herd', () => {
   });
 
   it("PATCH /herd - gofherd's curl -d '{\"num\": 3}' (form content type) works too", async () => {
-    const res = await http(server, 'PATCH', '/herd', { body: '{"num": 3}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await http(server, 'PATCH', '/herd', {
+      body: '{"num": 3}',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ num: 3 });
     expect(await herdSizeMetric(server)).toBe(3);

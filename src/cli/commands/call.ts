@@ -43,7 +43,9 @@ export function callCommand(): Command {
       return;
     }
     if (done.status === 'cancelled') throw new CliError(`job ${done.id} was cancelled`);
-    throw new CliError(`job ${done.id} failed after ${done.attempt} attempt${done.attempt === 1 ? '' : 's'}: ${done.error?.message ?? 'unknown error'}`);
+    throw new CliError(
+      `job ${done.id} failed after ${done.attempt} attempt${done.attempt === 1 ? '' : 's'}: ${done.error?.message ?? 'unknown error'}`,
+    );
   });
 }
 
@@ -51,6 +53,8 @@ function parseArg(value: string, index: number): unknown {
   try {
     return JSON.parse(value) as unknown;
   } catch {
-    throw new CliError(`argument ${index + 1} is not JSON: ${JSON.stringify(value)}; quote strings, e.g. '"${value.replace(/'/g, '')}"'`);
+    throw new CliError(
+      `argument ${index + 1} is not JSON: ${JSON.stringify(value)}; quote strings, e.g. '"${value.replace(/'/g, '')}"'`,
+    );
   }
 }

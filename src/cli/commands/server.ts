@@ -27,11 +27,23 @@ export function serverCommand(): Command {
     .option('--host <host>', 'host to bind (a non-loopback host needs a secret)', '127.0.0.1')
     .option('--port <port>', 'port to bind (0 picks a free one)', port, 7400)
     .option('--tasks <module>', 'module whose exported task() definitions a herd inside the server runs (.ts or .js)')
-    .option('--concurrency <n>', 'size of the in-server herd (0 allowed; resize with PATCH /herd) [default: 10 with --tasks]', integer(0, 100_000))
-    .option('--secret-file <path>', 'file holding the shared secret, ≥ 32 bytes (default: the DROVER_SECRET environment variable)')
+    .option(
+      '--concurrency <n>',
+      'size of the in-server herd (0 allowed; resize with PATCH /herd) [default: 10 with --tasks]',
+      integer(0, 100_000),
+    )
+    .option(
+      '--secret-file <path>',
+      'file holding the shared secret, ≥ 32 bytes (default: the DROVER_SECRET environment variable)',
+    )
     .option('--protect-metrics', 'require the secret on /metrics too')
     .option('--lease-ms <ms>', 'lease length of jobs run by the herd and by remote workers', milliseconds)
-    .option('--grace <ms>', 'on SIGINT/SIGTERM, how long running jobs may finish before they are handed back', milliseconds, 30_000)
+    .option(
+      '--grace <ms>',
+      'on SIGINT/SIGTERM, how long running jobs may finish before they are handed back',
+      milliseconds,
+      30_000,
+    )
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .action(async (options: ServerCommandOptions) => {
       await runServer(options);
@@ -50,7 +62,10 @@ async function runServer(options: ServerCommandOptions): Promise<void> {
   if (options.tasks !== undefined) {
     const tasks = await loadTasks(options.tasks);
     for (const task of tasks) app.register(task);
-    logger.info({ tasks: tasks.map((t) => t.name) }, `loaded ${tasks.length} task${tasks.length === 1 ? '' : 's'} from ${options.tasks}`);
+    logger.info(
+      { tasks: tasks.map((t) => t.name) },
+      `loaded ${tasks.length} task${tasks.length === 1 ? '' : 's'} from ${options.tasks}`,
+    );
   }
   const server = createServer({
     app,

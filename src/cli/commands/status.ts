@@ -13,7 +13,9 @@ interface HerdInfo {
 
 /** `drover status`: the server's queues and workers as tables (or `--json`). */
 export function statusCommand(): Command {
-  const command = new Command('status').description("show a server's queues and connected workers").option('--json', 'print JSON instead of tables');
+  const command = new Command('status')
+    .description("show a server's queues and connected workers")
+    .option('--json', 'print JSON instead of tables');
   return withClientOptions(command).action(async (options: { json?: boolean; server: string; secretFile?: string }) => {
     const client = clientFrom(options);
     const [queues, workers] = await Promise.all([
@@ -21,18 +23,32 @@ export function statusCommand(): Command {
       client.json<{ workers: WorkerInfo[]; herd: HerdInfo | null }>('GET', '/v1/workers'),
     ]);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ queues: queues.body.queues, workers: workers.body.workers, herd: workers.body.herd })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ queues: queues.body.queues, workers: workers.body.workers, herd: workers.body.herd })}\n`,
+      );
       return;
     }
     const out: string[] = [`server ${client.url}`, ''];
     const q = queues.body.queues;
-    out.push(q.length === 0 ? 'queues: none yet' : textTable(['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'SUCCEEDED', 'FAILED'], q.map((c) => [c.queue, c.waiting, c.active, c.delayed, c.succeeded, c.failed])));
+    out.push(
+      q.length === 0
+        ? 'queues: none yet'
+        : textTable(
+            ['QUEUE', 'WAITING', 'ACTIVE', 'DELAYED', 'SUCCEEDED', 'FAILED'],
+            q.map((c) => [c.queue, c.waiting, c.active, c.delayed, c.succeeded, c.failed]),
+          ),
+    );
     out.push('');
     const rows: unknown[][] = [];
     const herd = workers.body.herd;
     if (herd) rows.push(['(in-server herd)', herd.name, herd.tasks.join(','), herd.concurrency, herd.active, 'now']);
-    for (const w of workers.body.workers) rows.push([w.id, w.name, w.tasks.join(','), w.concurrency, w.active, ago(w.lastSeen)]);
-    out.push(rows.length === 0 ? 'workers: none connected' : textTable(['WORKER', 'NAME', 'TASKS', 'CONCURRENCY', 'ACTIVE', 'LAST SEEN'], rows));
+    for (const w of workers.body.workers)
+      rows.push([w.id, w.name, w.tasks.join(','), w.concurrency, w.active, ago(w.lastSeen)]);
+    out.push(
+      rows.length === 0
+        ? 'workers: none connected'
+        : textTable(['WORKER', 'NAME', 'TASKS', 'CONCURRENCY', 'ACTIVE', 'LAST SEEN'], rows),
+    );
     process.stdout.write(`${out.join('\n')}\n`);
   });
 }

@@ -14,7 +14,7 @@
 import type { LeasedJob, LeaseRef } from '../../brokers/contract.js';
 import type { ResolvedGatewayOptions } from './gateway-options.js';
 import type { WorkerSession } from './worker-session.js';
-import { settle } from './worker-session.js';
+import { settle } from './settle.js';
 
 /** Largest batch leased for one worker in one call. */
 const MAX_LEASE_BATCH = 1_000;

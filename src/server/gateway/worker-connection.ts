@@ -137,7 +137,14 @@ export class WorkerConnection {
   }
 
   #send(message: ServerMessage): void {
-    if (this.#ws.readyState === this.#ws.OPEN) this.#write(serialize(message));
+    this.#sendFrame(serialize(message));
+  }
+
+  #sendFrame(frame: string): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    this.#write(frame);
+    // A peer that sends but never reads would make the server buffer answers without bound (S08).
+    if (this.#ws.bufferedAmount > Limits.UNREAD) this.close(CloseCodes.POLICY, 'not reading its frames', 'requeue');
   }
 
   #onMessage(data: RawFrame, isBinary: boolean): void {
@@ -210,7 +217,7 @@ export class WorkerConnection {
     const session = new WorkerSession(
       { workerId: challenge.workerId, name: hello.name, queues: [...new Set(hello.tasks)], concurrency: hello.concurrency, address: this.address, recent: challenge.resumed?.recent },
       this.#host.sessionHost,
-      (message) => this.#send(message),
+      (frame) => this.#sendFrame(frame),
     );
     this.#session = session;
     const key = this.#host.sessions.issue(challenge.workerId, hello.name, session.recent, challenge.resumed?.key);

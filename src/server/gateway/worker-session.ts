@@ -20,8 +20,10 @@ import { backoffDelay } from '../../core/backoff.js';
 import { LeaseExpiredError, isDroverError, toErrorInfo } from '../../core/errors.js';
 import type { DroverMetrics } from '../../metrics/metrics.js';
 import type { ClientMessage, FailMessage, ServerMessage, WireErrorCode } from '../../protocol/index.js';
-import { WireErrorCodes, boundErrorInfo } from '../../protocol/index.js';
+import { Limits, WireErrorCodes, boundErrorInfo, serialize } from '../../protocol/index.js';
+import { toJobMessage } from './job-message.js';
 import { RecentIds } from './recent-ids.js';
+import { settle } from './settle.js';
 
 /** What a session needs from its gateway. */
 export interface SessionHost {
@@ -78,11 +80,12 @@ export class WorkerSession {
   pumpWanted = false;
   readonly #host: SessionHost;
   readonly #send: (message: ServerMessage) => void;
+  readonly #sendRaw: (frame: string) => void;
   readonly #held = new Map<string, HeldJob>();
   readonly #recent: RecentIds;
   #ended = false;
 
-  constructor(init: SessionInit, host: SessionHost, send: (message: ServerMessage) => void) {
+  constructor(init: SessionInit, host: SessionHost, sendRaw: (frame: string) => void) {
     this.workerId = init.workerId;
     this.name = init.name;
     this.queues = init.queues;
@@ -90,7 +93,8 @@ export class WorkerSession {
     this.address = init.address;
     this.#recent = init.recent ?? new RecentIds(Math.min(10_000, Math.max(256, 2 * init.concurrency)));
     this.#host = host;
-    this.#send = send;
+    this.#sendRaw = sendRaw;
+    this.#send = (message) => sendRaw(serialize(message));
   }
 
   /** Jobs this worker held lately (kept with its session key). */
@@ -123,23 +127,20 @@ export class WorkerSession {
     return this.#held.get(ref.id)?.ref.token === ref.token;
   }
 
-  /** Pushes leased jobs to the worker. */
+  /** Pushes leased jobs to the worker (a job too large for one frame fails at once: no worker could ever take it). */
   accept(jobs: readonly LeasedJob[]): void {
     const now = performance.now();
     for (const job of jobs) {
-      this.#held.set(job.id, { ref: { id: job.id, token: job.token }, task: job.task, attempt: job.attempt, options: job.options, sentAt: now, progressBusy: false, progressNext: undefined });
-      const timeout = job.options.timeout;
-      this.#send({
-        type: 'job',
-        id: job.id,
-        lease: job.token,
-        task: job.task,
-        queue: job.queue,
-        args: job.args,
-        attempt: job.attempt,
-        deadline: timeout === undefined ? null : Date.now() + timeout,
-        options: timeout === undefined ? { retries: job.options.retries, backoff: job.options.backoff } : { retries: job.options.retries, timeout, backoff: job.options.backoff },
-      });
+      const held: HeldJob = { ref: { id: job.id, token: job.token }, task: job.task, attempt: job.attempt, options: job.options, sentAt: now, progressBusy: false, progressNext: undefined };
+      const frame = serialize(toJobMessage(job));
+      if (frame.length * 3 > Limits.FRAME && Buffer.byteLength(frame) > Limits.FRAME) {
+        const error = { name: 'ProtocolError', message: `job ${job.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`, code: 'ERR_DROVER_PROTOCOL' };
+        this.#record(held, settle(() => this.#host.broker.nack(held.ref, { error })), () => this.#host.metrics.failed(held.task, 0));
+        this.#host.released(this, job.id);
+        continue;
+      }
+      this.#held.set(job.id, held);
+      this.#sendRaw(frame);
     }
   }
 
@@ -298,14 +299,5 @@ export class WorkerSession {
         if (next && this.#held.get(held.ref.id) === held) this.#writeProgress(held, next.value);
       }),
     );
-  }
-}
-
-/** Runs a broker call, turning a synchronous throw into a rejection. */
-export function settle<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return call();
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

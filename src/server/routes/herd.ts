@@ -24,7 +24,12 @@ export function registerHerdRoutes(fastify: FastifyInstance, ctx: RouteContext):
       parseInput(noQuerySchema, request.query, 'query');
       const { num } = parseInput(herdBodySchema, request.body, 'body');
       const herd = ctx.herd();
-      if (!herd) throw new HttpError(409, HttpErrorCodes.NO_HERD, 'This server runs no herd; start it with --tasks <module> to run one');
+      if (!herd)
+        throw new HttpError(
+          409,
+          HttpErrorCodes.NO_HERD,
+          'This server runs no herd; start it with --tasks <module> to run one',
+        );
       herd.concurrency = num;
       ctx.logger.info({ num }, 'herd resized');
       return { num: herd.concurrency };

@@ -52,7 +52,11 @@ function parseLastEventId(header: string | string[] | undefined): number {
   if (header === undefined) return -1;
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || !/^\d{1,9}$/.test(value)) {
-    throw new HttpError(400, HttpErrorCodes.BAD_REQUEST, 'header Last-Event-ID: expected the non-negative integer id of an event');
+    throw new HttpError(
+      400,
+      HttpErrorCodes.BAD_REQUEST,
+      'header Last-Event-ID: expected the non-negative integer id of an event',
+    );
   }
   return Number(value);
 }
@@ -90,7 +94,12 @@ class ReportStream {
     const all = [...history, ...(this.#pending ?? [])];
     this.#pending = undefined;
     const raw = this.#reply.raw;
-    if (this.#lastSeen >= 0 && all.length > 0 && this.#lastSeen >= all.length - 1 && isTerminalReport(all[all.length - 1]!)) {
+    if (
+      this.#lastSeen >= 0 &&
+      all.length > 0 &&
+      this.#lastSeen >= all.length - 1 &&
+      isTerminalReport(all[all.length - 1]!)
+    ) {
       // Everything was seen and the job is over: 204 stops an EventSource from reconnecting.
       this.#reply.hijack();
       raw.writeHead(204, { 'cache-control': 'no-store' });

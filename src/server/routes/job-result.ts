@@ -22,7 +22,8 @@ export function registerJobResultRoute(fastify: FastifyInstance, ctx: RouteConte
     const broker = await ctx.broker();
     const first = await broker.getJob(id);
     if (!first) throw jobNotFound(id);
-    if (isTerminalStatus(first.status) || timeout === 0) return reply.code(isTerminalStatus(first.status) ? 200 : 202).send(toJobView(first));
+    if (isTerminalStatus(first.status) || timeout === 0)
+      return reply.code(isTerminalStatus(first.status) ? 200 : 202).send(toJobView(first));
 
     const gone = new AbortController();
     const release = ctx.waiters.acquire(() => gone.abort());

@@ -16,15 +16,21 @@ export function registerJobRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     parseInput(noQuerySchema, request.query, 'query');
     const body = request.body;
     if (Array.isArray(body)) {
-      if (body.length === 0) throw new HttpError(400, HttpErrorCodes.BAD_REQUEST, 'body: a batch needs at least one job');
+      if (body.length === 0)
+        throw new HttpError(400, HttpErrorCodes.BAD_REQUEST, 'body: a batch needs at least one job');
       if (body.length > ctx.limits.batchJobs) {
-        throw new HttpError(413, HttpErrorCodes.TOO_LARGE, `body: a batch holds at most ${ctx.limits.batchJobs} jobs, got ${body.length}`);
+        throw new HttpError(
+          413,
+          HttpErrorCodes.TOO_LARGE,
+          `body: a batch holds at most ${ctx.limits.batchJobs} jobs, got ${body.length}`,
+        );
       }
       const jobs = body.map((item, i) => parseInput(jobRequestSchema, item, `body[${i}]`));
       const results = await ctx.enqueuer.enqueue(jobs, (i) => `body[${i}]`);
       return reply.code(201).send(results.map(toEnqueuedView));
     }
-    if (body === undefined || body === null) throw new HttpError(400, HttpErrorCodes.BAD_REQUEST, 'body: expected a job {"task","args"} or an array of them');
+    if (body === undefined || body === null)
+      throw new HttpError(400, HttpErrorCodes.BAD_REQUEST, 'body: expected a job {"task","args"} or an array of them');
     const job = parseInput(jobRequestSchema, body, 'body');
     const [result] = await ctx.enqueuer.enqueue([job], () => 'body');
     return reply.code(result!.duplicate ? 200 : 201).send(toEnqueuedView(result!));
@@ -33,7 +39,12 @@ export function registerJobRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   fastify.get('/v1/jobs', async (request) => {
     const query = parseInput(listQuery, request.query, 'query');
     const broker = await ctx.broker();
-    const page = await broker.listJobs({ status: query.status, queue: query.queue, limit: query.limit, cursor: query.cursor });
+    const page = await broker.listJobs({
+      status: query.status,
+      queue: query.queue,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
     return { jobs: page.jobs.map(toJobView), next: page.next ?? null };
   });
 
@@ -56,7 +67,11 @@ export function registerJobRoutes(fastify: FastifyInstance, ctx: RouteContext): 
         throw jobNotFound(id);
       case 'finished': {
         const job = await broker.getJob(id);
-        throw new HttpError(409, HttpErrorCodes.CONFLICT, `Job ${id} already finished${job ? ` (${job.status})` : ''}; nothing to cancel`);
+        throw new HttpError(
+          409,
+          HttpErrorCodes.CONFLICT,
+          `Job ${id} already finished${job ? ` (${job.status})` : ''}; nothing to cancel`,
+        );
       }
       default:
         // 'cancelled': it was waiting and is gone; 'aborted': it was running and its signal aborted.
@@ -73,6 +88,10 @@ export function registerJobRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     if (job) return toJobView(job);
     const current = await broker.getJob(id);
     if (!current) throw jobNotFound(id);
-    throw new HttpError(409, HttpErrorCodes.CONFLICT, `Job ${id} is ${current.status}; only failed or cancelled jobs can be re-run`);
+    throw new HttpError(
+      409,
+      HttpErrorCodes.CONFLICT,
+      `Job ${id} is ${current.status}; only failed or cancelled jobs can be re-run`,
+    );
   });
 }

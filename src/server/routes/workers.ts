@@ -14,7 +14,9 @@ export function registerWorkerRoutes(fastify: FastifyInstance, ctx: RouteContext
     const herd = ctx.herd();
     return {
       workers: ctx.gateway()?.workers() ?? [],
-      herd: herd ? { name: herd.name, tasks: [...herd.queues], concurrency: herd.concurrency, active: herd.active } : null,
+      herd: herd
+        ? { name: herd.name, tasks: [...herd.queues], concurrency: herd.concurrency, active: herd.active }
+        : null,
     };
   });
 }

@@ -1,0 +1,286 @@
+/**
+ * Remote workers (issue 4): jobs enqueued over HTTP in batches, through a
+ * `drover server` (on the `sqlite:` store, synchronous=FULL, and on
+ * `memory:`), to 2 `drover worker` processes of concurrency 50 each over the
+ * WebSocket protocol — side by side in one run with BullMQ on the local
+ * Redis (`addBulk` batches, 2 worker processes of concurrency 50):
+ *
+ * - throughput: jobs/s from the first batch sent to the last job finished,
+ *   batches of 1,000 with 4 in flight while the workers drain them, after an
+ *   untimed warm-up through the same processes;
+ * - enqueue → start latency p50/p99 on an idle system, one job at a time.
+ *
+ * One JSON line per measurement, with the ratio drover / BullMQ (for
+ * latency BullMQ / drover, so > 1 is better for drover too).
+ *
+ *   npm run bench:remote
+ *   BENCH_FILTER=memory BENCH_JOBS=20000 npm run bench:remote
+ *
+ * Servers and workers run from source through tsx, as `bench/sqlite.ts`.
+ * BullMQ uses a unique queue name and prefix and obliterates only its own keys.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 50_000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
+const WORKERS = 2;
+const CONCURRENCY = 50;
+const BATCH = 1000;
+const BATCHES_IN_FLIGHT = 4;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const filter = new RegExp(process.env.BENCH_FILTER ?? '.');
+const ROOT = resolve(import.meta.dirname, '..');
+const SECRET = randomBytes(32).toString('hex');
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+function print(line: Record<string, unknown>): void {
+  console.log(JSON.stringify(line));
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || b === 0 ? null : +(a / b).toFixed(2);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const ms = (n: number | undefined): number | undefined => (n === undefined ? undefined : +n.toFixed(3));
+
+/** Sends `total` jobs in batches, `BATCHES_IN_FLIGHT` at a time. */
+async function batches(total: number, send: (size: number) => Promise<unknown>): Promise<void> {
+  const count = Math.ceil(total / BATCH);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: BATCHES_IN_FLIGHT }, async () => {
+      for (let i = next++; i < count; i = next++) await send(Math.min(BATCH, total - i * BATCH));
+    }),
+  );
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+// ─── drover: a server and two worker processes ──────────────────────────────
+
+interface DroverRig {
+  server: ChildProcess;
+  workers: ChildProcess[];
+  port: number;
+  dir: string;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+
+function spawnCli(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, DROVER_SECRET: SECRET },
+  });
+}
+
+async function startRig(store: 'sqlite' | 'memory'): Promise<DroverRig> {
+  const dir = mkdtempSync(join(tmpdir(), 'drover-bench-remote-'));
+  const url = store === 'sqlite' ? `sqlite:${join(dir, 'bench.db')}` : 'memory:';
+  const server = spawnCli(['server', '--store', url, '--port', '0', '--log-level', 'info']);
+  let log = '';
+  const port = await new Promise<number>((done, fail) => {
+    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      log += chunk;
+      const match = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(log);
+      if (match) done(Number(match[1]));
+    });
+    server.once('exit', (code) => fail(new Error(`drover server exited (${code}):\n${log}`)));
+  });
+  const tasks = join(ROOT, 'bench/remote-tasks.ts');
+  const workers = Array.from({ length: WORKERS }, () =>
+    spawnCli(['worker', tasks, '--server', `ws://127.0.0.1:${port}`, '--concurrency', String(CONCURRENCY), '--log-level', 'warn']),
+  );
+  const rig = { server, workers, port, dir };
+  for (;;) {
+    const { body } = await call(rig, 'GET', '/v1/workers');
+    if ((body as { workers: unknown[] }).workers.length === WORKERS) return rig;
+    await sleep(50);
+  }
+}
+
+async function stopRig(rig: DroverRig): Promise<void> {
+  await Promise.all(rig.workers.map(stop));
+  await stop(rig.server);
+  rmSync(rig.dir, { recursive: true, force: true });
+}
+
+function call(rig: DroverRig, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string | number> = { authorization: `Bearer ${SECRET}` };
+  if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port: rig.port, method, path, agent, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202) fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+        else done({ status: res.statusCode ?? 0, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined });
+      });
+    });
+    req.on('error', fail);
+    req.end(payload);
+  });
+}
+
+async function succeeded(rig: DroverRig): Promise<number> {
+  const { body } = await call(rig, 'GET', '/v1/queues');
+  return (body as { queues: { queue: string; succeeded: number }[] }).queues.find((q) => q.queue === 'noop')?.succeeded ?? 0;
+}
+
+/** Jobs/s of `jobs` noop jobs, from the first batch sent to the last job done; `before` were done already. */
+async function droverRun(rig: DroverRig, jobs: number, before: number): Promise<number> {
+  const start = now();
+  const body = (size: number): unknown[] => Array.from({ length: size }, () => ({ task: 'noop', args: [] }));
+  await batches(jobs, (size) => call(rig, 'POST', '/v1/jobs', body(size)));
+  while ((await succeeded(rig)) < before + jobs) await sleep(5);
+  return jobs / ((now() - start) / 1000);
+}
+
+async function droverLatency(rig: DroverRig): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES + 20; i++) {
+    const { body } = await call(rig, 'POST', '/v1/jobs', { task: 'latency', args: [now()] });
+    const { body: job } = await call(rig, 'GET', `/v1/jobs/${(body as { id: string }).id}/result?timeout=10000`);
+    if (i >= 20) samples.push((job as { result: number }).result); // the first ones warm up
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+// ─── BullMQ: the same shape on the local Redis ───────────────────────────────
+
+function redis(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+}
+
+/** A worker process: `tsx bench/remote.ts --bullmq-worker <queue> <prefix>`. */
+async function bullWorkerProcess(name: string, prefix: string): Promise<void> {
+  const connection = redis();
+  const worker = new Worker(name, async (job) => (job.name === 'latency' ? now() - (job.data as { sentAt: number }).sentAt : undefined), {
+    connection,
+    prefix,
+    concurrency: CONCURRENCY,
+  });
+  await worker.waitUntilReady();
+  process.stdout.write('ready\n');
+  process.once('SIGTERM', () => {
+    void worker.close().then(() => {
+      connection.disconnect();
+      process.exit(0);
+    });
+  });
+}
+
+async function bullRun(): Promise<{ rate: number; latencies: number[] }> {
+  const connection = redis();
+  await connection.connect();
+  const name = `bench-remote-${randomUUID()}`;
+  const prefix = `drover-bench-${randomUUID().slice(0, 8)}`;
+  const queue = new Queue(name, { connection, prefix });
+  const events = new QueueEvents(name, { connection: redis(), prefix });
+  const workers = Array.from({ length: WORKERS }, () =>
+    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/remote.ts'), '--bullmq-worker', name, prefix], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
+  try {
+    await Promise.all(workers.map((w) => new Promise<void>((done) => w.stdout.once('data', () => done()))));
+    await events.waitUntilReady();
+    const completed = async (): Promise<number> => (await queue.getJobCounts('completed')).completed ?? 0;
+    const run = async (jobs: number, before: number): Promise<number> => {
+      const start = now();
+      await batches(jobs, (size) => queue.addBulk(Array.from({ length: size }, () => ({ name: 'noop', data: {} }))));
+      while ((await completed()) < before + jobs) await sleep(5);
+      return jobs / ((now() - start) / 1000);
+    };
+    await run(WARMUP, 0);
+    const rate = await run(JOBS, WARMUP);
+    const latencies: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES + 20; i++) {
+      const job = await queue.add('latency', { sentAt: now() });
+      const took = (await job.waitUntilFinished(events, 10_000)) as number;
+      if (i >= 20) latencies.push(took);
+    }
+    return { rate, latencies: latencies.sort((a, b) => a - b) };
+  } finally {
+    await Promise.all(workers.map(stop));
+    await events.close();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+async function redisReachable(): Promise<boolean> {
+  const connection = redis();
+  try {
+    await connection.connect();
+    await connection.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    connection.disconnect();
+  }
+}
+
+// ─── the run ─────────────────────────────────────────────────────────────────
+
+if (process.argv[2] === '--bullmq-worker') {
+  await bullWorkerProcess(process.argv[3]!, process.argv[4]!);
+} else {
+  let bull: { rate: number; latencies: number[] } | undefined;
+  if (await redisReachable()) bull = await bullRun();
+  else print({ bench: 'bullmq', error: `Redis not reachable at ${REDIS_URL}; BullMQ figures are left out` });
+  for (const store of ['sqlite', 'memory'] as const) {
+    if (!filter.test(store)) continue;
+    const rig = await startRig(store);
+    try {
+      await droverRun(rig, WARMUP, 0);
+      const rate = await droverRun(rig, JOBS, WARMUP);
+      print({
+        bench: `remote-${store}-throughput`,
+        jobs: JOBS,
+        workers: WORKERS,
+        concurrency: CONCURRENCY,
+        droverJobsPerSec: Math.round(rate),
+        bullmqJobsPerSec: bull && Math.round(bull.rate),
+        ratio: ratio(rate, bull?.rate),
+      });
+      const latencies = await droverLatency(rig);
+      const [dp50, dp99] = [percentile(latencies, 50), percentile(latencies, 99)];
+      const [bp50, bp99] = bull ? [percentile(bull.latencies, 50), percentile(bull.latencies, 99)] : [undefined, undefined];
+      print({
+        bench: `remote-${store}-latency`,
+        samples: LATENCY_SAMPLES,
+        droverP50Ms: ms(dp50),
+        droverP99Ms: ms(dp99),
+        bullmqP50Ms: ms(bp50),
+        bullmqP99Ms: ms(bp99),
+        ratioP50: ratio(bp50, dp50),
+        ratioP99: ratio(bp99, dp99),
+      });
+    } finally {
+      await stopRig(rig);
+    }
+  }
+  agent.destroy();
+}
