@@ -15,8 +15,15 @@ export interface JobContext {
   readonly log: Logger;
 }
 
-/** @internal the storage the herd runs handlers in. */
-export const jobStorage = new AsyncLocalStorage<JobContext>();
+const STORAGE_KEY = Symbol.for('drover.jobStorage');
+
+/**
+ * @internal the storage the herd runs handlers in. Kept on `globalThis` so
+ * that two copies of drover in one process (a task module importing `src/`
+ * while the CLI runs from `dist/`, or two installs) share one `currentJob()`.
+ */
+export const jobStorage: AsyncLocalStorage<JobContext> = ((globalThis as Record<symbol, unknown>)[STORAGE_KEY] ??=
+  new AsyncLocalStorage<JobContext>()) as AsyncLocalStorage<JobContext>;
 
 /**
  * The job the calling handler is running. Throws outside a handler.
