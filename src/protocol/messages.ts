@@ -55,10 +55,10 @@ export const authSchema = z.object({
 });
 
 /** Client → server: progress of a job it holds. */
-export const progressSchema = z.object({ type: z.literal('progress'), id, lease: id, value: z.unknown() });
+export const progressSchema = z.object({ type: z.literal('progress'), id, lease: id, value: z.unknown().optional() });
 
 /** Client → server: a job it holds succeeded. */
-export const doneSchema = z.object({ type: z.literal('done'), id, lease: id, result: z.unknown() });
+export const doneSchema = z.object({ type: z.literal('done'), id, lease: id, result: z.unknown().optional() });
 
 /** Client → server: an attempt failed; `retry` asks for another attempt after `delayMs`. */
 export const failSchema = z.object({

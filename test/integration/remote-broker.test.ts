@@ -41,6 +41,7 @@ describe('ws:// broker', () => {
     expect(statuses).toEqual(['queued', 'active', 'succeeded']);
     const snapshot = await job.status();
     expect(snapshot).toMatchObject({ id: job.id, task: 'add', status: 'succeeded', result: 5, attempt: 1 });
+    expect(await (await app.call('noop', [])).result({ timeout: 5000 })).toBeUndefined();
     const many = await app.callMany('add', [[1, 1], [2, 2], [3, 3]]);
     expect(await Promise.all(many.map((j) => j.result({ timeout: 5000 })))).toEqual([2, 4, 6]);
     expect((await (await app.broker()).counts()).find((q) => q.queue === 'add')).toMatchObject({ succeeded: 4 });

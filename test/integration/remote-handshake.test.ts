@@ -60,6 +60,8 @@ describe('worker handshake', () => {
     client.send({ type: 'ping', t: 7 });
     expect(await client.next()).toEqual({ type: 'pong', t: 7 });
     await waitFor(async () => (await server.api.workers()).some((w) => w.id === workerId), 2000, 'the worker to be listed');
+    const metrics = await (await fetch(`${server.api.base}/metrics`, { headers: { authorization: `Bearer ${SECRET}` } })).text();
+    expect(Number(/^drover_workers_connected (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     client.close();
   });
 

@@ -85,7 +85,7 @@ export class RemoteLeases {
 
   /** Sends `done`; a result too large for one frame fails the job instead (it could never be delivered). Throws StaleLeaseError. */
   ack(lease: LeaseRef, result: unknown): void {
-    const frame = serialize({ type: 'done', id: lease.id, lease: lease.token, result } as ClientMessage);
+    const frame = serialize({ type: 'done', id: lease.id, lease: lease.token, result });
     if (Buffer.byteLength(frame) <= Limits.FRAME) return this.#settle(lease, frame);
     const error = new TypeError(`The result of job ${lease.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`);
     this.#settle(lease, serialize({ type: 'fail', id: lease.id, lease: lease.token, error: toWireError(error), retry: false }));
@@ -110,7 +110,7 @@ export class RemoteLeases {
   /** Sends `progress`. Throws StaleLeaseError, or a TypeError for a value too large for one frame. */
   progress(lease: LeaseRef, value: unknown): void {
     if (!this.#current(lease)) throw new StaleLeaseError(lease.id);
-    const frame = serialize({ type: 'progress', id: lease.id, lease: lease.token, value } as ClientMessage);
+    const frame = serialize({ type: 'progress', id: lease.id, lease: lease.token, value });
     if (Buffer.byteLength(frame) > Limits.FRAME) throw new TypeError(`Progress of job ${lease.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`);
     this.#connection?.sendRaw(frame);
   }
