@@ -49,6 +49,11 @@ export interface RouteInfo {
 export interface ServerCloseOptions {
   /** How long in-flight jobs may finish before they are handed back (ms). @default the server's `grace` */
   grace?: number;
+  /**
+   * Work that must finish before the HTTP server goes away (a herd run
+   * beside it); meanwhile new requests get 503 and `/herd` still answers.
+   */
+  drain?: Promise<unknown>;
 }
 
 /** Longest path parameter (a job id) the router accepts; longer is a 400. */
@@ -78,6 +83,7 @@ export class DroverServer {
   readonly #releasers: (() => void | Promise<void>)[] = [];
   #state: ServerState = 'created';
   #herd: Herd | undefined;
+  #ownsHerd = false;
   #gateway: WorkerGateway | undefined;
   #address: ServerAddress | undefined;
   #closed: Promise<void> | undefined;
@@ -149,6 +155,16 @@ export class DroverServer {
     return this.#herd;
   }
 
+  /**
+   * Serves `/herd` and `/v1/workers` from a herd run outside the server (by
+   * a Chief service, as `drover server` does), or from none (`undefined`).
+   * The caller owns that herd: the server never closes it.
+   */
+  useHerd(herd: Herd | undefined): void {
+    if (this.#ownsHerd) throw new ClosedError('drover server (it runs its own herd: no concurrency option with useHerd)');
+    this.#herd = herd;
+  }
+
   /** Every route with its access level (once every route plugin has loaded). */
   async routes(): Promise<RouteInfo[]> {
     await this.#fastify.ready();
@@ -181,6 +197,7 @@ export class DroverServer {
         const options: WorkerOptions = { concurrency: o.concurrency };
         if (o.leaseMs !== undefined) options.leaseMs = o.leaseMs;
         this.#herd = o.app.worker(options);
+        this.#ownsHerd = true;
       }
       await this.#fastify.listen({ host: o.host, port: o.port });
     } catch (error) {
@@ -213,7 +230,7 @@ export class DroverServer {
    */
   close(options: ServerCloseOptions = {}): Promise<void> {
     const grace = checkMs('grace', options.grace ?? this.#options.grace);
-    this.#closed ??= this.#close(grace);
+    this.#closed ??= this.#close(grace, true, options.drain);
     return this.#closed;
   }
 
@@ -221,7 +238,7 @@ export class DroverServer {
     await this.close();
   }
 
-  async #close(grace: number, log = true): Promise<void> {
+  async #close(grace: number, log = true, drain?: Promise<unknown>): Promise<void> {
     const o = this.#options;
     this.#state = 'closing';
     this.#closing.abort();
@@ -233,7 +250,8 @@ export class DroverServer {
     // Remote workers and the herd share one grace window; the store closes after both.
     await Promise.all([
       this.#gateway?.close({ grace }).catch(failed('the worker gateway')),
-      this.#herd?.close({ grace }).catch(failed('the herd')),
+      this.#ownsHerd ? this.#herd?.close({ grace }).catch(failed('the herd')) : undefined,
+      drain?.catch(failed('the work beside the server')),
     ]);
     if (o.closeApp) await o.app.close({ grace }).catch(failed('the app'));
     // Keep-alive connections a client leaves open (an event stream it stopped reading) would hold close() for seconds.

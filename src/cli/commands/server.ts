@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import type { DroverServer } from '../../server/index.js';
 import { CliError } from '../cli-error.js';
 import { createCliLogger, LOG_LEVELS } from '../cli-logger.js';
 import { loadTasks } from '../load-tasks.js';
 import { integer, milliseconds, port } from '../option-parsers.js';
 import { readSecret } from '../secret-source.js';
+import { aborted, supervise } from '../supervise.js';
 
 interface ServerCommandOptions {
   store: string;
@@ -56,57 +56,67 @@ async function runServer(options: ServerCommandOptions): Promise<void> {
   }
   const secret = readSecret(options);
   // Loaded here, not at the top, so the other commands start fast.
-  const [{ Drover }, { createServer }] = await Promise.all([import('../../index.js'), import('../../server/index.js')]);
+  const [{ Drover, Chief }, { createServer }] = await Promise.all([import('../../index.js'), import('../../server/index.js')]);
   const logger = createCliLogger(options.logLevel);
   const app = new Drover({ broker: options.store, logger, ...(secret === undefined ? {} : { secret }) });
   if (options.tasks !== undefined) {
     const tasks = await loadTasks(options.tasks);
     for (const task of tasks) app.register(task);
-    logger.info(
-      { tasks: tasks.map((t) => t.name) },
-      `loaded ${tasks.length} task${tasks.length === 1 ? '' : 's'} from ${options.tasks}`,
-    );
+    logger.info({ tasks: tasks.map((t) => t.name) }, `loaded ${tasks.length} task${tasks.length === 1 ? '' : 's'} from ${options.tasks}`);
   }
+  const grace = options.grace;
   const server = createServer({
     app,
     host: options.host,
     port: options.port,
     secret,
     protectMetrics: options.protectMetrics === true,
-    concurrency: options.tasks === undefined ? undefined : (options.concurrency ?? 10),
     leaseMs: options.leaseMs,
-    grace: options.grace,
+    grace,
     logger,
+    closeApp: false,
   });
-  const stopped = handleSignals(server, logger);
+  // The store is a resource under the services: opened first (a bad URL is one clear line), closed last.
+  try {
+    await app.broker();
+  } catch (error) {
+    throw new CliError(`cannot open the store: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // The server's parts are Chief services: one mechanism starts, stops and reports them.
+  const chief = new Chief({ logger, forceStopTimeout: grace + 5_000 });
+  let herdStopped: Promise<void> = Promise.resolve();
+  if (options.tasks !== undefined) {
+    const concurrency = options.concurrency ?? 10;
+    let stopped!: () => void;
+    herdStopped = new Promise((resolve) => (stopped = resolve));
+    chief.add('herd', {
+      async run({ signal }) {
+        const herd = app.worker({ concurrency, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
+        server.useHerd(herd);
+        await aborted(signal);
+        await herd.close({ grace }).finally(stopped);
+      },
+    });
+  }
+  // Bound before the services start, so a taken port fails fast with one line.
   try {
     await server.listen();
   } catch (error) {
+    await app.close({ grace: 0 }).catch(() => undefined);
     throw new CliError(`cannot start the server: ${startFailure(error, options)}`);
   }
-  await stopped;
-  process.exit(0);
-}
-
-/** First SIGINT/SIGTERM: graceful shutdown. Second: exit at once. */
-function handleSignals(server: DroverServer, logger: ReturnType<typeof createCliLogger>): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        logger.warn(`${signal} again: exiting without waiting for running jobs`);
-        process.exit(1);
-      }
-      stopping = true;
-      logger.info(`${signal}: shutting down gracefully (send it again to exit at once)`);
-      server.close().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+  chief.add('api', {
+    // HTTP API, /metrics, /herd, the dashboard and the workers' WebSocket gateway share one port.
+    // On stop it answers 503 until the herd beside it has finished or handed back its jobs.
+    async run({ signal }) {
+      await aborted(signal);
+      await server.close({ grace, drain: herdStopped });
+    },
   });
+  const exit = await supervise(chief, logger, ['api', 'herd']);
+  await app.close({ grace: 0 }).catch((error: unknown) => logger.error({ err: error }, 'closing the store failed'));
+  if (exit.error !== undefined) throw new CliError(`the server stopped: ${startFailure(exit.error, options)}`);
+  process.exit(exit.code);
 }
 
 function startFailure(error: unknown, options: ServerCommandOptions): string {
