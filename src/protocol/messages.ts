@@ -140,21 +140,37 @@ export const serverSchemas = {
   error: errorSchema,
 } as const;
 
+/** An error as it crosses the wire. */
 export type WireError = z.infer<typeof wireErrorSchema>;
+/** The options of a job a worker needs. */
 export type WireJobOptions = z.infer<typeof wireJobOptionsSchema>;
+/** A `hello` frame. */
 export type HelloMessage = z.infer<typeof helloSchema>;
+/** An `auth` frame. */
 export type AuthMessage = z.infer<typeof authSchema>;
+/** A `progress` frame. */
 export type ProgressMessage = z.infer<typeof progressSchema>;
+/** A `done` frame. */
 export type DoneMessage = z.infer<typeof doneSchema>;
+/** A `fail` frame. */
 export type FailMessage = z.infer<typeof failSchema>;
+/** A `release` frame. */
 export type ReleaseMessage = z.infer<typeof releaseSchema>;
+/** A `credit` frame. */
 export type CreditMessage = z.infer<typeof creditSchema>;
+/** A `ping` frame. */
 export type PingMessage = z.infer<typeof pingSchema>;
+/** A `challenge` frame. */
 export type ChallengeMessage = z.infer<typeof challengeSchema>;
+/** A `welcome` frame. */
 export type WelcomeMessage = z.infer<typeof welcomeSchema>;
+/** A `job` frame. */
 export type JobMessage = z.infer<typeof jobSchema>;
+/** A `pong` frame. */
 export type PongMessage = z.infer<typeof pongSchema>;
+/** A `cancel` frame. */
 export type CancelMessage = z.infer<typeof cancelSchema>;
+/** An `error` frame. */
 export type ErrorMessage = z.infer<typeof errorSchema>;
 
 /** Any frame a client sends. */

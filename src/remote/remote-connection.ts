@@ -269,11 +269,9 @@ export class RemoteConnection {
 
   #closed(code: number): void {
     this.#clearTimers();
+    // Stopped by close() or failed for good: nothing to report, no reconnect.
+    if (this.#state === 'stopped' || this.#state === 'failed') return;
     const wasReady = this.#state === 'ready';
-    if (this.#state === 'stopped' || this.#state === 'failed') {
-      if (wasReady) this.#events.lost();
-      return;
-    }
     if (code === CloseCodes.AUTH_FAILED) return this.#fail();
     this.#state = 'waiting';
     if (wasReady) this.#events.lost();

@@ -9,17 +9,14 @@
  *   draining ──second signal──▶ exit 1 (forced; the server requeues what was held)
  *   any ──auth failed / broker unreachable──▶ exit 1 with a one-line reason
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError as OptionError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { createRemoteBroker } from '../../brokers/remote/index.js';
 import type { Broker } from '../../brokers/contract.js';
-import { Drover, isDroverError, isTaskDefinition, jsonCodec } from '../../index.js';
-import type { TaskDefinition } from '../../index.js';
-import { CliError, reportError } from '../cli-error.js';
+import { Drover, isDroverError, jsonCodec } from '../../index.js';
+import { reportError } from '../cli-error.js';
 import { createCliLogger, LOG_LEVELS } from '../cli-logger.js';
+import { loadTasks } from '../load-tasks.js';
 import { integer, milliseconds } from '../option-parsers.js';
 import { readSecret } from '../secret-source.js';
 
@@ -74,7 +71,7 @@ function workerServerUrl(value: string): string {
 
 async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
   const logger = createCliLogger(flags.logLevel);
-  const tasks = await loadWorkerTasks(file);
+  const tasks = await loadTasks(file);
   const secret = readSecret(flags);
   const url = flags.broker ?? flags.server ?? DEFAULT_WORKER_SERVER;
   const remote = /^wss?:/i.test(url);
@@ -138,37 +135,4 @@ function onSignals(logger: Logger, graceful: () => void, forced: () => void): vo
 function describeBroker(url: string): string {
   // Never log credentials that a broker URL may carry (redis://user:pass@…).
   return url.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-/**
- * Loads a tasks module and collects its task definitions (named exports, and
- * those in a default export that is an array or object of them).
- *
- * A `.ts` module is imported after tsx's global `register()`, not through
- * `tsImport`: `tsImport` loads the module and everything it imports in a
- * private namespace, so its `drover` would be a second copy whose
- * `currentJob()`, `Retry` and `Fail` the herd does not recognise.
- */
-async function loadWorkerTasks(path: string): Promise<TaskDefinition[]> {
-  const file = resolve(path);
-  if (!existsSync(file)) throw new CliError(`tasks module not found: ${path}`);
-  let module: Record<string, unknown>;
-  try {
-    if (/\.[cm]?tsx?$/.test(file)) (await import('tsx/esm/api')).register();
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new CliError(`cannot load tasks module ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  const found = new Map<string, TaskDefinition>();
-  const add = (value: unknown): void => {
-    if (!isTaskDefinition(value)) return;
-    if (found.has(value.name) && found.get(value.name)!.fn !== value.fn) throw new CliError(`tasks module ${path} defines task ${JSON.stringify(value.name)} twice`);
-    found.set(value.name, value);
-  };
-  for (const [name, value] of Object.entries(module)) {
-    add(value);
-    if (name === 'default' && typeof value === 'object' && value !== null) for (const item of Array.isArray(value) ? value : Object.values(value)) add(item);
-  }
-  if (found.size === 0) throw new CliError(`tasks module ${path} exports no tasks: export definitions made with task('name', fn)`);
-  return [...found.values()];
 }
