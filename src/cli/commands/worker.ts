@@ -10,15 +10,15 @@
  *   any ──auth failed / broker unreachable──▶ exit 1 with a one-line reason
  */
 import { Command, InvalidArgumentError as OptionError, Option } from 'commander';
-import type { Logger } from 'pino';
 import { createRemoteBroker } from '../../brokers/remote/index.js';
 import type { Broker } from '../../brokers/contract.js';
-import { Drover, isDroverError, jsonCodec } from '../../index.js';
+import { Chief, Drover, isDroverError, jsonCodec } from '../../index.js';
 import { reportError } from '../cli-error.js';
 import { createCliLogger, LOG_LEVELS } from '../cli-logger.js';
 import { loadTasks } from '../load-tasks.js';
 import { integer, milliseconds } from '../option-parsers.js';
 import { readSecret } from '../secret-source.js';
+import { aborted, supervise } from '../supervise.js';
 
 /** The server a worker connects to when neither `--server` nor `--broker` is given. */
 export const DEFAULT_WORKER_SERVER = 'ws://127.0.0.1:7400';
@@ -88,48 +88,33 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
   for (const def of tasks) app.register(def);
   await app.broker(); // fails here, with the URL, when the server or broker cannot be reached
 
-  let stopping = false;
-  const stop = (code: number, reason?: unknown): void => {
-    if (stopping) return;
-    stopping = true;
-    if (reason !== undefined) reportError(reason);
-    // A broker object passed to the app is ours to close, after the herd handed back what it held.
-    const closed = app.close({ grace: code === 0 ? flags.grace : 0 }).then(async () => {
-      if (typeof broker !== 'string') await broker.close();
-    });
-    closed.then(
-      () => process.exit(code),
-      (error: unknown) => {
-        reportError(error);
-        process.exit(1);
-      },
-    );
-  };
+  // The herd is a Chief service: SIGINT/SIGTERM stop it gracefully, a second signal by force.
+  const chief = new Chief({ logger, forceStopTimeout: flags.grace + 5_000 });
+  let authError: unknown;
   app.on('error', ({ error }) => {
-    if (isDroverError(error) && error.code === 'ERR_DROVER_AUTH') stop(1, error);
+    if (!isDroverError(error) || error.code !== 'ERR_DROVER_AUTH') return;
+    authError ??= error;
+    void chief.stop();
   });
-  onSignals(logger, () => stop(0), () => {
-    process.stderr.write('drover: worker: stop forced\n');
-    process.exit(1);
+  chief.add('herd', {
+    async run({ signal }) {
+      // Leases on a server live on the server (it renews them for a live worker); a short local lease only
+      // makes the herd notice a lost connection sooner and abort the attempts the server has already requeued.
+      const leaseMs = flags.leaseMs ?? (remote ? 3_000 : 30_000);
+      const worker = app.worker({ concurrency: flags.concurrency, leaseMs, ...(flags.name === undefined ? {} : { name: flags.name }) });
+      logger.info({ broker: remote ? url : describeBroker(url), tasks: tasks.map((t) => t.name), concurrency: worker.concurrency }, 'worker started');
+      await aborted(signal);
+      await worker.close({ grace: authError === undefined ? flags.grace : 0 });
+    },
   });
-
-  // Leases on a server live on the server (it renews them for a live worker); a short local lease only
-  // makes the herd notice a lost connection sooner and abort the attempts the server has already requeued.
-  const worker = app.worker({ concurrency: flags.concurrency, leaseMs: flags.leaseMs ?? (remote ? 3_000 : 30_000), ...(flags.name === undefined ? {} : { name: flags.name }) });
-  logger.info({ broker: remote ? url : describeBroker(url), tasks: tasks.map((t) => t.name), concurrency: worker.concurrency }, 'worker started');
-}
-
-function onSignals(logger: Logger, graceful: () => void, forced: () => void): void {
-  let count = 0;
-  const handler = (signal: NodeJS.Signals): void => {
-    count++;
-    if (count === 1) {
-      logger.info({ signal }, 'stopping: no new jobs; running ones may finish (send the signal again to force)');
-      graceful();
-    } else forced();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  const exit = await supervise(chief, logger, ['herd']);
+  // A broker object passed to the app is ours to close, after the herd handed back what it held.
+  await app.close({ grace: 0 });
+  if (typeof broker !== 'string') await broker.close();
+  if (authError !== undefined) throw authError;
+  if (exit.error !== undefined) throw exit.error;
+  if (exit.code !== 0) process.stderr.write('drover: worker: stop forced or a service failed\n');
+  process.exit(exit.code);
 }
 
 function describeBroker(url: string): string {
