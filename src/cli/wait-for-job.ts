@@ -1,5 +1,5 @@
 import { isTerminalReport } from '../core/report.js';
-import type { JobView } from '../server/job-view.js';
+import type { JobView } from '../protocol/job-view.js';
 import { CliError } from './cli-error.js';
 import { JobProgressBar } from './job-progress-bar.js';
 import { readReports } from './report-stream.js';

@@ -11,5 +11,5 @@ export type { RouteAccess } from './auth.js';
 export { MIN_SECRET_BYTES } from './auth.js';
 export { HttpError, HttpErrorCodes } from './http-error.js';
 export type { ErrorBody, HttpErrorCode } from './http-error.js';
-export type { JobView, EnqueuedView } from './job-view.js';
+export type { JobView, EnqueuedView } from '../protocol/job-view.js';
 export { isLoopbackHost } from './loopback.js';

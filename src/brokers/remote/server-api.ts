@@ -7,8 +7,8 @@
 import { AuthError, BrokerError, BrokerFullError, InvalidArgumentError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/report.js';
 import type { CancelResult, EnqueueRequest, EnqueueResult, JobPage, JobSnapshot, ListJobsQuery, QueueCounts } from '../contract.js';
-import { fromJobView } from './job-view.js';
-import type { JobViewJson } from './job-view.js';
+import { fromJobView } from '../../protocol/job-view.js';
+import type { JobView as JobViewJson } from '../../protocol/job-view.js';
 
 /** Most jobs per `POST /v1/jobs` (the server's default batch limit). */
 const BATCH_JOBS = 1_000;

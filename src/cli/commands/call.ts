@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { EnqueuedView } from '../../server/job-view.js';
+import type { EnqueuedView } from '../../protocol/job-view.js';
 import { CliError } from '../cli-error.js';
 import { clientFrom, withClientOptions } from '../client-options.js';
 import { jsonValue, milliseconds } from '../option-parsers.js';

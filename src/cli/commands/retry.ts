@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { JobView } from '../../server/job-view.js';
+import type { JobView } from '../../protocol/job-view.js';
 import { clientFrom, withClientOptions } from '../client-options.js';
 
 /** `drover retry <id>`: re-runs a failed (or cancelled) job. */

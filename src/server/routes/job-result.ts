@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { jobNotFound } from '../http-error.js';
-import { isTerminalStatus, toJobView } from '../job-view.js';
+import { isTerminalStatus, toJobView } from '../../protocol/job-view.js';
 import { DEFAULT_RESULT_TIMEOUT_MS } from '../limits.js';
 import { parseInput } from '../parse-input.js';
 import type { RouteContext } from '../route-context.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, HttpErrorCodes, jobNotFound } from '../http-error.js';
-import { toEnqueuedView, toJobView } from '../job-view.js';
+import { toEnqueuedView, toJobView } from '../../protocol/job-view.js';
 import { parseInput } from '../parse-input.js';
 import type { RouteContext } from '../route-context.js';
 import { idParamsSchema, jobRequestSchema, listQuerySchema, noQuerySchema } from '../schemas.js';

@@ -1,9 +1,12 @@
+import type { BackoffOptions } from '../core/backoff.js';
+import { DEFAULT_BACKOFF } from '../core/backoff.js';
 import type { EnqueueResult, JobSnapshot } from '../brokers/contract.js';
 import type { ErrorInfo } from '../core/errors.js';
 import type { JobStatus } from '../core/report.js';
 
 /**
- * A job as the HTTP API shows it. Every field is always present (absent
+ * A job as the HTTP API shows it: the one wire shape the server writes and
+ * the `ws://` broker (and `drover call`) read. Every field is always present (absent
  * values are `null`), so clients in any language see one stable shape.
  * Times are epoch milliseconds on the server's clock, as in reports.
  */
@@ -16,7 +19,7 @@ export interface JobView {
   attempt: number;
   priority: number;
   key: string | null;
-  options: { retries: number; timeout: number | null };
+  options: { retries: number; timeout: number | null; backoff: BackoffOptions };
   progress: unknown;
   result: unknown;
   error: ErrorInfo | null;
@@ -38,7 +41,7 @@ export function toJobView(job: JobSnapshot): JobView {
     attempt: job.attempt,
     priority: job.priority,
     key: job.key ?? null,
-    options: { retries: job.options.retries, timeout: job.options.timeout ?? null },
+    options: { retries: job.options.retries, timeout: job.options.timeout ?? null, backoff: job.options.backoff },
     progress: job.progress ?? null,
     result: job.result ?? null,
     error: job.error ?? null,
@@ -68,4 +71,28 @@ export function toEnqueuedView(result: EnqueueResult): EnqueuedView {
 /** True for the statuses after which a job no longer changes. */
 export function isTerminalStatus(status: JobStatus): boolean {
   return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+}
+
+/** The broker contract's snapshot of a job from its HTTP view (views from older servers lack `backoff`: the default is assumed). */
+export function fromJobView(view: JobView): JobSnapshot {
+  const snapshot: JobSnapshot = {
+    id: view.id,
+    task: view.task,
+    queue: view.queue,
+    args: view.args,
+    status: view.status,
+    attempt: view.attempt,
+    priority: view.priority,
+    options: { retries: view.options.retries, timeout: view.options.timeout ?? undefined, backoff: view.options.backoff ?? DEFAULT_BACKOFF },
+    createdAt: view.createdAt,
+    runAt: view.runAt,
+  };
+  if (view.key !== null) snapshot.key = view.key;
+  if (view.progress !== null) snapshot.progress = view.progress;
+  if (view.result !== null) snapshot.result = view.result;
+  if (view.error !== null) snapshot.error = view.error;
+  if (view.startedAt !== null) snapshot.startedAt = view.startedAt;
+  if (view.finishedAt !== null) snapshot.finishedAt = view.finishedAt;
+  if (view.workerId !== null) snapshot.workerId = view.workerId;
+  return snapshot;
 }
