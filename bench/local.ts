@@ -7,16 +7,12 @@
  */
 import PQueue from 'p-queue';
 import { Drover } from '../src/index.js';
+import { filter, print } from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 1_000_000);
 const MEMORY_JOBS = 100_000;
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
-const filter = new RegExp(process.env.BENCH_FILTER ?? '.');
 const gc = (globalThis as { gc?: () => void }).gc;
-
-function print(line: Record<string, unknown>): void {
-  console.log(JSON.stringify(line));
-}
 
 async function droverThroughput(concurrency: number): Promise<number> {
   const app = new Drover({ broker: `memory:?maxQueued=${JOBS + 1}` });

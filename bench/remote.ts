@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { filter, now, percentile, print, ratio, sleep } from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 50_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
@@ -37,23 +38,8 @@ const CONCURRENCY = 50;
 const BATCH = 1000;
 const BATCHES_IN_FLIGHT = 4;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const filter = new RegExp(process.env.BENCH_FILTER ?? '.');
 const ROOT = resolve(import.meta.dirname, '..');
 const SECRET = randomBytes(32).toString('hex');
-const now = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-function print(line: Record<string, unknown>): void {
-  console.log(JSON.stringify(line));
-}
-
-function ratio(a: number | undefined, b: number | undefined): number | null {
-  return a === undefined || b === undefined || b === 0 ? null : +(a / b).toFixed(2);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const ms = (n: number | undefined): number | undefined => (n === undefined ? undefined : +n.toFixed(3));
 

@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { filter, now, percentile, print, ratio, sleep } from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const SINGLE_JOBS = Number(process.env.BENCH_SINGLE_JOBS ?? JOBS);
@@ -38,22 +39,7 @@ const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
 const IN_FLIGHT = 32;
 const BATCH = 1000;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const filter = new RegExp(process.env.BENCH_FILTER ?? '.');
 const ROOT = resolve(import.meta.dirname, '..');
-const now = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-function print(line: Record<string, unknown>): void {
-  console.log(JSON.stringify(line));
-}
-
-function ratio(a: number | undefined, b: number | undefined): number | null {
-  return a === undefined || b === undefined || b === 0 ? null : +(a / b).toFixed(2);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 // ─── drover: a server child process on a fresh database ────────────────────
 
