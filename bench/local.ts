@@ -25,7 +25,8 @@ async function droverThroughput(concurrency: number): Promise<number> {
   const start = performance.now();
   const worker = app.worker({ concurrency });
   // Submitted in batches of BATCH (one broker round trip each), as a producer of a million jobs would.
-  for (let i = 0; i < JOBS; i += BATCH) await noop.callMany(Array.from({ length: Math.min(BATCH, JOBS - i) }, () => []));
+  for (let i = 0; i < JOBS; i += BATCH)
+    await noop.callMany(Array.from({ length: Math.min(BATCH, JOBS - i) }, () => []));
   await finished;
   const seconds = (performance.now() - start) / 1000;
   await worker.close();
@@ -74,11 +75,24 @@ for (const concurrency of [1, 10, 100]) {
   if (!filter.test(name)) continue;
   const anchor = await pqueueThroughput(concurrency);
   const drover = await droverThroughput(concurrency);
-  print({ bench: name, jobs: JOBS, concurrency, droverJobsPerSec: Math.round(drover), pqueueJobsPerSec: Math.round(anchor), ratio: +(drover / anchor).toFixed(2) });
+  print({
+    bench: name,
+    jobs: JOBS,
+    concurrency,
+    droverJobsPerSec: Math.round(drover),
+    pqueueJobsPerSec: Math.round(anchor),
+    ratio: +(drover / anchor).toFixed(2),
+  });
 }
 if (filter.test('memory-bytes-per-queued-job')) {
   if (!gc) console.error('run with --expose-gc for exact memory figures');
   const anchor = pqueueMemory();
   const drover = await droverMemory();
-  print({ bench: 'memory-bytes-per-queued-job', jobs: MEMORY_JOBS, droverBytes: Math.round(drover), pqueueBytes: Math.round(anchor), ratio: +(drover / anchor).toFixed(2) });
+  print({
+    bench: 'memory-bytes-per-queued-job',
+    jobs: MEMORY_JOBS,
+    droverBytes: Math.round(drover),
+    pqueueBytes: Math.round(anchor),
+    ratio: +(drover / anchor).toFixed(2),
+  });
 }

@@ -95,7 +95,16 @@ async function startRig(store: 'sqlite' | 'memory'): Promise<DroverRig> {
   });
   const tasks = join(ROOT, 'bench/remote-tasks.ts');
   const workers = Array.from({ length: WORKERS }, () =>
-    spawnCli(['worker', tasks, '--server', `ws://127.0.0.1:${port}`, '--concurrency', String(CONCURRENCY), '--log-level', 'warn']),
+    spawnCli([
+      'worker',
+      tasks,
+      '--server',
+      `ws://127.0.0.1:${port}`,
+      '--concurrency',
+      String(CONCURRENCY),
+      '--log-level',
+      'warn',
+    ]),
   );
   const rig = { server, workers, port, dir };
   for (;;) {
@@ -111,16 +120,23 @@ async function stopRig(rig: DroverRig): Promise<void> {
   rmSync(rig.dir, { recursive: true, force: true });
 }
 
-function call(rig: DroverRig, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+function call(
+  rig: DroverRig,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string | number> = { authorization: `Bearer ${SECRET}` };
-  if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  if (payload !== undefined)
+    Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
   return new Promise((done, fail) => {
     const req = request({ host: '127.0.0.1', port: rig.port, method, path, agent, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (c: string) => (text += c));
       res.on('end', () => {
-        if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202) fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+        if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202)
+          fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
         else done({ status: res.statusCode ?? 0, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined });
       });
     });
@@ -131,7 +147,9 @@ function call(rig: DroverRig, method: string, path: string, body?: unknown): Pro
 
 async function succeeded(rig: DroverRig): Promise<number> {
   const { body } = await call(rig, 'GET', '/v1/queues');
-  return (body as { queues: { queue: string; succeeded: number }[] }).queues.find((q) => q.queue === 'noop')?.succeeded ?? 0;
+  return (
+    (body as { queues: { queue: string; succeeded: number }[] }).queues.find((q) => q.queue === 'noop')?.succeeded ?? 0
+  );
 }
 
 /** Jobs/s of `jobs` noop jobs, from the first batch sent to the last job done; `before` were done already. */
@@ -162,11 +180,15 @@ function redis(): Redis {
 /** A worker process: `tsx bench/remote.ts --bullmq-worker <queue> <prefix>`. */
 async function bullWorkerProcess(name: string, prefix: string): Promise<void> {
   const connection = redis();
-  const worker = new Worker(name, async (job) => (job.name === 'latency' ? now() - (job.data as { sentAt: number }).sentAt : undefined), {
-    connection,
-    prefix,
-    concurrency: CONCURRENCY,
-  });
+  const worker = new Worker(
+    name,
+    async (job) => (job.name === 'latency' ? now() - (job.data as { sentAt: number }).sentAt : undefined),
+    {
+      connection,
+      prefix,
+      concurrency: CONCURRENCY,
+    },
+  );
   await worker.waitUntilReady();
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {
@@ -185,7 +207,10 @@ async function bullRun(): Promise<{ rate: number; latencies: number[] }> {
   const queue = new Queue(name, { connection, prefix });
   const events = new QueueEvents(name, { connection: redis(), prefix });
   const workers = Array.from({ length: WORKERS }, () =>
-    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/remote.ts'), '--bullmq-worker', name, prefix], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }),
+    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/remote.ts'), '--bullmq-worker', name, prefix], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
   try {
     await Promise.all(workers.map((w) => new Promise<void>((done) => w.stdout.once('data', () => done()))));
@@ -253,7 +278,9 @@ if (process.argv[2] === '--bullmq-worker') {
       });
       const latencies = await droverLatency(rig);
       const [dp50, dp99] = [percentile(latencies, 50), percentile(latencies, 99)];
-      const [bp50, bp99] = bull ? [percentile(bull.latencies, 50), percentile(bull.latencies, 99)] : [undefined, undefined];
+      const [bp50, bp99] = bull
+        ? [percentile(bull.latencies, 50), percentile(bull.latencies, 99)]
+        : [undefined, undefined];
       print({
         bench: `remote-${store}-latency`,
         samples: LATENCY_SAMPLES,

@@ -22,7 +22,9 @@ const processWork = app.task(
 );
 
 const names = new Map<string, number>();
-app.on('job:succeeded', (e) => console.log(`workID:${names.get(e.jobId)}, status: success, result:${String(e.result)}`));
+app.on('job:succeeded', (e) =>
+  console.log(`workID:${names.get(e.jobId)}, status: success, result:${String(e.result)}`),
+);
 app.on('job:retrying', (e) => console.log(`workID:${names.get(e.jobId)}, status: retry, attempt:${e.attempt}`));
 app.on('job:failed', (e) => console.log(`workID:${names.get(e.jobId)}, status: failure, error:${e.error?.message}`));
 

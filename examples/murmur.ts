@@ -17,7 +17,9 @@ const murmur = app.task('murmur', async (msg: string, repeat: number, intervalMs
 });
 app.worker({ concurrency: 5 });
 
-const jobs = await murmur.callMany(Array.from({ length: 10 }, (_, i) => [`this is ${i} speaking`, 3, 20] as [string, number, number]));
+const jobs = await murmur.callMany(
+  Array.from({ length: 10 }, (_, i) => [`this is ${i} speaking`, 3, 20] as [string, number, number]),
+);
 const spoken = await Promise.all(jobs.map((job) => job.result()));
 console.log(`${jobs.length} tasks done, ${spoken.reduce((a, b) => a + b, 0)} lines spoken`);
 await app.close();

@@ -82,7 +82,10 @@ export class Drover implements TaskCaller {
     checkObject('options', options);
     this.codec = resolveCodec(options.codec);
     const broker = options.broker ?? 'memory:';
-    if (typeof broker !== 'string' && (typeof broker !== 'object' || broker === null || typeof broker.lease !== 'function')) {
+    if (
+      typeof broker !== 'string' &&
+      (typeof broker !== 'object' || broker === null || typeof broker.lease !== 'function')
+    ) {
       fail('broker', 'a broker URL string or a Broker object', broker);
     }
     this.#brokerOption = broker;
@@ -139,7 +142,8 @@ export class Drover implements TaskCaller {
       if (!isTaskDefinition(d)) fail('task', "a task definition made with task('name', fn)", d);
       validateJobOptions(d.options, `options of task ${d.name}`);
       const existing = this.#tasks.get(d.name);
-      if (existing && existing.fn !== d.fn) throw new ConfigError(`Task ${JSON.stringify(d.name)} is already registered with another function`);
+      if (existing && existing.fn !== d.fn)
+        throw new ConfigError(`Task ${JSON.stringify(d.name)} is already registered with another function`);
       this.#tasks.set(d.name, d);
     }
     return new TaskHandle(this, def);
@@ -164,15 +168,27 @@ export class Drover implements TaskCaller {
    * Calls a task by name (no function needed here) or by definition (typed).
    * Resolves once the broker accepted the job.
    */
-  call<F extends TaskFn>(taskOrName: TaskDefinition<F>, args: TaskArgs<F>, options?: JobOptions): Promise<Job<TaskResult<F>>>;
+  call<F extends TaskFn>(
+    taskOrName: TaskDefinition<F>,
+    args: TaskArgs<F>,
+    options?: JobOptions,
+  ): Promise<Job<TaskResult<F>>>;
   call(taskOrName: string, args: unknown[], options?: JobOptions): Promise<Job>;
   call(taskOrName: string | TaskDefinition, args: unknown[], options: JobOptions = EMPTY): Promise<Job> {
     return this.callTask(this.#definitionOf(taskOrName), args, options === EMPTY ? EMPTY : validateJobOptions(options));
   }
 
   /** Calls a task once per argument list, in one broker round trip. */
-  callMany(taskOrName: string | TaskDefinition, argsList: readonly unknown[][], options: JobOptions = EMPTY): Promise<Job[]> {
-    return this.callTaskMany(this.#definitionOf(taskOrName), argsList, options === EMPTY ? EMPTY : validateJobOptions(options));
+  callMany(
+    taskOrName: string | TaskDefinition,
+    argsList: readonly unknown[][],
+    options: JobOptions = EMPTY,
+  ): Promise<Job[]> {
+    return this.callTaskMany(
+      this.#definitionOf(taskOrName),
+      argsList,
+      options === EMPTY ? EMPTY : validateJobOptions(options),
+    );
   }
 
   /** A handle on an existing job by id. */
@@ -223,7 +239,8 @@ export class Drover implements TaskCaller {
     this.#closing ??= (async () => {
       await Promise.all([...this.#workers].map((w) => w.close({ grace })));
       // A broker built from a URL belongs to the app; one passed in belongs to the caller.
-      if (this.#broker && typeof this.#brokerOption === 'string') await (await this.#broker.catch(() => undefined))?.close();
+      if (this.#broker && typeof this.#brokerOption === 'string')
+        await (await this.#broker.catch(() => undefined))?.close();
     })();
     return this.#closing;
   }
@@ -243,7 +260,10 @@ export class Drover implements TaskCaller {
 
   async #connect(): Promise<Broker> {
     const option = this.#brokerOption;
-    const broker = typeof option === 'string' ? await createBrokerFromUrl(option, { codec: this.codec, secret: this.#secret }) : option;
+    const broker =
+      typeof option === 'string'
+        ? await createBrokerFromUrl(option, { codec: this.codec, secret: this.#secret })
+        : option;
     await broker.connect();
     this.metrics.setQueueCounts(() => broker.counts());
     return broker;
@@ -257,10 +277,15 @@ export class Drover implements TaskCaller {
         broker.onReport((report) => {
           const name = JOB_EVENT_BY_STATUS[report.status];
           if (this.#events.has(name)) this.#events.emit(name, report);
-          if (report.error?.code === 'ERR_DROVER_LEASE_EXPIRED' && this.#events.has('job:stalled')) this.#events.emit('job:stalled', report);
+          if (report.error?.code === 'ERR_DROVER_LEASE_EXPIRED' && this.#events.has('job:stalled'))
+            this.#events.emit('job:stalled', report);
         });
       },
-      (error: unknown) => this.#events.emit('error', { error, context: `could not connect to the broker (${describe(this.#brokerOption)})` }),
+      (error: unknown) =>
+        this.#events.emit('error', {
+          error,
+          context: `could not connect to the broker (${describe(this.#brokerOption)})`,
+        }),
     );
   }
 }

@@ -11,7 +11,12 @@ export interface BackoffOptions {
 }
 
 /** The default backoff: exponential from 1 s, capped at 60 s, full jitter. */
-export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ type: 'exponential', delay: 1000, max: 60_000, jitter: true });
+export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({
+  type: 'exponential',
+  delay: 1000,
+  max: 60_000,
+  jitter: true,
+});
 
 /**
  * Delay before the attempt after `attempt` (1-based) failed.

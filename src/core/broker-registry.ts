@@ -33,7 +33,11 @@ export async function createBrokerFromUrl(url: string, context: BrokerContext): 
   const scheme = match?.[1]?.toLowerCase();
   const factory = scheme === undefined ? undefined : factories.get(scheme);
   if (!factory) {
-    throw new ConfigError(`Unknown broker URL ${JSON.stringify(url)}: expected one of ${brokerSchemes().map((s) => `${s}:`).join(', ')}`);
+    throw new ConfigError(
+      `Unknown broker URL ${JSON.stringify(url)}: expected one of ${brokerSchemes()
+        .map((s) => `${s}:`)
+        .join(', ')}`,
+    );
   }
   return factory(url, context);
 }

@@ -42,10 +42,17 @@ export const msgpackCodec: Codec = {
 export function resolveCodec(codec: CodecName | Codec | undefined): Codec {
   if (codec === undefined || codec === 'json') return jsonCodec;
   if (codec === 'msgpack') return msgpackCodec;
-  if (typeof codec === 'object' && codec !== null && typeof codec.encode === 'function' && typeof codec.decode === 'function') {
+  if (
+    typeof codec === 'object' &&
+    codec !== null &&
+    typeof codec.encode === 'function' &&
+    typeof codec.decode === 'function'
+  ) {
     return codec;
   }
-  throw new TypeError(`Expected \`codec\` to be 'json', 'msgpack' or an object with encode/decode, got ${describe(codec)}`);
+  throw new TypeError(
+    `Expected \`codec\` to be 'json', 'msgpack' or an object with encode/decode, got ${describe(codec)}`,
+  );
 }
 
 /** Throws a TypeError if the codec cannot carry `value` unchanged. */
@@ -99,7 +106,8 @@ function walk(value: unknown, path: string, leaf: LeafCheck, depth = 0): void {
     }
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto === Object.prototype || proto === null) {
-      for (const k of Object.keys(value as object)) walk((value as Record<string, unknown>)[k], `${path}.${k}`, leaf, depth + 1);
+      for (const k of Object.keys(value as object))
+        walk((value as Record<string, unknown>)[k], `${path}.${k}`, leaf, depth + 1);
       return;
     }
   }
@@ -123,7 +131,8 @@ function jsonLeafProblem(value: unknown): string | undefined {
 
 function msgpackLeafProblem(value: unknown): string | undefined {
   if (typeof value === 'number' || typeof value === 'bigint' || value === undefined) return undefined;
-  if (value instanceof Date || value instanceof Map || value instanceof Set || value instanceof Uint8Array) return undefined;
+  if (value instanceof Date || value instanceof Map || value instanceof Set || value instanceof Uint8Array)
+    return undefined;
   if (value instanceof RegExp || value instanceof Error) return undefined;
   return `${describe(value)} is not supported`;
 }

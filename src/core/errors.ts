@@ -65,7 +65,11 @@ export class InvalidArgumentError extends DroverError {
 /** A job names a task nobody registered. */
 export class UnknownTaskError extends DroverError {
   constructor(task: string, options?: DroverErrorOptions) {
-    super(ErrorCodes.UNKNOWN_TASK, `Unknown task ${JSON.stringify(task)}: no handler is registered under that name`, options);
+    super(
+      ErrorCodes.UNKNOWN_TASK,
+      `Unknown task ${JSON.stringify(task)}: no handler is registered under that name`,
+      options,
+    );
   }
 }
 
@@ -117,14 +121,18 @@ export class JobTimeoutError extends DroverError {
 /** A completion, progress or renewal whose lease has moved on: refused. */
 export class StaleLeaseError extends DroverError {
   constructor(jobId: string) {
-    super(ErrorCodes.STALE_LEASE, `Lease of job ${jobId} is stale: the job was re-leased, cancelled or finished`, { jobId });
+    super(ErrorCodes.STALE_LEASE, `Lease of job ${jobId} is stale: the job was re-leased, cancelled or finished`, {
+      jobId,
+    });
   }
 }
 
 /** A lease ran out before its holder finished: the worker died or hung (reported as the attempt's error). */
 export class LeaseExpiredError extends DroverError {
   constructor(jobId: string) {
-    super(ErrorCodes.LEASE_EXPIRED, `Lease of job ${jobId} expired: its worker died, hung or lost its connection`, { jobId });
+    super(ErrorCodes.LEASE_EXPIRED, `Lease of job ${jobId} expired: its worker died, hung or lost its connection`, {
+      jobId,
+    });
   }
 }
 

@@ -26,7 +26,16 @@ export interface JobOptions {
 /** Defaults of {@link JobOptions}, in one place. */
 export const JOB_DEFAULTS = Object.freeze({ retries: 3, priority: 0, backoff: DEFAULT_BACKOFF });
 
-const JOB_OPTION_KEYS: ReadonlySet<string> = new Set(['retries', 'timeout', 'backoff', 'delay', 'runAt', 'priority', 'key', 'queue']);
+const JOB_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'retries',
+  'timeout',
+  'backoff',
+  'delay',
+  'runAt',
+  'priority',
+  'key',
+  'queue',
+]);
 const BACKOFF_KEYS: ReadonlySet<string> = new Set(['type', 'delay', 'max', 'jitter']);
 const MAX_PRIORITY = 1_000_000;
 
@@ -47,7 +56,8 @@ export function validateJobOptions(options: unknown, name = 'options'): JobOptio
   if (o.backoff !== undefined) {
     const b = checkObject(`${name}.backoff`, o.backoff);
     checkKnownKeys(`${name}.backoff`, b, BACKOFF_KEYS);
-    if (b.type !== undefined && b.type !== 'fixed' && b.type !== 'exponential') fail(`${name}.backoff.type`, "'fixed' or 'exponential'", b.type);
+    if (b.type !== undefined && b.type !== 'fixed' && b.type !== 'exponential')
+      fail(`${name}.backoff.type`, "'fixed' or 'exponential'", b.type);
     if (b.delay !== undefined) checkMs(`${name}.backoff.delay`, b.delay, 0);
     if (b.max !== undefined) checkMs(`${name}.backoff.max`, b.max, 0);
     if (b.jitter !== undefined && typeof b.jitter !== 'boolean') fail(`${name}.backoff.jitter`, 'a boolean', b.jitter);
@@ -65,7 +75,12 @@ export interface ResolvedJobOptions {
 }
 
 /** Merges task and call options over the defaults. Both must already be validated. */
-export function resolveJobOptions(taskName: string, taskOptions: JobOptions, callOptions: JobOptions, now = Date.now()): ResolvedJobOptions {
+export function resolveJobOptions(
+  taskName: string,
+  taskOptions: JobOptions,
+  callOptions: JobOptions,
+  now = Date.now(),
+): ResolvedJobOptions {
   const o = callOptions === EMPTY ? taskOptions : { ...taskOptions, ...callOptions };
   const backoff = o.backoff ? { ...DEFAULT_BACKOFF, ...o.backoff } : DEFAULT_BACKOFF;
   const delayMs = o.runAt ? Math.max(0, o.runAt.getTime() - now) : (o.delay ?? 0);

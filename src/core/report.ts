@@ -15,14 +15,7 @@ export type JobStatus = 'queued' | 'delayed' | 'active' | 'succeeded' | 'failed'
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** The name of one step of a job's life. */
-export type ReportStatus =
-  | 'queued'
-  | 'active'
-  | 'progress'
-  | 'retrying'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled';
+export type ReportStatus = 'queued' | 'active' | 'progress' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
 
 /** One step of a job's life (DESIGN.md §2). */
 export interface Report {

@@ -12,7 +12,12 @@ export function fail(name: string, expected: string, got: unknown): never {
 /** An integer in [min, max]. */
 export function checkInt(name: string, value: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? (min === 0 ? 'a non-negative integer' : `an integer ≥ ${min}`) : `an integer in [${min}, ${max}]`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER
+        ? min === 0
+          ? 'a non-negative integer'
+          : `an integer ≥ ${min}`
+        : `an integer in [${min}, ${max}]`;
     fail(name, range, value);
   }
   return value;
@@ -45,7 +50,9 @@ export function checkObject(name: string, value: unknown): Record<string, unknow
 export function checkKnownKeys(name: string, value: Record<string, unknown>, known: ReadonlySet<string>): void {
   for (const key of Object.keys(value)) {
     if (!known.has(key)) {
-      throw new InvalidArgumentError(`Unknown option \`${key}\` in \`${name}\`; expected one of ${[...known].join(', ')}`);
+      throw new InvalidArgumentError(
+        `Unknown option \`${key}\` in \`${name}\`; expected one of ${[...known].join(', ')}`,
+      );
     }
   }
 }

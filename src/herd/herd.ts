@@ -5,7 +5,15 @@ import type { Codec } from '../core/codec.js';
 import { assertEncodable } from '../core/codec.js';
 import { jobStorage } from '../core/current-job.js';
 import type { DroverEventName, DroverEvents } from '../core/events.js';
-import { ClosedError, JobCancelledError, JobTimeoutError, LeaseLostError, UnknownTaskError, isDroverError, toErrorInfo } from '../core/errors.js';
+import {
+  ClosedError,
+  JobCancelledError,
+  JobTimeoutError,
+  LeaseLostError,
+  UnknownTaskError,
+  isDroverError,
+  toErrorInfo,
+} from '../core/errors.js';
 import type { TaskDefinition } from '../core/task.js';
 import { Fail } from '../core/signals.js';
 import { checkMs } from '../core/validate.js';
@@ -204,7 +212,13 @@ export class Herd {
       job.timer = setTimeout(() => {
         const error = new JobTimeoutError(lease.id, timeout);
         job.abort(error);
-        if (this.#host.listens('job:timeout')) this.#host.emit('job:timeout', { jobId: lease.id, task: lease.task, attempt: lease.attempt, timeoutMs: timeout });
+        if (this.#host.listens('job:timeout'))
+          this.#host.emit('job:timeout', {
+            jobId: lease.id,
+            task: lease.task,
+            attempt: lease.attempt,
+            timeoutMs: timeout,
+          });
         this.#settle(job, error, false);
       }, timeout);
     }
@@ -312,18 +326,23 @@ export class Herd {
     const broker = this.#broker;
     const jobs = [...this.#running].filter((j) => !j.settled);
     if (!broker || jobs.length === 0) return;
-    broker.extend(jobs.map((j) => j.lease), this.#options.leaseMs).then(
-      (held) => {
-        held.forEach((ok, i) => {
-          const job = jobs[i]!;
-          if (!ok && !job.settled) {
-            job.log.warn('lease lost: the job may run elsewhere; aborting this attempt');
-            job.abort(new LeaseLostError(job.lease.id));
-          }
-        });
-      },
-      (error: unknown) => this.#reportError(error, 'renewing leases failed'),
-    );
+    broker
+      .extend(
+        jobs.map((j) => j.lease),
+        this.#options.leaseMs,
+      )
+      .then(
+        (held) => {
+          held.forEach((ok, i) => {
+            const job = jobs[i]!;
+            if (!ok && !job.settled) {
+              job.log.warn('lease lost: the job may run elsewhere; aborting this attempt');
+              job.abort(new LeaseLostError(job.lease.id));
+            }
+          });
+        },
+        (error: unknown) => this.#reportError(error, 'renewing leases failed'),
+      );
   }
 
   async #close(grace: number): Promise<void> {
@@ -343,7 +362,9 @@ export class Herd {
       job.abort(new ClosedError('worker'));
     }
     if (rest.length > 0 && this.#broker) {
-      await this.#broker.release(rest.map((j) => j.lease)).catch((error: unknown) => this.#reportError(error, 'handing jobs back failed'));
+      await this.#broker
+        .release(rest.map((j) => j.lease))
+        .catch((error: unknown) => this.#reportError(error, 'handing jobs back failed'));
     }
     if (this.#recording > 0) await new Promise<void>((resolve) => (this.#recordsIdle = resolve));
     this.#host.metrics.herdSize(0);

@@ -13,6 +13,7 @@ export function failureOutcome(job: LeasedJob, error: unknown): NackOutcome {
   if (error instanceof Fail) return { error: info };
   const attemptsLeft = job.attempt <= job.options.retries;
   if (!attemptsLeft) return { error: info };
-  const delay = error instanceof Retry && error.delay !== undefined ? error.delay : backoffDelay(job.options.backoff, job.attempt);
+  const delay =
+    error instanceof Retry && error.delay !== undefined ? error.delay : backoffDelay(job.options.backoff, job.attempt);
   return { error: info, retryInMs: delay };
 }

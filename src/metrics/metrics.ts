@@ -34,9 +34,24 @@ export class DroverMetrics {
     this.registry = options.registry ?? new Registry();
     this.#queueCounts = options.queueCounts;
     const registers = [this.registry];
-    this.#success = new Counter({ name: 'drover_job_success_total', help: 'Jobs that succeeded', labelNames: ['task'], registers });
-    this.#retry = new Counter({ name: 'drover_job_retry_total', help: 'Failed attempts that will be retried', labelNames: ['task'], registers });
-    this.#failure = new Counter({ name: 'drover_job_failure_total', help: 'Jobs that failed for good', labelNames: ['task'], registers });
+    this.#success = new Counter({
+      name: 'drover_job_success_total',
+      help: 'Jobs that succeeded',
+      labelNames: ['task'],
+      registers,
+    });
+    this.#retry = new Counter({
+      name: 'drover_job_retry_total',
+      help: 'Failed attempts that will be retried',
+      labelNames: ['task'],
+      registers,
+    });
+    this.#failure = new Counter({
+      name: 'drover_job_failure_total',
+      help: 'Jobs that failed for good',
+      labelNames: ['task'],
+      registers,
+    });
     this.#duration = new Histogram({
       name: 'drover_job_duration_seconds',
       help: 'Duration of job attempts',

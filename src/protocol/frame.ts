@@ -40,7 +40,11 @@ export function parseClientFrame(data: RawFrame, isBinary: boolean, maxBytes: nu
 }
 
 /** Parses a frame from a server. */
-export function parseServerFrame(data: RawFrame, isBinary: boolean, maxBytes: number = Limits.FRAME): ParsedFrame<ServerMessage> {
+export function parseServerFrame(
+  data: RawFrame,
+  isBinary: boolean,
+  maxBytes: number = Limits.FRAME,
+): ParsedFrame<ServerMessage> {
   return parseFrame(data, isBinary, maxBytes, serverSchemas) as ParsedFrame<ServerMessage>;
 }
 
@@ -60,12 +64,20 @@ function problem(code: WireErrorCode, reason: string, extra: Partial<FrameProble
   return { ok: false, code, reason, ...extra };
 }
 
-function parseFrame(data: RawFrame, isBinary: boolean, maxBytes: number, schemas: Record<string, z.ZodType>): ParsedFrame<unknown> {
-  if (isBinary) return problem(WireErrorCodes.BAD_FRAME, 'binary frames are not part of the protocol; send JSON text frames');
+function parseFrame(
+  data: RawFrame,
+  isBinary: boolean,
+  maxBytes: number,
+  schemas: Record<string, z.ZodType>,
+): ParsedFrame<unknown> {
+  if (isBinary)
+    return problem(WireErrorCodes.BAD_FRAME, 'binary frames are not part of the protocol; send JSON text frames');
   const bytes = frameBytes(data);
-  if (bytes > maxBytes) return problem(WireErrorCodes.TOO_LARGE, `frame of ${bytes} bytes is over the limit of ${maxBytes}`);
+  if (bytes > maxBytes)
+    return problem(WireErrorCodes.TOO_LARGE, `frame of ${bytes} bytes is over the limit of ${maxBytes}`);
   const text = toText(data);
-  if (nestingExceeds(text, Limits.DEPTH)) return problem(WireErrorCodes.BAD_FRAME, `frame nested deeper than ${Limits.DEPTH} levels`);
+  if (nestingExceeds(text, Limits.DEPTH))
+    return problem(WireErrorCodes.BAD_FRAME, `frame nested deeper than ${Limits.DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -77,10 +89,12 @@ function parseFrame(data: RawFrame, isBinary: boolean, maxBytes: number, schemas
   }
   const record = value as Record<string, unknown>;
   const type = record.type;
-  if (typeof type !== 'string') return problem(WireErrorCodes.BAD_FRAME, 'frame must be a JSON object with a string "type"');
+  if (typeof type !== 'string')
+    return problem(WireErrorCodes.BAD_FRAME, 'frame must be a JSON object with a string "type"');
   const ids = identify(record);
   const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
-  if (!schema) return problem(WireErrorCodes.UNKNOWN_TYPE, `unknown frame type ${JSON.stringify(type.slice(0, 40))}`, ids);
+  if (!schema)
+    return problem(WireErrorCodes.UNKNOWN_TYPE, `unknown frame type ${JSON.stringify(type.slice(0, 40))}`, ids);
   const hostile = findHostileValue(record);
   if (hostile !== undefined) return problem(WireErrorCodes.BAD_FRAME, hostile, ids);
   const parsed = schema.safeParse(record);

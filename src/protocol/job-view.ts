@@ -83,7 +83,11 @@ export function fromJobView(view: JobView): JobSnapshot {
     status: view.status,
     attempt: view.attempt,
     priority: view.priority,
-    options: { retries: view.options.retries, timeout: view.options.timeout ?? undefined, backoff: view.options.backoff ?? DEFAULT_BACKOFF },
+    options: {
+      retries: view.options.retries,
+      timeout: view.options.timeout ?? undefined,
+      backoff: view.options.backoff ?? DEFAULT_BACKOFF,
+    },
     createdAt: view.createdAt,
     runAt: view.runAt,
   };

@@ -40,8 +40,16 @@ export function createWorkerId(): string {
  * `hex(HMAC-SHA256(secret, "drover/1|" + role + "|" + workerId + "|" + nonce + "|" + clientNonce))`.
  * @example computeProof('worker', secret, 'w-abc', nonce, clientNonce)
  */
-export function computeProof(role: ProofRole, secret: string, workerId: string, nonce: string, clientNonce: string): string {
-  return createHmac('sha256', secret).update(`drover/1|${role}|${workerId}|${nonce}|${clientNonce}`, 'utf8').digest('hex');
+export function computeProof(
+  role: ProofRole,
+  secret: string,
+  workerId: string,
+  nonce: string,
+  clientNonce: string,
+): string {
+  return createHmac('sha256', secret)
+    .update(`drover/1|${role}|${workerId}|${nonce}|${clientNonce}`, 'utf8')
+    .digest('hex');
 }
 
 /** The worker's proof (the `auth` frame). */

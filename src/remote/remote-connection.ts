@@ -125,7 +125,8 @@ export class RemoteConnection {
   /** Sends an already serialised frame when ready. */
   sendRaw(frame: string): boolean {
     const ws = this.#ws;
-    if (this.#state !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN || frame === '' || !this.#write) return false;
+    if (this.#state !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN || frame === '' || !this.#write)
+      return false;
     this.#write(frame);
     return true;
   }
@@ -168,7 +169,9 @@ export class RemoteConnection {
     ws.on('message', (data: RawFrame, isBinary: boolean) => {
       if (this.#epoch === epoch) this.#receive(data, isBinary);
     });
-    ws.on('error', (error: Error) => this.#options.logger.debug({ err: error, endpoint: this.#options.endpoint }, 'worker socket error'));
+    ws.on('error', (error: Error) =>
+      this.#options.logger.debug({ err: error, endpoint: this.#options.endpoint }, 'worker socket error'),
+    );
     ws.on('close', (code: number) => {
       if (this.#epoch === epoch) this.#closed(code);
     });
@@ -197,7 +200,10 @@ export class RemoteConnection {
     // A newer server may send frame types this worker does not know: ignore them.
     if (!parsed.ok && parsed.code === WireErrorCodes.UNKNOWN_TYPE) return;
     if (!parsed.ok) {
-      this.#options.logger.warn({ code: parsed.code, reason: parsed.reason }, 'the server sent a frame this worker cannot read; reconnecting');
+      this.#options.logger.warn(
+        { code: parsed.code, reason: parsed.reason },
+        'the server sent a frame this worker cannot read; reconnecting',
+      );
       this.#ws?.terminate();
       return;
     }
@@ -242,7 +248,10 @@ export class RemoteConnection {
       return;
     }
     // Anything else before a verified welcome (a job!) is a protocol violation.
-    this.#options.logger.warn({ type: message.type }, 'the server sent a frame before the handshake finished; reconnecting');
+    this.#options.logger.warn(
+      { type: message.type },
+      'the server sent a frame before the handshake finished; reconnecting',
+    );
     this.#ws?.terminate();
   }
 
@@ -264,7 +273,11 @@ export class RemoteConnection {
     this.#clearTimers();
     this.#ws?.terminate();
     if (wasReady) this.#events.lost();
-    this.#events.failed(new AuthError(`auth failed: the drover server at ${this.#options.endpoint} and this worker do not share the same secret`));
+    this.#events.failed(
+      new AuthError(
+        `auth failed: the drover server at ${this.#options.endpoint} and this worker do not share the same secret`,
+      ),
+    );
   }
 
   #closed(code: number): void {
@@ -277,7 +290,10 @@ export class RemoteConnection {
     if (wasReady) this.#events.lost();
     const delay = this.#backoff.next();
     const level = this.#backoff.attempt > 3 ? 'warn' : 'info';
-    this.#options.logger[level]({ endpoint: this.#options.endpoint, code, retryInMs: delay, attempt: this.#backoff.attempt }, 'lost the drover server; reconnecting');
+    this.#options.logger[level](
+      { endpoint: this.#options.endpoint, code, retryInMs: delay, attempt: this.#backoff.attempt },
+      'lost the drover server; reconnecting',
+    );
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
   }
 

@@ -161,7 +161,8 @@ export class DroverServer {
    * The caller owns that herd: the server never closes it.
    */
   useHerd(herd: Herd | undefined): void {
-    if (this.#ownsHerd) throw new ClosedError('drover server (it runs its own herd: no concurrency option with useHerd)');
+    if (this.#ownsHerd)
+      throw new ClosedError('drover server (it runs its own herd: no concurrency option with useHerd)');
     this.#herd = herd;
   }
 

@@ -42,7 +42,11 @@ describe('ws:// broker', () => {
     const snapshot = await job.status();
     expect(snapshot).toMatchObject({ id: job.id, task: 'add', status: 'succeeded', result: 5, attempt: 1 });
     expect(await (await app.call('noop', [])).result({ timeout: 5000 })).toBeUndefined();
-    const many = await app.callMany('add', [[1, 1], [2, 2], [3, 3]]);
+    const many = await app.callMany('add', [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
     expect(await Promise.all(many.map((j) => j.result({ timeout: 5000 })))).toEqual([2, 4, 6]);
     expect((await (await app.broker()).counts()).find((q) => q.queue === 'add')).toMatchObject({ succeeded: 4 });
   });
@@ -60,7 +64,7 @@ describe('ws:// broker', () => {
     expect((await server.api.workers()).map((w) => w.tasks)).toContainEqual(['mul']);
     await herd.close({ grace: 1000 });
     await workerApp.close();
-    await waitFor(async () => (await server.api.workers()).length === 1, 3000, "the in-process worker to say goodbye");
+    await waitFor(async () => (await server.api.workers()).length === 1, 3000, 'the in-process worker to say goodbye');
   });
 
   it('job.cancel() reaches the remote handler: its signal aborts and the job is cancelled', async () => {
@@ -90,7 +94,9 @@ describe('ws:// broker', () => {
   });
 
   it('only the json codec travels through a server', async () => {
-    await expect(new Drover({ broker: 'ws://127.0.0.1:1', codec: 'msgpack' }).broker()).rejects.toBeInstanceOf(ConfigError);
+    await expect(new Drover({ broker: 'ws://127.0.0.1:1', codec: 'msgpack' }).broker()).rejects.toBeInstanceOf(
+      ConfigError,
+    );
   });
 
   it('`drover worker` on SIGTERM finishes what it runs, takes nothing new, and exits 0', async () => {

@@ -39,10 +39,15 @@ function inFlight(lines: LedgerLine[], pid: number): Set<string> {
 /** How long until every job in `ids` is no longer active (ms since `from`). */
 async function freedAfter(ids: Iterable<string>, from: number, timeoutMs: number): Promise<number> {
   const pending = new Set(ids);
-  await waitFor(async () => {
-    for (const id of [...pending]) if ((await server.api.job(id)).status !== 'active') pending.delete(id);
-    return pending.size === 0;
-  }, timeoutMs, 'the jobs of the dead worker to be free again', 20);
+  await waitFor(
+    async () => {
+      for (const id of [...pending]) if ((await server.api.job(id)).status !== 'active') pending.delete(id);
+      return pending.size === 0;
+    },
+    timeoutMs,
+    'the jobs of the dead worker to be free again',
+    20,
+  );
   return Date.now() - from;
 }
 
@@ -52,12 +57,16 @@ async function checkLedger(ids: string[], ledger: string, faulted: Set<string>):
   const starts = new Map<string, number>();
   for (const l of lines) if (l.event === 'start') starts.set(l.id, (starts.get(l.id) ?? 0) + 1);
   const duplicated = [...starts].filter(([, n]) => n > 1).map(([id]) => id);
-  for (const id of duplicated) expect(faulted.has(id), `job ${id} ran twice but was not in flight at the fault`).toBe(true);
+  for (const id of duplicated)
+    expect(faulted.has(id), `job ${id} ran twice but was not in flight at the fault`).toBe(true);
   for (const id of ids) {
     const job = await server.api.job(id);
     expect(job.status, `job ${id}`).toBe('succeeded');
     // The recorded outcome is that of the last attempt, from the worker that ran it: late completions were refused.
-    expect(lines.some((l) => l.id === id && l.event === 'end' && l.pid === job.result && l.attempt === job.attempt), `job ${id}`).toBe(true);
+    expect(
+      lines.some((l) => l.id === id && l.event === 'end' && l.pid === job.result && l.attempt === job.attempt),
+      `job ${id}`,
+    ).toBe(true);
     if (faulted.has(id)) expect(job.attempt).toBeGreaterThanOrEqual(2);
   }
 }
@@ -68,8 +77,14 @@ describe('remote worker crashes (S02)', () => {
     const a = startWorker(server.port, { concurrency: 10, ledger });
     const b = startWorker(server.port, { concurrency: 10, ledger });
     await waitFor(async () => (await server.api.workers()).length === 2, 10_000, 'two workers');
-    const ids = await server.api.enqueue(Array.from({ length: 600 }, (_, i) => ({ task: 'work', args: [30 + (i % 50)] })));
-    await waitFor(() => readLedger(ledger).filter((l) => l.event === 'end' && l.pid === a.pid).length >= 50, 15_000, 'worker A to be busy');
+    const ids = await server.api.enqueue(
+      Array.from({ length: 600 }, (_, i) => ({ task: 'work', args: [30 + (i % 50)] })),
+    );
+    await waitFor(
+      () => readLedger(ledger).filter((l) => l.event === 'end' && l.pid === a.pid).length >= 50,
+      15_000,
+      'worker A to be busy',
+    );
     a.proc.kill('SIGKILL');
     const killed = Date.now();
     await a.exit;
@@ -104,7 +119,11 @@ describe('remote worker crashes (S02)', () => {
     // Heartbeat 1 s: silent for 2 s, then the check (every 0.5 s) drops it.
     expect(await freedAfter(faulted, stopped, 6000)).toBeLessThan(3000);
     c.proc.kill('SIGCONT');
-    await waitFor(async () => (await server.api.queue('work')).succeeded >= 600 + ids.length, 30_000, 'every job to succeed');
+    await waitFor(
+      async () => (await server.api.queue('work')).succeeded >= 600 + ids.length,
+      30_000,
+      'every job to succeed',
+    );
     await checkLedger(ids, ledger, faulted);
     // C came back: it reconnected and works again.
     await waitFor(async () => (await server.api.workers()).length === 2, 10_000, 'worker C to reconnect');

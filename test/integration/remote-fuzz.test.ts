@@ -36,24 +36,80 @@ const nest = (depth: number, inner = '1'): string => '['.repeat(depth) + inner +
 /** Frames every one of which the gateway must refuse. */
 function corpus(random: () => number, authenticated: boolean): Frame[] {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const text = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
+  const text = (n: number): string =>
+    Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
   const id = (): string => `fz-${Math.floor(random() * 1e9)}`;
   const frames: Frame[] = [
     { data: text(1 + Math.floor(random() * 60)) },
     { data: pick(['{', '}{', '{"type":', '[1,2', 'nul', '"unterminated', '{"type":"ping"', '\u0000\u0001']) },
     { data: pick(['1', '"ping"', '[]', 'null', 'true', '[{"type":"ping"}]']) },
     { data: JSON.stringify(pick([{}, { type: 5 }, { type: null }, { type: ['ping'] }, { typ: 'ping' }])) },
-    { data: JSON.stringify({ type: pick(['jobz', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'PING', '', 'job', 'welcome', 'challenge']) }) },
-    { data: JSON.stringify(pick([{ type: 'credit', concurrency: 'x' }, { type: 'credit', concurrency: -1 }, { type: 'credit', concurrency: 1.5 }, { type: 'credit' }, { type: 'ping', t: 'x' }, { type: 'done', id: 5, lease: 'l' }, { type: 'progress' }, { type: 'release', id: '' }, { type: 'fail', id: 'a', lease: 'b', error: 'str', retry: 'yes' }, { type: 'done', id: 'a'.repeat(300), lease: 'b' }, { type: 'fail', id: 'a', lease: 'b', error: { name: 'E', message: 'm' }, retry: true, delayMs: -5 }])) },
-    { data: pick(['{"type":"credit","concurrency":1e400}', '{"type":"ping","t":1e400}', '{"type":"credit","concurrency":123456789012345678901234567890}', '{"type":"done","id":"a","lease":"b","result":-1e999}']) },
+    {
+      data: JSON.stringify({
+        type: pick([
+          'jobz',
+          '__proto__',
+          'constructor',
+          'toString',
+          'hasOwnProperty',
+          'PING',
+          '',
+          'job',
+          'welcome',
+          'challenge',
+        ]),
+      }),
+    },
+    {
+      data: JSON.stringify(
+        pick([
+          { type: 'credit', concurrency: 'x' },
+          { type: 'credit', concurrency: -1 },
+          { type: 'credit', concurrency: 1.5 },
+          { type: 'credit' },
+          { type: 'ping', t: 'x' },
+          { type: 'done', id: 5, lease: 'l' },
+          { type: 'progress' },
+          { type: 'release', id: '' },
+          { type: 'fail', id: 'a', lease: 'b', error: 'str', retry: 'yes' },
+          { type: 'done', id: 'a'.repeat(300), lease: 'b' },
+          { type: 'fail', id: 'a', lease: 'b', error: { name: 'E', message: 'm' }, retry: true, delayMs: -5 },
+        ]),
+      ),
+    },
+    {
+      data: pick([
+        '{"type":"credit","concurrency":1e400}',
+        '{"type":"ping","t":1e400}',
+        '{"type":"credit","concurrency":123456789012345678901234567890}',
+        '{"type":"done","id":"a","lease":"b","result":-1e999}',
+      ]),
+    },
     { data: nest(100 + Math.floor(random() * 20_000)) },
     { data: `{"type":"done","id":"a","lease":"b","result":${nest(70)}}` },
-    { data: pick(['{"type":"done","id":"a","lease":"b","result":{"__proto__":{"polluted":1}}}', '{"type":"progress","id":"a","lease":"b","value":{"constructor":{"prototype":{"polluted":1}}}}']) },
-    { data: Buffer.from(Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256))), binary: true },
+    {
+      data: pick([
+        '{"type":"done","id":"a","lease":"b","result":{"__proto__":{"polluted":1}}}',
+        '{"type":"progress","id":"a","lease":"b","value":{"constructor":{"prototype":{"polluted":1}}}}',
+      ]),
+    },
+    {
+      data: Buffer.from(Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256))),
+      binary: true,
+    },
   ];
   if (authenticated) {
     frames.push(
-      { data: JSON.stringify(pick([{ type: 'done', id: id(), lease: id(), result: 1 }, { type: 'progress', id: id(), lease: id(), value: 0.5 }, { type: 'release', id: id(), lease: id() }, { type: 'fail', id: id(), lease: id(), error: { name: 'E', message: 'm' }, retry: false }])) },
+      {
+        data: JSON.stringify(
+          pick([
+            { type: 'done', id: id(), lease: id(), result: 1 },
+            { type: 'progress', id: id(), lease: id(), value: 0.5 },
+            { type: 'release', id: id(), lease: id() },
+            { type: 'fail', id: id(), lease: id(), error: { name: 'E', message: 'm' }, retry: false },
+          ]),
+        ),
+      },
       { data: JSON.stringify({ type: 'hello', protocol: 1, name: 'again', tasks: ['x'], concurrency: 1 }) },
     );
   } else {
@@ -97,7 +153,8 @@ describe('gateway under hostile frames', () => {
       const answer = await client.next(1000);
       latencies.push(performance.now() - sent);
       frames++;
-      if (!isAnswer(answer)) throw new Error(`frame ${JSON.stringify(String(frame.data).slice(0, 80))} got ${JSON.stringify(answer)}`);
+      if (!isAnswer(answer))
+        throw new Error(`frame ${JSON.stringify(String(frame.data).slice(0, 80))} got ${JSON.stringify(answer)}`);
       if (answer && 'closed' in answer) expect([1007, 1009, 4400, 4401]).toContain(answer.closed);
     }
     client?.close();
@@ -105,8 +162,17 @@ describe('gateway under hostile frames', () => {
     expect(latencies.at(-1)!).toBeLessThan(100);
     expect(connections).toBeGreaterThan(100);
     expect(await server.api.healthy()).toBe(true);
-    expect(await server.api.queue('fuzz-target')).toMatchObject({ waiting: untouched.length, active: 0, succeeded: 0, failed: 0 });
-    await waitFor(async () => (await server.api.queue('add')).succeeded >= healthy.length, 20_000, 'the healthy worker to finish');
+    expect(await server.api.queue('fuzz-target')).toMatchObject({
+      waiting: untouched.length,
+      active: 0,
+      succeeded: 0,
+      failed: 0,
+    });
+    await waitFor(
+      async () => (await server.api.queue('add')).succeeded >= healthy.length,
+      20_000,
+      'the healthy worker to finish',
+    );
     worker.proc.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
   }, 60_000);

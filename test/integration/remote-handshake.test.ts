@@ -21,7 +21,9 @@ beforeAll(async () => {
 afterAll(() => killAll());
 
 /** Opens a socket, says hello, returns the client and its challenge. */
-async function challenged(hello: Record<string, unknown> = {}): Promise<{ client: RawClient; challenge: { workerId: string; nonce: string } }> {
+async function challenged(
+  hello: Record<string, unknown> = {},
+): Promise<{ client: RawClient; challenge: { workerId: string; nonce: string } }> {
   const client = await RawClient.open(server.port);
   client.send({ type: 'hello', protocol: 1, name: 'raw', tasks: ['work'], concurrency: 1, ...hello });
   const challenge = (await client.next()) as Frame;
@@ -59,20 +61,46 @@ describe('worker handshake', () => {
     expect(typeof welcome.session).toBe('string');
     client.send({ type: 'ping', t: 7 });
     expect(await client.next()).toEqual({ type: 'pong', t: 7 });
-    await waitFor(async () => (await server.api.workers()).some((w) => w.id === workerId), 2000, 'the worker to be listed');
-    const metrics = await (await fetch(`${server.api.base}/metrics`, { headers: { authorization: `Bearer ${SECRET}` } })).text();
+    await waitFor(
+      async () => (await server.api.workers()).some((w) => w.id === workerId),
+      2000,
+      'the worker to be listed',
+    );
+    const metrics = await (
+      await fetch(`${server.api.base}/metrics`, { headers: { authorization: `Bearer ${SECRET}` } })
+    ).text();
     expect(Number(/^drover_workers_connected (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     client.close();
   });
 
   it('a wrong secret, wrong-length and non-hex proofs, a malformed auth: one identical answer', async () => {
     const attempts: ((c: { workerId: string; nonce: string }) => unknown)[] = [
-      (c) => ({ type: 'auth', workerId: c.workerId, clientNonce: 'n', proof: workerProof('another-secret-0123456789abcdef-000', c.workerId, c.nonce, 'n') }),
-      (c) => ({ type: 'auth', workerId: c.workerId, clientNonce: 'n', proof: workerProof(SECRET, c.workerId, c.nonce, 'n').slice(0, 63) }),
-      (c) => ({ type: 'auth', workerId: c.workerId, clientNonce: 'n', proof: `${workerProof(SECRET, c.workerId, c.nonce, 'n').slice(0, 62)}zz` }),
+      (c) => ({
+        type: 'auth',
+        workerId: c.workerId,
+        clientNonce: 'n',
+        proof: workerProof('another-secret-0123456789abcdef-000', c.workerId, c.nonce, 'n'),
+      }),
+      (c) => ({
+        type: 'auth',
+        workerId: c.workerId,
+        clientNonce: 'n',
+        proof: workerProof(SECRET, c.workerId, c.nonce, 'n').slice(0, 63),
+      }),
+      (c) => ({
+        type: 'auth',
+        workerId: c.workerId,
+        clientNonce: 'n',
+        proof: `${workerProof(SECRET, c.workerId, c.nonce, 'n').slice(0, 62)}zz`,
+      }),
       (c) => ({ type: 'auth', workerId: c.workerId, clientNonce: 'n', proof: 'x'.repeat(200) }),
       (c) => ({ type: 'auth', workerId: c.workerId, clientNonce: 'n', proof: 42 }),
-      (c) => ({ type: 'auth', workerId: `${c.workerId}x`, clientNonce: 'n', proof: workerProof(SECRET, `${c.workerId}x`, c.nonce, 'n') }),
+      (c) => ({
+        type: 'auth',
+        workerId: `${c.workerId}x`,
+        clientNonce: 'n',
+        proof: workerProof(SECRET, `${c.workerId}x`, c.nonce, 'n'),
+      }),
     ];
     for (const attempt of attempts) {
       const { client, challenge } = await challenged();
@@ -99,7 +127,12 @@ describe('worker handshake', () => {
     // Connection A authenticates; its auth frame is recorded.
     const { client: a, challenge } = await challenged();
     const clientNonce = createClientNonce();
-    const recorded = { type: 'auth', workerId: challenge.workerId, clientNonce, proof: workerProof(SECRET, challenge.workerId, challenge.nonce, clientNonce) };
+    const recorded = {
+      type: 'auth',
+      workerId: challenge.workerId,
+      clientNonce,
+      proof: workerProof(SECRET, challenge.workerId, challenge.nonce, clientNonce),
+    };
     a.send(recorded);
     expect(await a.next()).toMatchObject({ type: 'welcome' });
     // B replays it word for word, then with B's own worker id.
@@ -192,10 +225,14 @@ describe('worker handshake', () => {
   it('the server is unaffected: a worker process still runs jobs', async () => {
     const worker = startWorker(server.port, { concurrency: 2 });
     const [id] = await server.api.enqueue([{ task: 'add', args: [2, 3] }]);
-    const job = await waitFor(async () => {
-      const j = await server.api.job(id!);
-      return j.status === 'succeeded' ? j : undefined;
-    }, 15_000, 'the job to succeed');
+    const job = await waitFor(
+      async () => {
+        const j = await server.api.job(id!);
+        return j.status === 'succeeded' ? j : undefined;
+      },
+      15_000,
+      'the job to succeed',
+    );
     expect(job.result).toBe(5);
     worker.proc.kill('SIGTERM');
     expect(await worker.exit).toBe(0);

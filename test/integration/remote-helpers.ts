@@ -45,7 +45,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns something truthy. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs: number, what: string, everyMs = 25): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false | null> | T | undefined | false | null,
+  timeoutMs: number,
+  what: string,
+  everyMs = 25,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -65,7 +70,11 @@ export interface Child {
 }
 
 function start(args: string[], env: Record<string, string | undefined>): Child {
-  const proc = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, DROVER_LOG_LEVEL: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DROVER_LOG_LEVEL: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(proc);
   let out = '';
   proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -81,19 +90,56 @@ export interface ServerChild extends Child {
 }
 
 /** Starts `drover server` (fast profile: lease 2 s, so heartbeat 1 s) and waits for /healthz. */
-export async function startServer(options: { store?: string; port?: number; secret?: string; leaseMs?: number; args?: string[] } = {}): Promise<ServerChild> {
+export async function startServer(
+  options: { store?: string; port?: number; secret?: string; leaseMs?: number; args?: string[] } = {},
+): Promise<ServerChild> {
   const port = options.port ?? (await freePort());
   const secret = options.secret ?? SECRET;
-  const args = ['server', '--store', options.store ?? 'memory:', '--port', String(port), '--lease-ms', String(options.leaseMs ?? 2000), '--grace', '1000', '--log-level', 'warn', ...(options.args ?? [])];
+  const args = [
+    'server',
+    '--store',
+    options.store ?? 'memory:',
+    '--port',
+    String(port),
+    '--lease-ms',
+    String(options.leaseMs ?? 2000),
+    '--grace',
+    '1000',
+    '--log-level',
+    'warn',
+    ...(options.args ?? []),
+  ];
   const child = start(args, { DROVER_SECRET: secret });
   const api = new Api(port, secret);
-  await waitFor(async () => (child.proc.exitCode === null ? api.healthy() : Promise.reject(new Error(`server exited: ${child.output()}`))), 15_000, 'the server to listen');
+  await waitFor(
+    async () =>
+      child.proc.exitCode === null ? api.healthy() : Promise.reject(new Error(`server exited: ${child.output()}`)),
+    15_000,
+    'the server to listen',
+  );
   return { ...child, port, api };
 }
 
 /** Starts `drover worker` on the test tasks (reconnect backoff 250 ms → 5 s, as the fast profile). */
-export function startWorker(port: number, options: { concurrency?: number; ledger?: string; secret?: string; args?: string[] } = {}): Child {
-  const args = ['worker', TASKS, '--server', `ws://127.0.0.1:${port}`, '--concurrency', String(options.concurrency ?? 10), '--reconnect-max-ms', '5000', '--grace', '2000', '--log-level', 'warn', ...(options.args ?? [])];
+export function startWorker(
+  port: number,
+  options: { concurrency?: number; ledger?: string; secret?: string; args?: string[] } = {},
+): Child {
+  const args = [
+    'worker',
+    TASKS,
+    '--server',
+    `ws://127.0.0.1:${port}`,
+    '--concurrency',
+    String(options.concurrency ?? 10),
+    '--reconnect-max-ms',
+    '5000',
+    '--grace',
+    '2000',
+    '--log-level',
+    'warn',
+    ...(options.args ?? []),
+  ];
   return start(args, { DROVER_SECRET: options.secret ?? SECRET, LEDGER: options.ledger });
 }
 
@@ -152,9 +198,17 @@ export class Api {
     }
   }
 
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
     const headers = body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' };
-    const response = await fetch(`${this.base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
@@ -214,7 +268,9 @@ export class RawClient {
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
-    ws.on('message', (data: Buffer, isBinary) => this.#push(isBinary ? { type: '<binary>' } : (JSON.parse(data.toString('utf8')) as Received)));
+    ws.on('message', (data: Buffer, isBinary) =>
+      this.#push(isBinary ? { type: '<binary>' } : (JSON.parse(data.toString('utf8')) as Received)),
+    );
     ws.on('close', (code) => {
       clearInterval(this.#pinger);
       this.closeCode = code;
@@ -265,14 +321,17 @@ export class RawClient {
   async handshake(secret = SECRET, hello: Record<string, unknown> = {}): Promise<{ workerId: string; welcome: Frame }> {
     this.send({ type: 'hello', protocol: 1, name: 'raw', tasks: ['work'], concurrency: 1, ...hello });
     const challenge = await this.next();
-    if (!challenge || 'closed' in challenge || challenge.type !== 'challenge') throw new Error(`expected a challenge, got ${JSON.stringify(challenge)}`);
+    if (!challenge || 'closed' in challenge || challenge.type !== 'challenge')
+      throw new Error(`expected a challenge, got ${JSON.stringify(challenge)}`);
     const workerId = String(challenge.workerId);
     const nonce = String(challenge.nonce);
     const clientNonce = createClientNonce();
     this.send({ type: 'auth', workerId, clientNonce, proof: workerProof(secret, workerId, nonce, clientNonce) });
     const welcome = await this.next();
-    if (!welcome || 'closed' in welcome || welcome.type !== 'welcome') throw new Error(`expected a welcome, got ${JSON.stringify(welcome)}`);
-    if (!verifyProof(serverProof(secret, workerId, nonce, clientNonce), welcome.serverProof)) throw new Error('bad server proof');
+    if (!welcome || 'closed' in welcome || welcome.type !== 'welcome')
+      throw new Error(`expected a welcome, got ${JSON.stringify(welcome)}`);
+    if (!verifyProof(serverProof(secret, workerId, nonce, clientNonce), welcome.serverProof))
+      throw new Error('bad server proof');
     return { workerId, welcome };
   }
 

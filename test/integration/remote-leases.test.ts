@@ -18,17 +18,24 @@ beforeAll(async () => {
 
 afterAll(() => killAll());
 
-async function worker(tasks: string[], concurrency: number): Promise<RawClient & { workerId: string; session: string }> {
+async function worker(
+  tasks: string[],
+  concurrency: number,
+): Promise<RawClient & { workerId: string; session: string }> {
   const client = await RawClient.open(server.port);
   const { workerId, welcome } = await client.handshake(undefined, { tasks, concurrency });
   return Object.assign(client.keepAlive(), { workerId, session: welcome.session as string });
 }
 
 async function status(id: string, wanted: string): Promise<JobJson> {
-  return waitFor(async () => {
-    const job = await server.api.job(id);
-    return job.status === wanted ? job : undefined;
-  }, 5000, `job ${id} to be ${wanted}`);
+  return waitFor(
+    async () => {
+      const job = await server.api.job(id);
+      return job.status === wanted ? job : undefined;
+    },
+    5000,
+    `job ${id} to be ${wanted}`,
+  );
 }
 
 describe('gateway leases and credit', () => {
@@ -104,15 +111,29 @@ describe('gateway leases and credit', () => {
     w.close();
   });
 
-  it('fail: retry when asked and allowed, never past the job\'s retries', async () => {
+  it("fail: retry when asked and allowed, never past the job's retries", async () => {
     const [id] = await server.api.enqueue([{ task: 'fail-q', options: { retries: 1 } }]);
     const w = await worker(['fail-q'], 1);
     const first = await w.nextJob(300);
     expect(first.options).toMatchObject({ retries: 1 });
-    w.send({ type: 'fail', id, lease: first.lease, error: { name: 'Error', message: 'try again' }, retry: true, delayMs: 0 });
+    w.send({
+      type: 'fail',
+      id,
+      lease: first.lease,
+      error: { name: 'Error', message: 'try again' },
+      retry: true,
+      delayMs: 0,
+    });
     const second = await w.nextJob(1000);
     expect(second).toMatchObject({ id, attempt: 2 });
-    w.send({ type: 'fail', id, lease: second.lease, error: { name: 'Error', message: 'still broken' }, retry: true, delayMs: 0 });
+    w.send({
+      type: 'fail',
+      id,
+      lease: second.lease,
+      error: { name: 'Error', message: 'still broken' },
+      retry: true,
+      delayMs: 0,
+    });
     const failed = await status(id!, 'failed');
     expect(failed.error).toMatchObject({ name: 'Error', message: 'still broken' });
     expect(await w.jobsWithin(300)).toHaveLength(0);

@@ -42,7 +42,10 @@ describe('server restart under remote workers', () => {
     const lines: LedgerLine[] = readLedger(ledger);
     for (const id of ids) {
       const job = await server.api.job(id);
-      expect(lines.some((l) => l.id === id && l.event === 'end' && l.pid === job.result && l.attempt === job.attempt), `job ${id}`).toBe(true);
+      expect(
+        lines.some((l) => l.id === id && l.event === 'end' && l.pid === job.result && l.attempt === job.attempt),
+        `job ${id}`,
+      ).toBe(true);
     }
     for (const w of workers) w.proc.kill('SIGTERM');
     for (const w of workers) expect(await w.exit).toBe(0);
@@ -56,8 +59,23 @@ describe('server restart under remote workers', () => {
     const clients = Array.from({ length: 300 }, (_, i) => {
       readyAt[i] = [];
       const connection = new RemoteConnection(
-        { endpoint: `ws://127.0.0.1:${port}/v1/workers/ws`, secret: SECRET, name: `c${i}`, queues: ['nothing'], concurrency: () => 0, logger, backoff: { minMs: 250, maxMs: 5000 } },
-        { job: () => undefined, cancel: () => undefined, refused: () => undefined, lost: () => undefined, failed: () => undefined, ready: () => readyAt[i]!.push(Date.now()) },
+        {
+          endpoint: `ws://127.0.0.1:${port}/v1/workers/ws`,
+          secret: SECRET,
+          name: `c${i}`,
+          queues: ['nothing'],
+          concurrency: () => 0,
+          logger,
+          backoff: { minMs: 250, maxMs: 5000 },
+        },
+        {
+          job: () => undefined,
+          cancel: () => undefined,
+          refused: () => undefined,
+          lost: () => undefined,
+          failed: () => undefined,
+          ready: () => readyAt[i]!.push(Date.now()),
+        },
       );
       connection.start();
       return connection;

@@ -21,9 +21,13 @@ export function parseMemoryUrl(url: string): MemoryBrokerOptions {
   const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
   const options: MemoryBrokerOptions = {};
   for (const [key, value] of params) {
-    if (!(NUMERIC as readonly string[]).includes(key)) throw new ConfigError(`Unknown memory: broker option ${JSON.stringify(key)}; expected one of ${NUMERIC.join(', ')}`);
+    if (!(NUMERIC as readonly string[]).includes(key))
+      throw new ConfigError(
+        `Unknown memory: broker option ${JSON.stringify(key)}; expected one of ${NUMERIC.join(', ')}`,
+      );
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`memory: broker option ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError(`memory: broker option ${key} must be a positive integer, got ${JSON.stringify(value)}`);
     options[key as (typeof NUMERIC)[number]] = n;
   }
   return options;

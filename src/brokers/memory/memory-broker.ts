@@ -97,7 +97,9 @@ export class MemoryBroker implements Broker {
 
   async enqueue(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
     if (this.#queuedCount + requests.length > this.#maxQueued) {
-      throw new BrokerFullError(`memory broker is full: ${this.#queuedCount} jobs queued, maxQueued is ${this.#maxQueued}`);
+      throw new BrokerFullError(
+        `memory broker is full: ${this.#queuedCount} jobs queued, maxQueued is ${this.#maxQueued}`,
+      );
     }
     const now = Date.now();
     const results = new Array<EnqueueResult>(requests.length);
@@ -257,12 +259,16 @@ export class MemoryBroker implements Broker {
     const start = query.cursor === undefined ? Infinity : Number(query.cursor);
     const matches: MemoryJob[] = [];
     for (const job of this.#jobs.values()) {
-      if (job.status === query.status && job.seq < start && (query.queue === undefined || job.queue === query.queue)) matches.push(job);
+      if (job.status === query.status && job.seq < start && (query.queue === undefined || job.queue === query.queue))
+        matches.push(job);
     }
     matches.sort((a, b) => b.seq - a.seq);
     const page = matches.slice(0, query.limit);
     const last = page[page.length - 1];
-    return { jobs: page.map((j) => j.snapshot()), next: matches.length > query.limit && last ? String(last.seq) : undefined };
+    return {
+      jobs: page.map((j) => j.snapshot()),
+      next: matches.length > query.limit && last ? String(last.seq) : undefined,
+    };
   }
 
   #activate(job: MemoryJob, request: LeaseRequest, now: number): LeasedJob {
@@ -424,11 +430,14 @@ export class MemoryBroker implements Broker {
     if (!next || next.runAt >= this.#delayTimerAt || this.#closed) return;
     clearTimeout(this.#delayTimer);
     this.#delayTimerAt = next.runAt;
-    this.#delayTimer = setTimeout(() => {
-      this.#delayTimerAt = Infinity;
-      this.#promoteDue(Date.now());
-      this.#armDelayTimer();
-    }, Math.max(0, next.runAt - Date.now())).unref();
+    this.#delayTimer = setTimeout(
+      () => {
+        this.#delayTimerAt = Infinity;
+        this.#promoteDue(Date.now());
+        this.#armDelayTimer();
+      },
+      Math.max(0, next.runAt - Date.now()),
+    ).unref();
   }
 
   #promoteDue(now: number): void {

@@ -22,7 +22,9 @@ export type { RemoteUrl } from './remote-url.js';
  */
 export function createRemoteBroker(url: string, context: RemoteBrokerOptions & { codec?: Codec | undefined }): Broker {
   if (context.codec !== undefined && context.codec.name !== 'json') {
-    throw new ConfigError(`The ${url} broker carries arguments and results as JSON; the ${context.codec.name} codec cannot be used with it`);
+    throw new ConfigError(
+      `The ${url} broker carries arguments and results as JSON; the ${context.codec.name} codec cannot be used with it`,
+    );
   }
   return new RemoteBroker(parseRemoteUrl(url), { ...context, name: context.name ?? `${hostname()}:${process.pid}` });
 }

@@ -79,7 +79,9 @@ export class RemoteLeases {
     });
     // Credit shrank while jobs were on their way: hand back what the herd will not take soon.
     const surplus = this.#inHerd.size + this.#inbox.length - this.#credit;
-    if (surplus > 0) for (const m of this.#inbox.splice(this.#inbox.length - surplus)) connection.send({ type: 'release', id: m.id, lease: m.lease });
+    if (surplus > 0)
+      for (const m of this.#inbox.splice(this.#inbox.length - surplus))
+        connection.send({ type: 'release', id: m.id, lease: m.lease });
     return leased;
   }
 
@@ -87,14 +89,25 @@ export class RemoteLeases {
   ack(lease: LeaseRef, result: unknown): void {
     const frame = serialize({ type: 'done', id: lease.id, lease: lease.token, result });
     if (Buffer.byteLength(frame) <= Limits.FRAME) return this.#settle(lease, frame);
-    const error = new TypeError(`The result of job ${lease.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`);
-    this.#settle(lease, serialize({ type: 'fail', id: lease.id, lease: lease.token, error: toWireError(error), retry: false }));
+    const error = new TypeError(
+      `The result of job ${lease.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`,
+    );
+    this.#settle(
+      lease,
+      serialize({ type: 'fail', id: lease.id, lease: lease.token, error: toWireError(error), retry: false }),
+    );
   }
 
   /** Sends `fail` (with `retry` and `delayMs` when the herd wants another attempt). */
   nack(lease: LeaseRef, outcome: NackOutcome): void {
     const retry = outcome.retryInMs !== undefined;
-    const message: ClientMessage = { type: 'fail', id: lease.id, lease: lease.token, error: boundErrorInfo(outcome.error), retry };
+    const message: ClientMessage = {
+      type: 'fail',
+      id: lease.id,
+      lease: lease.token,
+      error: boundErrorInfo(outcome.error),
+      retry,
+    };
     if (retry) message.delayMs = Math.max(0, Math.min(2 ** 31 - 1, Math.round(outcome.retryInMs ?? 0)));
     this.#settle(lease, serialize(message));
   }
@@ -111,7 +124,10 @@ export class RemoteLeases {
   progress(lease: LeaseRef, value: unknown): void {
     if (!this.#current(lease)) throw new StaleLeaseError(lease.id);
     const frame = serialize({ type: 'progress', id: lease.id, lease: lease.token, value });
-    if (Buffer.byteLength(frame) > Limits.FRAME) throw new TypeError(`Progress of job ${lease.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`);
+    if (Buffer.byteLength(frame) > Limits.FRAME)
+      throw new TypeError(
+        `Progress of job ${lease.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`,
+      );
     this.#connection?.sendRaw(frame);
   }
 
@@ -180,7 +196,13 @@ export class RemoteLeases {
   #current(lease: LeaseRef): boolean {
     const held = this.#inHerd.get(lease.id);
     const connection = this.#connection;
-    return held !== undefined && held.token === lease.token && connection !== undefined && connection.state === 'ready' && held.epoch === connection.epoch;
+    return (
+      held !== undefined &&
+      held.token === lease.token &&
+      connection !== undefined &&
+      connection.state === 'ready' &&
+      held.epoch === connection.epoch
+    );
   }
 
   #settle(lease: LeaseRef, frame: string): void {
@@ -221,7 +243,19 @@ export class RemoteLeases {
 
 function toLeasedJob(m: JobMessage, expiresAt: number): LeasedJob {
   const b = m.options.backoff;
-  const backoff: BackoffOptions = b.jitter === undefined ? { type: b.type, delay: b.delay, max: b.max } : { type: b.type, delay: b.delay, max: b.max, jitter: b.jitter };
+  const backoff: BackoffOptions =
+    b.jitter === undefined
+      ? { type: b.type, delay: b.delay, max: b.max }
+      : { type: b.type, delay: b.delay, max: b.max, jitter: b.jitter };
   const options: StoredJobOptions = { retries: m.options.retries, timeout: m.options.timeout, backoff };
-  return { id: m.id, token: m.lease, task: m.task, queue: m.queue, args: m.args, attempt: m.attempt, options, expiresAt };
+  return {
+    id: m.id,
+    token: m.lease,
+    task: m.task,
+    queue: m.queue,
+    args: m.args,
+    attempt: m.attempt,
+    options,
+    expiresAt,
+  };
 }

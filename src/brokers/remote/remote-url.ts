@@ -26,8 +26,14 @@ export function parseRemoteUrl(url: string): RemoteUrl {
     throw new ConfigError(`Invalid broker URL ${JSON.stringify(url)}: expected ws://host:port or wss://host:port`);
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    throw new ConfigError('A ws:// broker URL must not carry credentials; pass the secret with `secret` (or DROVER_SECRET)');
+    throw new ConfigError(
+      'A ws:// broker URL must not carry credentials; pass the secret with `secret` (or DROVER_SECRET)',
+    );
   }
   const http = parsed.protocol === 'wss:' ? 'https:' : 'http:';
-  return { url: `${parsed.protocol}//${parsed.host}`, wsBase: `${parsed.protocol}//${parsed.host}`, httpBase: `${http}//${parsed.host}` };
+  return {
+    url: `${parsed.protocol}//${parsed.host}`,
+    wsBase: `${parsed.protocol}//${parsed.host}`,
+    httpBase: `${http}//${parsed.host}`,
+  };
 }

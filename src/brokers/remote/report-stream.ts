@@ -21,7 +21,11 @@ const MAX_RETRIES = 30;
  * unknown job, otherwise a watch whose reports all reach `listener` (its
  * `history` is empty: past reports come through the listener too).
  */
-export async function watchReports(api: ServerApi, id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
+export async function watchReports(
+  api: ServerApi,
+  id: string,
+  listener: (report: Report) => void,
+): Promise<ReportWatch | undefined> {
   const controller = new AbortController();
   let lastId = -1;
   let ended = false;
@@ -53,7 +57,9 @@ export async function watchReports(api: ServerApi, id: string, listener: (report
       else if (response) break; // 204: everything was seen; 404: the job is gone
       if (ended || attempt >= MAX_RETRIES) break;
       // Cut before the terminal report: resume after a short, growing wait.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempt++)).unref());
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempt++)).unref(),
+      );
       if (ended) break;
       response = await api.events(id, lastId, controller.signal).catch(() => undefined);
     }
@@ -66,7 +72,10 @@ export async function watchReports(api: ServerApi, id: string, listener: (report
 /**
  * Reads an event stream until it ends, calling `onEvent` per `data` event.
  */
-async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (id: number | undefined, data: string) => void): Promise<void> {
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (id: number | undefined, data: string) => void,
+): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
   let data: string[] = [];

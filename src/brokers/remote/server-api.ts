@@ -6,7 +6,15 @@
  */
 import { AuthError, BrokerError, BrokerFullError, InvalidArgumentError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/report.js';
-import type { CancelResult, EnqueueRequest, EnqueueResult, JobPage, JobSnapshot, ListJobsQuery, QueueCounts } from '../contract.js';
+import type {
+  CancelResult,
+  EnqueueRequest,
+  EnqueueResult,
+  JobPage,
+  JobSnapshot,
+  ListJobsQuery,
+  QueueCounts,
+} from '../contract.js';
 import { fromJobView } from '../../protocol/job-view.js';
 import type { JobView as JobViewJson } from '../../protocol/job-view.js';
 
@@ -48,7 +56,12 @@ export class ServerApi {
     let bytes = 2;
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      const answer = await this.request<{ id: string; status: JobStatus; duplicate?: boolean }[]>('POST', '/v1/jobs', batch, [201]);
+      const answer = await this.request<{ id: string; status: JobStatus; duplicate?: boolean }[]>(
+        'POST',
+        '/v1/jobs',
+        batch,
+        [201],
+      );
       for (const r of answer.body ?? []) results.push({ id: r.id, status: r.status, duplicate: r.duplicate === true });
       batch = [];
       bytes = 2;
@@ -72,7 +85,12 @@ export class ServerApi {
 
   /** `DELETE /v1/jobs/:id`. */
   async cancel(id: string): Promise<CancelResult> {
-    const answer = await this.request<{ wasRunning?: boolean }>('DELETE', `/v1/jobs/${encodeURIComponent(id)}`, undefined, [200, 404, 409]);
+    const answer = await this.request<{ wasRunning?: boolean }>(
+      'DELETE',
+      `/v1/jobs/${encodeURIComponent(id)}`,
+      undefined,
+      [200, 404, 409],
+    );
     if (answer.status === 404) return 'not_found';
     if (answer.status === 409) return 'finished';
     return answer.body?.wasRunning === true ? 'aborted' : 'cancelled';
@@ -80,7 +98,12 @@ export class ServerApi {
 
   /** `POST /v1/jobs/:id/retry`; undefined when unknown or not finished. */
   async retry(id: string): Promise<JobSnapshot | undefined> {
-    const answer = await this.request<JobViewJson>('POST', `/v1/jobs/${encodeURIComponent(id)}/retry`, undefined, [200, 404, 409]);
+    const answer = await this.request<JobViewJson>(
+      'POST',
+      `/v1/jobs/${encodeURIComponent(id)}/retry`,
+      undefined,
+      [200, 404, 409],
+    );
     return answer.status === 200 && answer.body ? fromJobView(answer.body) : undefined;
   }
 
@@ -95,7 +118,12 @@ export class ServerApi {
     const params = new URLSearchParams({ status: query.status, limit: String(query.limit) });
     if (query.queue !== undefined) params.set('queue', query.queue);
     if (query.cursor !== undefined) params.set('cursor', query.cursor);
-    const answer = await this.request<{ jobs: JobViewJson[]; next: string | null }>('GET', `/v1/jobs?${params.toString()}`, undefined, [200]);
+    const answer = await this.request<{ jobs: JobViewJson[]; next: string | null }>(
+      'GET',
+      `/v1/jobs?${params.toString()}`,
+      undefined,
+      [200],
+    );
     const body = answer.body ?? { jobs: [], next: null };
     return { jobs: body.jobs.map(fromJobView), next: body.next ?? undefined };
   }
@@ -136,7 +164,8 @@ export class ServerApi {
 
   #unreachable(error: unknown): BrokerError {
     const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-    const reason = typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.message : String(error);
+    const reason =
+      typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.message : String(error);
     return new BrokerError(`Cannot reach the drover server at ${this.url} (${this.base}): ${reason}`, { cause: error });
   }
 
@@ -150,9 +179,11 @@ export class ServerApi {
     } catch {
       // not JSON: keep the status line
     }
-    if (response.status === 401) return new AuthError(`auth failed: the drover server at ${this.url} refused the secret`);
+    if (response.status === 401)
+      return new AuthError(`auth failed: the drover server at ${this.url} refused the secret`);
     if (code === 'broker_full') return new BrokerFullError(message);
-    if (response.status === 400 || response.status === 413) return new InvalidArgumentError(`The drover server at ${this.url} refused the request: ${message}`);
+    if (response.status === 400 || response.status === 413)
+      return new InvalidArgumentError(`The drover server at ${this.url} refused the request: ${message}`);
     return new BrokerError(`The drover server at ${this.url} answered ${response.status}: ${message}`);
   }
 }
@@ -160,7 +191,12 @@ export class ServerApi {
 function toJobRequest(job: EnqueueRequest): Record<string, unknown> {
   const options: Record<string, unknown> = {
     retries: job.options.retries,
-    backoff: { type: job.options.backoff.type, delay: Math.round(job.options.backoff.delay), max: Math.round(job.options.backoff.max), ...(job.options.backoff.jitter === undefined ? {} : { jitter: job.options.backoff.jitter }) },
+    backoff: {
+      type: job.options.backoff.type,
+      delay: Math.round(job.options.backoff.delay),
+      max: Math.round(job.options.backoff.max),
+      ...(job.options.backoff.jitter === undefined ? {} : { jitter: job.options.backoff.jitter }),
+    },
     priority: job.priority,
     queue: job.queue,
   };

@@ -56,13 +56,19 @@ async function runServer(options: ServerCommandOptions): Promise<void> {
   }
   const secret = readSecret(options);
   // Loaded here, not at the top, so the other commands start fast.
-  const [{ Drover, Chief }, { createServer }] = await Promise.all([import('../../index.js'), import('../../server/index.js')]);
+  const [{ Drover, Chief }, { createServer }] = await Promise.all([
+    import('../../index.js'),
+    import('../../server/index.js'),
+  ]);
   const logger = createCliLogger(options.logLevel);
   const app = new Drover({ broker: options.store, logger, ...(secret === undefined ? {} : { secret }) });
   if (options.tasks !== undefined) {
     const tasks = await loadTasks(options.tasks);
     for (const task of tasks) app.register(task);
-    logger.info({ tasks: tasks.map((t) => t.name) }, `loaded ${tasks.length} task${tasks.length === 1 ? '' : 's'} from ${options.tasks}`);
+    logger.info(
+      { tasks: tasks.map((t) => t.name) },
+      `loaded ${tasks.length} task${tasks.length === 1 ? '' : 's'} from ${options.tasks}`,
+    );
   }
   const grace = options.grace;
   const server = createServer({
@@ -91,7 +97,10 @@ async function runServer(options: ServerCommandOptions): Promise<void> {
     herdStopped = new Promise((resolve) => (stopped = resolve));
     chief.add('herd', {
       async run({ signal }) {
-        const herd = app.worker({ concurrency, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
+        const herd = app.worker({
+          concurrency,
+          ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+        });
         server.useHerd(herd);
         await aborted(signal);
         await herd.close({ grace }).finally(stopped);

@@ -42,16 +42,36 @@ export function workerCommand(): Command {
   return new Command('worker')
     .description('run the tasks of a module as a worker, through a drover server (--server) or on a broker (--broker)')
     .argument('<tasks>', 'a .ts or .js module exporting task definitions made with task()')
-    .addOption(new Option('--server <url>', `the drover server, ws://host:port or wss://host:port (default ${DEFAULT_WORKER_SERVER})`).argParser(workerServerUrl).conflicts('broker'))
+    .addOption(
+      new Option(
+        '--server <url>',
+        `the drover server, ws://host:port or wss://host:port (default ${DEFAULT_WORKER_SERVER})`,
+      )
+        .argParser(workerServerUrl)
+        .conflicts('broker'),
+    )
     .option('--broker <url>', 'work straight on a broker instead (sqlite:…, redis://…, ws://…)')
     .option('--concurrency <n>', 'jobs run at once', integer(0, 100_000), 10)
     .option('--secret-file <path>', 'file holding the shared secret (default: the DROVER_SECRET environment variable)')
     .option('--name <name>', 'this worker in listings (default host:pid)')
-    .option('--grace <ms>', 'on SIGINT/SIGTERM, how long running jobs may finish before they are handed back', milliseconds, 30_000)
-    .option('--lease-ms <ms>', 'lease length the herd works with (on a server the server sets it; default 30000)', milliseconds)
+    .option(
+      '--grace <ms>',
+      'on SIGINT/SIGTERM, how long running jobs may finish before they are handed back',
+      milliseconds,
+      30_000,
+    )
+    .option(
+      '--lease-ms <ms>',
+      'lease length the herd works with (on a server the server sets it; default 30000)',
+      milliseconds,
+    )
     .option('--reconnect-min-ms <ms>', 'first reconnect backoff cap', milliseconds, 250)
     .option('--reconnect-max-ms <ms>', 'largest reconnect backoff cap', milliseconds, 30_000)
-    .addOption(new Option('--log-level <level>', 'log level; logs go to stderr').choices(LOG_LEVELS).default(process.env.DROVER_LOG_LEVEL ?? 'info'))
+    .addOption(
+      new Option('--log-level <level>', 'log level; logs go to stderr')
+        .choices(LOG_LEVELS)
+        .default(process.env.DROVER_LOG_LEVEL ?? 'info'),
+    )
     .action(async (file: string, flags: WorkerFlags) => {
       try {
         await runWorker(file, flags);
@@ -101,8 +121,19 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
       // Leases on a server live on the server (it renews them for a live worker); a short local lease only
       // makes the herd notice a lost connection sooner and abort the attempts the server has already requeued.
       const leaseMs = flags.leaseMs ?? (remote ? 3_000 : 30_000);
-      const worker = app.worker({ concurrency: flags.concurrency, leaseMs, ...(flags.name === undefined ? {} : { name: flags.name }) });
-      logger.info({ broker: remote ? url : describeBroker(url), tasks: tasks.map((t) => t.name), concurrency: worker.concurrency }, 'worker started');
+      const worker = app.worker({
+        concurrency: flags.concurrency,
+        leaseMs,
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+      });
+      logger.info(
+        {
+          broker: remote ? url : describeBroker(url),
+          tasks: tasks.map((t) => t.name),
+          concurrency: worker.concurrency,
+        },
+        'worker started',
+      );
       await aborted(signal);
       await worker.close({ grace: authError === undefined ? flags.grace : 0 });
     },

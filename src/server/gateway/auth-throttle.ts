@@ -13,7 +13,13 @@ export class AuthThrottle {
   readonly #now: () => number;
   readonly #entries = new Map<string, { failures: number; blockedUntil: number }>();
 
-  constructor(options: { threshold: number; baseMs?: number; maxMs?: number; maxAddresses?: number; now?: () => number }) {
+  constructor(options: {
+    threshold: number;
+    baseMs?: number;
+    maxMs?: number;
+    maxAddresses?: number;
+    now?: () => number;
+  }) {
     this.#threshold = options.threshold;
     this.#baseMs = options.baseMs ?? 1_000;
     this.#maxMs = options.maxMs ?? 60_000;

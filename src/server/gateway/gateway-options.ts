@@ -54,8 +54,10 @@ export interface ResolvedGatewayOptions {
 /** Validates options and fills in defaults. */
 export function resolveGatewayOptions(options: WorkerGatewayOptions): ResolvedGatewayOptions {
   const o = checkObject('options', options) as unknown as WorkerGatewayOptions;
-  if (typeof o.app !== 'object' || o.app === null || typeof o.app.emit !== 'function') fail('app', 'a Drover app', o.app);
-  if (typeof o.broker !== 'object' || o.broker === null || typeof o.broker.lease !== 'function') fail('broker', 'a Broker', o.broker);
+  if (typeof o.app !== 'object' || o.app === null || typeof o.app.emit !== 'function')
+    fail('app', 'a Drover app', o.app);
+  if (typeof o.broker !== 'object' || o.broker === null || typeof o.broker.lease !== 'function')
+    fail('broker', 'a Broker', o.broker);
   if (o.secret !== undefined && typeof o.secret !== 'string') fail('secret', 'a string or undefined', o.secret);
   const leaseMs = checkMs('leaseMs', o.leaseMs ?? 30_000, 100);
   return {

@@ -137,7 +137,9 @@ export class JobDispatcher {
     if (jobs.length === 0) return;
     if (this.#paused || session.ended || !this.#sessions.has(session)) {
       // Never reached the worker: back to the queue, attempt not counted.
-      settle(() => this.#options.broker.release(jobs)).catch((error: unknown) => this.#report(error, 'handing back undelivered jobs failed'));
+      settle(() => this.#options.broker.release(jobs)).catch((error: unknown) =>
+        this.#report(error, 'handing back undelivered jobs failed'),
+      );
       return;
     }
     for (const job of jobs) this.#holders.set(job.id, session);

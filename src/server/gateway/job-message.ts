@@ -13,6 +13,9 @@ export function toJobMessage(job: LeasedJob): JobMessage {
     args: job.args,
     attempt: job.attempt,
     deadline: timeout === undefined ? null : Date.now() + timeout,
-    options: timeout === undefined ? { retries: job.options.retries, backoff: job.options.backoff } : { retries: job.options.retries, timeout, backoff: job.options.backoff },
+    options:
+      timeout === undefined
+        ? { retries: job.options.retries, backoff: job.options.backoff }
+        : { retries: job.options.retries, timeout, backoff: job.options.backoff },
   };
 }

@@ -15,7 +15,14 @@
  * same answer. A frame handler that throws closes only this connection.
  */
 import type { WebSocket } from 'ws';
-import type { ClientMessage, FrameProblem, FrameWriter, HelloMessage, RawFrame, ServerMessage } from '../../protocol/index.js';
+import type {
+  ClientMessage,
+  FrameProblem,
+  FrameWriter,
+  HelloMessage,
+  RawFrame,
+  ServerMessage,
+} from '../../protocol/index.js';
 import {
   CloseCodes,
   Limits,
@@ -87,7 +94,10 @@ export class WorkerConnection {
     ws.on('message', (data: RawFrame, isBinary: boolean) => this.#onMessage(data, isBinary));
     ws.on('close', (code: number) => this.#onClose(code));
     ws.on('error', (error: Error) => host.options.logger.debug({ err: error, address }, 'worker socket error'));
-    this.#authTimer = setTimeout(() => this.#authFailed('no successful auth before the deadline'), host.options.authTimeoutMs);
+    this.#authTimer = setTimeout(
+      () => this.#authFailed('no successful auth before the deadline'),
+      host.options.authTimeoutMs,
+    );
     this.#authTimer.unref();
   }
 
@@ -163,26 +173,47 @@ export class WorkerConnection {
     if (!parsed.ok) return this.#badFrame(parsed);
     const message: ClientMessage = parsed.message;
     if (authenticated) {
-      if (message.type === 'hello' || message.type === 'auth') return this.#badFrame({ ok: false, code: WireErrorCodes.BAD_FRAME, reason: 'already authenticated' });
+      if (message.type === 'hello' || message.type === 'auth')
+        return this.#badFrame({ ok: false, code: WireErrorCodes.BAD_FRAME, reason: 'already authenticated' });
       return this.#session!.handle(message);
     }
     if (message.type === 'hello') {
       if (this.#state === 'awaiting_hello') return this.#hello(message);
-      return this.#badFrame({ ok: false, code: WireErrorCodes.BAD_FRAME, reason: 'hello was already sent; answer the challenge' });
+      return this.#badFrame({
+        ok: false,
+        code: WireErrorCodes.BAD_FRAME,
+        reason: 'hello was already sent; answer the challenge',
+      });
     }
     if (message.type === 'auth') {
       if (this.#state === 'challenged') return this.#auth(message.workerId, message.clientNonce, message.proof);
       return this.#authFailed('auth before hello');
     }
-    this.#badFrame({ ok: false, code: WireErrorCodes.NOT_AUTHENTICATED, reason: 'authenticate first: hello, then auth' });
+    this.#badFrame({
+      ok: false,
+      code: WireErrorCodes.NOT_AUTHENTICATED,
+      reason: 'authenticate first: hello, then auth',
+    });
   }
 
   #badFrame(problem: FrameProblem): void {
     const authenticated = this.#state === 'authenticated';
-    if (!authenticated && problem.type === 'auth' && problem.code !== WireErrorCodes.TOO_LARGE) return this.#authFailed('malformed auth frame');
-    this.#send({ type: 'error', code: problem.code, message: problem.reason, ...(problem.id === undefined ? {} : { id: problem.id }) });
-    if (problem.code === WireErrorCodes.TOO_LARGE) return this.close(CloseCodes.TOO_LARGE, 'frame too large', 'requeue');
-    if (authenticated && (problem.type === 'done' || problem.type === 'fail') && problem.id !== undefined && problem.lease !== undefined) {
+    if (!authenticated && problem.type === 'auth' && problem.code !== WireErrorCodes.TOO_LARGE)
+      return this.#authFailed('malformed auth frame');
+    this.#send({
+      type: 'error',
+      code: problem.code,
+      message: problem.reason,
+      ...(problem.id === undefined ? {} : { id: problem.id }),
+    });
+    if (problem.code === WireErrorCodes.TOO_LARGE)
+      return this.close(CloseCodes.TOO_LARGE, 'frame too large', 'requeue');
+    if (
+      authenticated &&
+      (problem.type === 'done' || problem.type === 'fail') &&
+      problem.id !== undefined &&
+      problem.lease !== undefined
+    ) {
       this.#session!.abandon(problem.id, problem.lease, problem.reason);
     }
     if (++this.#badFrames > Limits.BAD_FRAMES) this.close(CloseCodes.PROTOCOL, 'too many bad frames', 'requeue');
@@ -190,13 +221,22 @@ export class WorkerConnection {
 
   #hello(hello: HelloMessage): void {
     if (hello.protocol !== PROTOCOL_VERSION) {
-      this.#send({ type: 'error', code: WireErrorCodes.BAD_FRAME, message: `unsupported protocol version; this server speaks ${PROTOCOL_VERSION}` });
+      this.#send({
+        type: 'error',
+        code: WireErrorCodes.BAD_FRAME,
+        message: `unsupported protocol version; this server speaks ${PROTOCOL_VERSION}`,
+      });
       return this.close(CloseCodes.PROTOCOL, 'unsupported protocol version', 'requeue');
     }
     const resumed = this.#host.sessions.resume(hello.session);
     const workerId = resumed?.workerId ?? createWorkerId();
     const nonce = createNonce();
-    this.#challenge = { workerId, nonce, hello, resumed: resumed && hello.session !== undefined ? { key: hello.session, recent: resumed.recent } : undefined };
+    this.#challenge = {
+      workerId,
+      nonce,
+      hello,
+      resumed: resumed && hello.session !== undefined ? { key: hello.session, recent: resumed.recent } : undefined,
+    };
     this.#state = 'challenged';
     this.#send({ type: 'challenge', workerId, nonce });
     this.#host.registered(this, workerId, hello.name);
@@ -215,14 +255,27 @@ export class WorkerConnection {
     this.#host.throttle.success(this.address);
     const { hello } = challenge;
     const session = new WorkerSession(
-      { workerId: challenge.workerId, name: hello.name, queues: [...new Set(hello.tasks)], concurrency: hello.concurrency, address: this.address, recent: challenge.resumed?.recent },
+      {
+        workerId: challenge.workerId,
+        name: hello.name,
+        queues: [...new Set(hello.tasks)],
+        concurrency: hello.concurrency,
+        address: this.address,
+        recent: challenge.resumed?.recent,
+      },
       this.#host.sessionHost,
       (frame) => this.#sendFrame(frame),
     );
     this.#session = session;
     const key = this.#host.sessions.issue(challenge.workerId, hello.name, session.recent, challenge.resumed?.key);
     const { heartbeatMs, leaseMs } = this.#host.options;
-    this.#send({ type: 'welcome', session: key, serverProof: serverProof(secret, challenge.workerId, challenge.nonce, clientNonce), heartbeatMs, leaseMs });
+    this.#send({
+      type: 'welcome',
+      session: key,
+      serverProof: serverProof(secret, challenge.workerId, challenge.nonce, clientNonce),
+      heartbeatMs,
+      leaseMs,
+    });
     this.#host.authenticated(this, session);
   }
 

@@ -86,7 +86,12 @@ class Gateway implements WorkerGateway, ConnectionHost {
   constructor(options: ResolvedGatewayOptions) {
     this.options = options;
     this.throttle = new AuthThrottle({ threshold: options.authFailuresBeforeThrottle });
-    this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Limits.FRAME, clientTracking: false });
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: Limits.FRAME,
+      clientTracking: false,
+    });
     this.#dispatcher = new JobDispatcher(options, (error, context) => this.#reportError(error, context));
     const { app, broker, logger } = options;
     this.sessionHost = {
@@ -101,7 +106,10 @@ class Gateway implements WorkerGateway, ConnectionHost {
       track: (work) => this.#track(work),
       reportError: (error, context, jobId) => this.#reportError(error, context, jobId),
     };
-    this.#heartbeatTimer = setInterval(() => this.#dropSilent(), Math.max(10, Math.floor(options.heartbeatMs / 2))).unref();
+    this.#heartbeatTimer = setInterval(
+      () => this.#dropSilent(),
+      Math.max(10, Math.floor(options.heartbeatMs / 2)),
+    ).unref();
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -128,7 +136,16 @@ class Gateway implements WorkerGateway, ConnectionHost {
     for (const connection of this.#byWorkerId.values()) {
       const s = connection.session;
       if (!s || s.ended) continue;
-      out.push({ id: s.workerId, name: s.name, tasks: [...s.queues], concurrency: s.concurrency, active: s.active, lastSeen: s.lastSeen, connectedAt: s.connectedAt, address: s.address });
+      out.push({
+        id: s.workerId,
+        name: s.name,
+        tasks: [...s.queues],
+        concurrency: s.concurrency,
+        active: s.active,
+        lastSeen: s.lastSeen,
+        connectedAt: s.connectedAt,
+        address: s.address,
+      });
     }
     return out;
   }
@@ -145,7 +162,10 @@ class Gateway implements WorkerGateway, ConnectionHost {
   }
 
   verifyFailed(connection: WorkerConnection, reason: string, workerId?: string, name?: string): void {
-    this.options.logger.warn({ workerId, name, address: connection.address, reason }, 'remote worker failed to authenticate');
+    this.options.logger.warn(
+      { workerId, name, address: connection.address, reason },
+      'remote worker failed to authenticate',
+    );
     this.#emit('worker:verify-failed', { workerId: workerId ?? '', name, address: connection.address, reason });
   }
 
@@ -157,7 +177,16 @@ class Gateway implements WorkerGateway, ConnectionHost {
     this.#byWorkerId.set(session.workerId, connection);
     this.#dispatcher.add(session);
     this.options.app.metrics.workersConnected(this.#byWorkerId.size);
-    this.options.logger.info({ workerId: session.workerId, name: session.name, address: connection.address, tasks: session.queues, concurrency: session.concurrency }, 'remote worker connected');
+    this.options.logger.info(
+      {
+        workerId: session.workerId,
+        name: session.name,
+        address: connection.address,
+        tasks: session.queues,
+        concurrency: session.concurrency,
+      },
+      'remote worker connected',
+    );
     this.#emit('worker:verified', { workerId: session.workerId, name: session.name, address: connection.address });
   }
 
@@ -172,7 +201,12 @@ class Gateway implements WorkerGateway, ConnectionHost {
     if (this.#byWorkerId.get(session.workerId) === connection) this.#byWorkerId.delete(session.workerId);
     this.options.app.metrics.workersConnected(this.#byWorkerId.size);
     this.options.logger.info({ workerId: session.workerId, name: session.name, reason }, 'remote worker disconnected');
-    this.#emit('worker:disconnected', { workerId: session.workerId, name: session.name, address: connection.address, reason });
+    this.#emit('worker:disconnected', {
+      workerId: session.workerId,
+      name: session.name,
+      address: connection.address,
+      reason,
+    });
   }
 
   // internals
@@ -180,7 +214,8 @@ class Gateway implements WorkerGateway, ConnectionHost {
   #refusal(req: IncomingMessage, address: string): string | undefined {
     if (this.#closing) return 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n';
     const origin = req.headers.origin;
-    if (origin !== undefined && !sameHost(origin, req.headers.host)) return 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n';
+    if (origin !== undefined && !sameHost(origin, req.headers.host))
+      return 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n';
     const blocked = this.throttle.blockedFor(address);
     if (blocked > 0) return `${TOO_MANY}Retry-After: ${Math.ceil(blocked / 1000)}\r\n`;
     if ((this.#pendingByAddress.get(address) ?? 0) >= this.options.maxPendingPerAddress) return TOO_MANY;
@@ -211,7 +246,10 @@ class Gateway implements WorkerGateway, ConnectionHost {
     void work.finally(() => this.#tracked.delete(work));
   }
 
-  #emit(name: 'worker:registered' | 'worker:verified' | 'worker:verify-failed' | 'worker:disconnected', event: WorkerEvent): void {
+  #emit(
+    name: 'worker:registered' | 'worker:verified' | 'worker:verify-failed' | 'worker:disconnected',
+    event: WorkerEvent,
+  ): void {
     if (this.options.app.listens(name)) this.options.app.emit(name, event);
   }
 

@@ -131,11 +131,27 @@ export class WorkerSession {
   accept(jobs: readonly LeasedJob[]): void {
     const now = performance.now();
     for (const job of jobs) {
-      const held: HeldJob = { ref: { id: job.id, token: job.token }, task: job.task, attempt: job.attempt, options: job.options, sentAt: now, progressBusy: false, progressNext: undefined };
+      const held: HeldJob = {
+        ref: { id: job.id, token: job.token },
+        task: job.task,
+        attempt: job.attempt,
+        options: job.options,
+        sentAt: now,
+        progressBusy: false,
+        progressNext: undefined,
+      };
       const frame = serialize(toJobMessage(job));
       if (frame.length * 3 > Limits.FRAME && Buffer.byteLength(frame) > Limits.FRAME) {
-        const error = { name: 'ProtocolError', message: `job ${job.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`, code: 'ERR_DROVER_PROTOCOL' };
-        this.#record(held, settle(() => this.#host.broker.nack(held.ref, { error })), () => this.#host.metrics.failed(held.task, 0));
+        const error = {
+          name: 'ProtocolError',
+          message: `job ${job.id} is larger than the ${Limits.FRAME}-byte frame limit of remote workers`,
+          code: 'ERR_DROVER_PROTOCOL',
+        };
+        this.#record(
+          held,
+          settle(() => this.#host.broker.nack(held.ref, { error })),
+          () => this.#host.metrics.failed(held.task, 0),
+        );
         this.#host.released(this, job.id);
         continue;
       }
@@ -182,7 +198,10 @@ export class WorkerSession {
   abandon(id: string, lease: string, reason: string): void {
     const held = this.#held.get(id);
     if (!held || held.ref.token !== lease) return;
-    this.#requeue(this.#take(held), { name: 'ProtocolError', message: `the worker sent a malformed outcome: ${reason}` });
+    this.#requeue(this.#take(held), {
+      name: 'ProtocolError',
+      message: `the worker sent a malformed outcome: ${reason}`,
+    });
   }
 
   /** The connection ended: hand back (clean close) or requeue as crashed (abrupt) every held job. Idempotent. */
@@ -193,7 +212,11 @@ export class WorkerSession {
     for (const h of held) this.#take(h);
     if (held.length === 0) return;
     if (mode === 'release') {
-      this.#host.track(settle(() => this.#host.broker.release(held.map((h) => h.ref))).catch((error: unknown) => this.#host.reportError(error, `handing back the jobs of worker ${this.workerId} failed`)));
+      this.#host.track(
+        settle(() => this.#host.broker.release(held.map((h) => h.ref))).catch((error: unknown) =>
+          this.#host.reportError(error, `handing back the jobs of worker ${this.workerId} failed`),
+        ),
+      );
     } else {
       for (const h of held) this.#requeue(h, toErrorInfo(new LeaseExpiredError(h.ref.id)));
     }
@@ -216,7 +239,10 @@ export class WorkerSession {
   }
 
   #refuse(code: WireErrorCode, id: string): void {
-    const message = code === WireErrorCodes.STALE_LEASE ? 'the lease moved on: the job was re-leased, cancelled or already settled' : 'this worker holds no such job';
+    const message =
+      code === WireErrorCodes.STALE_LEASE
+        ? 'the lease moved on: the job was re-leased, cancelled or already settled'
+        : 'this worker holds no such job';
     this.#send({ type: 'error', code, message, id });
   }
 
@@ -225,7 +251,11 @@ export class WorkerSession {
     if (!held) return;
     this.#take(held);
     const seconds = (performance.now() - held.sentAt) / 1000;
-    this.#record(held, settle(() => this.#host.broker.ack(held.ref, result)), () => this.#host.metrics.succeeded(held.task, seconds));
+    this.#record(
+      held,
+      settle(() => this.#host.broker.ack(held.ref, result)),
+      () => this.#host.metrics.succeeded(held.task, seconds),
+    );
   }
 
   #fail(message: FailMessage): void {
@@ -237,16 +267,20 @@ export class WorkerSession {
     const retry = message.retry && held.attempt <= held.options.retries;
     const retryInMs = retry ? (message.delayMs ?? backoffDelay(held.options.backoff, held.attempt)) : undefined;
     const error = boundErrorInfo(message.error);
-    this.#record(held, settle(() => this.#host.broker.nack(held.ref, { error, retryInMs })), () =>
-      retry ? this.#host.metrics.retried(held.task, seconds) : this.#host.metrics.failed(held.task, seconds),
+    this.#record(
+      held,
+      settle(() => this.#host.broker.nack(held.ref, { error, retryInMs })),
+      () => (retry ? this.#host.metrics.retried(held.task, seconds) : this.#host.metrics.failed(held.task, seconds)),
     );
   }
 
   #requeue(held: HeldJob, error: { name: string; message: string; code?: string }): void {
     const seconds = (performance.now() - held.sentAt) / 1000;
     const retry = held.attempt <= held.options.retries;
-    this.#record(held, settle(() => this.#host.broker.nack(held.ref, { error, retryInMs: retry ? 0 : undefined })), () =>
-      retry ? this.#host.metrics.retried(held.task, seconds) : this.#host.metrics.failed(held.task, seconds),
+    this.#record(
+      held,
+      settle(() => this.#host.broker.nack(held.ref, { error, retryInMs: retry ? 0 : undefined })),
+      () => (retry ? this.#host.metrics.retried(held.task, seconds) : this.#host.metrics.failed(held.task, seconds)),
     );
   }
 
@@ -254,7 +288,11 @@ export class WorkerSession {
     const held = this.#claim(id, lease);
     if (!held) return;
     this.#take(held);
-    this.#host.track(settle(() => this.#host.broker.release([held.ref])).catch((error: unknown) => this.#host.reportError(error, `handing back job ${id} failed`, id)));
+    this.#host.track(
+      settle(() => this.#host.broker.release([held.ref])).catch((error: unknown) =>
+        this.#host.reportError(error, `handing back job ${id} failed`, id),
+      ),
+    );
   }
 
   #record(held: HeldJob, work: Promise<void>, onRecorded: () => void): void {

@@ -9,7 +9,14 @@ describe('codecs', () => {
   });
 
   it('msgpack - Date, Map, Set, BigInt and Uint8Array survive', () => {
-    const value = [new Date(1_700_000_000_000), new Map([['k', 1]]), new Set([1, 2]), 12345678901234567890n, new Uint8Array([1, 2, 3]), { plain: { a: 1 } }];
+    const value = [
+      new Date(1_700_000_000_000),
+      new Map([['k', 1]]),
+      new Set([1, 2]),
+      12345678901234567890n,
+      new Uint8Array([1, 2, 3]),
+      { plain: { a: 1 } },
+    ];
     assertEncodable(msgpackCodec, value, 'value');
     const back = msgpackCodec.decode(msgpackCodec.encode(value)) as unknown[];
     expect(back[0]).toEqual(value[0]);
@@ -22,7 +29,9 @@ describe('codecs', () => {
   });
 
   it('assertEncodable() - names what cannot be carried and where', () => {
-    expect(() => assertEncodable(jsonCodec, [1, { f: () => 1 }], 'Arguments of t')).toThrow('Arguments of t cannot be carried by the json codec: a function is not JSON at [1].f');
+    expect(() => assertEncodable(jsonCodec, [1, { f: () => 1 }], 'Arguments of t')).toThrow(
+      'Arguments of t cannot be carried by the json codec: a function is not JSON at [1].f',
+    );
     expect(() => assertEncodable(jsonCodec, [new Date()], 'x')).toThrow(/instance of Date/);
     expect(() => assertEncodable(jsonCodec, [1n], 'x')).toThrow(/bigint/);
     class Point {

@@ -131,14 +131,18 @@ describe('reports and events', () => {
   it('job.reports() - every report from queued on, ending after the terminal one', async () => {
     const app = makeApp();
     let first = true;
-    const t = app.task('t', async () => {
-      await currentJob().progress(0.5);
-      if (first) {
-        first = false;
-        throw new Error('once');
-      }
-      return 'ok';
-    }, { backoff: { type: 'fixed', delay: 1 } });
+    const t = app.task(
+      't',
+      async () => {
+        await currentJob().progress(0.5);
+        if (first) {
+          first = false;
+          throw new Error('once');
+        }
+        return 'ok';
+      },
+      { backoff: { type: 'fixed', delay: 1 } },
+    );
     const job = await t.call();
     app.worker();
     const seen: Report[] = [];
@@ -199,12 +203,20 @@ describe('reports and events', () => {
     const app = makeApp();
     const ok = app.task('ok', () => 1);
     let n = 0;
-    const flaky = app.task('flaky', () => {
-      if (n++ === 0) throw new Error('x');
-    }, { backoff: { type: 'fixed', delay: 1 } });
-    const bad = app.task('bad', () => {
-      throw new Error('no');
-    }, { retries: 0 });
+    const flaky = app.task(
+      'flaky',
+      () => {
+        if (n++ === 0) throw new Error('x');
+      },
+      { backoff: { type: 'fixed', delay: 1 } },
+    );
+    const bad = app.task(
+      'bad',
+      () => {
+        throw new Error('no');
+      },
+      { retries: 0 },
+    );
     app.worker();
     await ok.run();
     await flaky.run();
@@ -230,7 +242,9 @@ describe('bounded memory', () => {
     app.worker({ concurrency: 5 });
     const jobs = await t.callMany(Array.from({ length: 50 }, (_, i) => [i]));
     expect(await jobs[49]!.result()).toBe(49);
-    await until(async () => (await app.broker()).counts().then((c) => c[0]!.succeeded <= 10 && c[0]!.waiting === 0 && c[0]!.active === 0));
+    await until(async () =>
+      (await app.broker()).counts().then((c) => c[0]!.succeeded <= 10 && c[0]!.waiting === 0 && c[0]!.active === 0),
+    );
     await expect(jobs[0]!.status()).rejects.toThrow(/not found/);
     expect((await jobs[49]!.status()).result).toBe(49);
   });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Drover, Fail, InvalidArgumentError, JobFailedError, Retry, TimeoutError, UnknownTaskError, currentJob, task } from '../../../src/index.js';
+import {
+  Drover,
+  Fail,
+  InvalidArgumentError,
+  JobFailedError,
+  Retry,
+  TimeoutError,
+  UnknownTaskError,
+  currentJob,
+  task,
+} from '../../../src/index.js';
 import { makeApp, until } from './helpers.js';
 
 describe('app.task()', () => {
@@ -24,7 +34,11 @@ describe('app.task()', () => {
     const app = makeApp();
     const add = app.task('add', (a: number, b: number) => a + b);
     app.worker({ concurrency: 4 });
-    const jobs = await add.callMany([[1, 2], [3, 4], [5, 6]]);
+    const jobs = await add.callMany([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(await Promise.all(jobs.map((j) => j.result()))).toEqual([3, 7, 11]);
   });
 
@@ -106,10 +120,14 @@ describe('handler outcomes', () => {
   it('throw Fail - fails at once without retries', async () => {
     const app = makeApp();
     let calls = 0;
-    const t = app.task('t', () => {
-      calls++;
-      throw new Fail('bad input');
-    }, { retries: 5 });
+    const t = app.task(
+      't',
+      () => {
+        calls++;
+        throw new Fail('bad input');
+      },
+      { retries: 5 },
+    );
     app.worker();
     const error = await t.run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobFailedError);
@@ -123,10 +141,14 @@ describe('handler outcomes', () => {
     class BoomError extends Error {
       override name = 'BoomError';
     }
-    const t = app.task('t', () => {
-      calls++;
-      throw new BoomError('boom');
-    }, { retries: 2, backoff: { type: 'fixed', delay: 1 } });
+    const t = app.task(
+      't',
+      () => {
+        calls++;
+        throw new BoomError('boom');
+      },
+      { retries: 2, backoff: { type: 'fixed', delay: 1 } },
+    );
     app.worker();
     const error = (await t.run().catch((e: unknown) => e)) as JobFailedError;
     expect(calls).toBe(3);
@@ -143,11 +165,15 @@ describe('handler outcomes', () => {
   it('timeout - the attempt fails at the deadline even if the handler ignores its signal', async () => {
     const app = makeApp();
     let aborted = false;
-    const t = app.task('slow', async () => {
-      currentJob().signal.addEventListener('abort', () => (aborted = true));
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      return 'late';
-    }, { timeout: 100, retries: 0 });
+    const t = app.task(
+      'slow',
+      async () => {
+        currentJob().signal.addEventListener('abort', () => (aborted = true));
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return 'late';
+      },
+      { timeout: 100, retries: 0 },
+    );
     const worker = app.worker({ concurrency: 1 });
     const started = Date.now();
     const error = (await t.run().catch((e: unknown) => e)) as JobFailedError;
@@ -172,8 +198,12 @@ describe('handler outcomes', () => {
 describe('bad input', () => {
   it('names what was expected and what came', () => {
     const app = makeApp();
-    expect(() => app.worker({ concurrency: -1 })).toThrow('Expected `concurrency` to be an integer in [0, 100000], got -1 (number)');
-    expect(() => app.task('t', () => 1, { timeout: Number.NaN })).toThrow(/Expected `options.timeout` to be a number of milliseconds .*got NaN \(number\)/);
+    expect(() => app.worker({ concurrency: -1 })).toThrow(
+      'Expected `concurrency` to be an integer in [0, 100000], got -1 (number)',
+    );
+    expect(() => app.task('t', () => 1, { timeout: Number.NaN })).toThrow(
+      /Expected `options.timeout` to be a number of milliseconds .*got NaN \(number\)/,
+    );
     expect(() => app.task('', () => 1)).toThrow(InvalidArgumentError);
     expect(() => app.task('t2', 'nope' as never)).toThrow('Expected `fn` to be a function, got "nope" (string)');
     expect(() => app.task('t3', () => 1, { retries: 1.5 })).toThrow(/retries/);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Limits, WireErrorCodes, boundErrorInfo, nestingExceeds, parseClientFrame, parseServerFrame } from '../../../src/protocol/index.js';
+import {
+  Limits,
+  WireErrorCodes,
+  boundErrorInfo,
+  nestingExceeds,
+  parseClientFrame,
+  parseServerFrame,
+} from '../../../src/protocol/index.js';
 
-const parse = (text: string | Buffer, binary = false, max: number = Limits.FRAME) => parseClientFrame(text, binary, max);
+const parse = (text: string | Buffer, binary = false, max: number = Limits.FRAME) =>
+  parseClientFrame(text, binary, max);
 
 describe('parseClientFrame()', () => {
   it('accepts each client message', () => {
@@ -37,7 +45,8 @@ describe('parseClientFrame()', () => {
       [`{"type":"done","id":"j","lease":"l","result":${'['.repeat(70)}${']'.repeat(70)}}`, WireErrorCodes.BAD_FRAME],
       ['{"type":"hello","protocol":1,"name":"a\\u0000b","tasks":["x"],"concurrency":1}', WireErrorCodes.BAD_FRAME],
     ];
-    for (const [data, code, binary] of cases) expect(parse(data, binary === true), String(data)).toMatchObject({ ok: false, code });
+    for (const [data, code, binary] of cases)
+      expect(parse(data, binary === true), String(data)).toMatchObject({ ok: false, code });
   });
 
   it('refuses a frame over the limit before parsing it', () => {
@@ -45,7 +54,12 @@ describe('parseClientFrame()', () => {
   });
 
   it('names the job of a bad outcome frame, so it can be settled', () => {
-    expect(parse('{"type":"done","id":"j1","lease":"l1","result":{"__proto__":1}}')).toMatchObject({ ok: false, type: 'done', id: 'j1', lease: 'l1' });
+    expect(parse('{"type":"done","id":"j1","lease":"l1","result":{"__proto__":1}}')).toMatchObject({
+      ok: false,
+      type: 'done',
+      id: 'j1',
+      lease: 'l1',
+    });
   });
 
   it('nestingExceeds() ignores brackets inside strings', () => {
@@ -57,15 +71,32 @@ describe('parseClientFrame()', () => {
 
 describe('parseServerFrame()', () => {
   it('accepts a job frame and refuses a client frame', () => {
-    const job = { type: 'job', id: 'j', lease: 'l', task: 't', queue: 't', args: [1], attempt: 1, deadline: null, options: { retries: 3, backoff: { type: 'fixed', delay: 1, max: 1 } } };
+    const job = {
+      type: 'job',
+      id: 'j',
+      lease: 'l',
+      task: 't',
+      queue: 't',
+      args: [1],
+      attempt: 1,
+      deadline: null,
+      options: { retries: 3, backoff: { type: 'fixed', delay: 1, max: 1 } },
+    };
     expect(parseServerFrame(JSON.stringify(job), false)).toMatchObject({ ok: true, message: job });
-    expect(parseServerFrame('{"type":"done","id":"j","lease":"l"}', false)).toMatchObject({ ok: false, code: WireErrorCodes.UNKNOWN_TYPE });
+    expect(parseServerFrame('{"type":"done","id":"j","lease":"l"}', false)).toMatchObject({
+      ok: false,
+      code: WireErrorCodes.UNKNOWN_TYPE,
+    });
   });
 });
 
 describe('boundErrorInfo()', () => {
   it('truncates long messages and stacks to the protocol limits', () => {
-    const info = boundErrorInfo({ name: 'E', message: 'm'.repeat(Limits.ERROR_MESSAGE * 2), stack: 's'.repeat(Limits.ERROR_STACK * 2) });
+    const info = boundErrorInfo({
+      name: 'E',
+      message: 'm'.repeat(Limits.ERROR_MESSAGE * 2),
+      stack: 's'.repeat(Limits.ERROR_STACK * 2),
+    });
     expect(info.message.length).toBe(Limits.ERROR_MESSAGE);
     expect(info.stack!.length).toBe(Limits.ERROR_STACK);
   });

@@ -9,8 +9,12 @@ const clientNonce = '//79/Pv6+fj39vX08/Lx8O/u7ezr6uno5+bl5OPi4eA=';
 
 describe('protocol proofs', () => {
   it('workerProof() and serverProof() match the worked example of docs/protocol.md', () => {
-    expect(workerProof(secret, workerId, nonce, clientNonce)).toBe('41845252ac008dd8ca9565fd4ecc522a4aff0991e8935e3f1b3af8345221faed');
-    expect(serverProof(secret, workerId, nonce, clientNonce)).toBe('b756218d50b62801e4cbf469a2f7fa781fce274ac17936834e54355f302b8451');
+    expect(workerProof(secret, workerId, nonce, clientNonce)).toBe(
+      '41845252ac008dd8ca9565fd4ecc522a4aff0991e8935e3f1b3af8345221faed',
+    );
+    expect(serverProof(secret, workerId, nonce, clientNonce)).toBe(
+      'b756218d50b62801e4cbf469a2f7fa781fce274ac17936834e54355f302b8451',
+    );
   });
 
   it('verifyProof() accepts the right proof and refuses wrong, short, long, non-hex and non-string ones', () => {
