@@ -17,8 +17,9 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
-import { MinHeap } from './delay-heap.js';
-import { Deque } from './deque.js';
+import { DelaySchedule } from './delay-schedule.js';
+import { FinishedJobs } from './finished-jobs.js';
+import { ReportFanout } from './report-fanout.js';
 import { MemoryJob } from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
 import type { QueueStats } from './memory-job.js';
@@ -34,11 +35,6 @@ export interface MemoryBrokerOptions extends BrokerOptions {
   maxFinished?: number;
 }
 
-interface Due {
-  job: MemoryJob;
-  runAt: number;
-}
-
 /**
  * The in-process broker: nothing persisted, everything in plain data
  * structures — a FIFO per priority per queue, a heap of delayed jobs, a set
@@ -50,32 +46,31 @@ export class MemoryBroker implements Broker {
   readonly capabilities: BrokerCapabilities = { durable: false, shared: false };
   readonly #jobs = new Map<string, MemoryJob>();
   readonly #ready = new Map<string, ReadyQueue<MemoryJob>>();
-  readonly #delayed = new MinHeap<Due>((d) => d.runAt);
+  readonly #delayed: DelaySchedule<MemoryJob>;
   /** Active jobs (each knows its index here), for the lease sweep. */
   readonly #active: MemoryJob[] = [];
-  readonly #finished = new Deque<Due>();
+  readonly #finished: FinishedJobs;
   readonly #liveKeys = new Map<string, MemoryJob>();
   readonly #stats = new Map<string, QueueStats>();
   readonly #readyListeners = new Set<() => void>();
   readonly #cancelListeners = new Set<(id: string) => void>();
-  readonly #reportListeners = new Set<(r: BrokerReport) => void>();
-  readonly #watchers = new Map<string, Set<(r: Report) => void>>();
+  readonly #reports = new ReportFanout();
   readonly #maxQueued: number;
-  readonly #maxFinished: number;
   readonly #resultTtl: number;
   readonly #sweepInterval: number;
   #queuedCount = 0;
-  #finishedCount = 0;
   #seq = 0;
   #leaseSeq = 0;
   #sweeper: NodeJS.Timeout | undefined;
-  #delayTimer: NodeJS.Timeout | undefined;
-  #delayTimerAt = Infinity;
   #closed = false;
 
   constructor(options: MemoryBrokerOptions = {}) {
     this.#maxQueued = options.maxQueued ?? 1_000_000;
-    this.#maxFinished = options.maxFinished ?? 100_000;
+    this.#finished = new FinishedJobs(options.maxFinished ?? 100_000, (job) => this.#forget(job));
+    this.#delayed = new DelaySchedule(
+      (job, at) => job.status === 'delayed' && job.runAt === at,
+      (jobs) => this.#promote(jobs),
+    );
     this.#resultTtl = options.resultTtl ?? 86_400_000;
     this.#sweepInterval = options.sweepInterval ?? 1000;
   }
@@ -88,11 +83,10 @@ export class MemoryBroker implements Broker {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#sweeper);
-    clearTimeout(this.#delayTimer);
+    this.#delayed.close();
     this.#readyListeners.clear();
     this.#cancelListeners.clear();
-    this.#reportListeners.clear();
-    this.#watchers.clear();
+    this.#reports.clear();
   }
 
   async enqueue(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
@@ -117,13 +111,14 @@ export class MemoryBroker implements Broker {
       this.#queuedCount++;
       if (job.status === 'delayed') {
         job.stats.delayed++;
-        this.#delay(job);
+        this.#delayed.add(job, job.runAt);
       } else {
         job.stats.waiting++;
         this.#readyQueue(job.queue).push(job);
         ready = true;
       }
-      if (this.#reportListeners.size > 0) this.#publish(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
+      if (this.#reports.wants(job.id))
+        this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
       results[i] = { id: job.id, status: job.status, duplicate: false };
     }
     if (ready) this.#signalReady();
@@ -132,7 +127,7 @@ export class MemoryBroker implements Broker {
 
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
     const now = Date.now();
-    if (this.#delayed.size > 0) this.#promoteDue(now);
+    if (this.#delayed.size > 0) this.#delayed.promote(now);
     const out: LeasedJob[] = [];
     const queues = request.queues;
     const single = queues.length === 1 ? this.#ready.get(queues[0]!) : undefined;
@@ -200,8 +195,7 @@ export class MemoryBroker implements Broker {
   }
 
   onReport(listener: (report: BrokerReport) => void): () => void {
-    this.#reportListeners.add(listener);
-    return () => this.#reportListeners.delete(listener);
+    return this.#reports.listen(listener);
   }
 
   async getJob(id: string): Promise<JobSnapshot | undefined> {
@@ -211,14 +205,7 @@ export class MemoryBroker implements Broker {
   async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
-    let set = this.#watchers.get(id);
-    if (!set) this.#watchers.set(id, (set = new Set()));
-    set.add(listener);
-    const stop = (): void => {
-      set.delete(listener);
-      if (set.size === 0 && this.#watchers.get(id) === set) this.#watchers.delete(id);
-    };
-    return { history: job.history(), stop };
+    return { history: job.history(), stop: this.#reports.watch(id, listener) };
   }
 
   async cancel(id: string): Promise<CancelResult> {
@@ -236,7 +223,7 @@ export class MemoryBroker implements Broker {
     if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return undefined;
     if (job.key !== undefined && this.#liveKeys.has(job.key)) return undefined;
     if (job.status === 'failed') job.stats.failed--;
-    this.#finishedCount--;
+    this.#finished.reopened();
     // The finished attempt's reports stop being derivable: log them.
     if (job.leased) job.record(job.activeReport());
     job.leased = false;
@@ -284,7 +271,7 @@ export class MemoryBroker implements Broker {
     job.workerId = request.workerId;
     job.leased = true;
     job.activeIndex = this.#active.push(job) - 1;
-    if (this.#listened(job)) this.#notify(job, job.activeReport());
+    if (this.#reports.wants(job.id)) this.#reports.send(job, job.activeReport());
     return new MemoryLease(job, job.token);
   }
 
@@ -307,7 +294,7 @@ export class MemoryBroker implements Broker {
     if (inMs > 0) {
       job.status = 'delayed';
       job.stats.delayed++;
-      this.#delay(job);
+      this.#delayed.add(job, job.runAt);
     } else {
       job.status = 'queued';
       job.stats.waiting++;
@@ -329,28 +316,16 @@ export class MemoryBroker implements Broker {
     job.status = status;
     job.finishedAt = Date.now();
     if (job.key !== undefined && this.#liveKeys.get(job.key) === job) this.#liveKeys.delete(job.key);
-    if (this.#listened(job)) this.#notify(job, job.terminalReport()!);
-    this.#finished.push({ job, runAt: job.finishedAt });
-    this.#finishedCount++;
-    if (this.#finishedCount > this.#maxFinished) this.#evict(Infinity);
+    if (this.#reports.wants(job.id)) this.#reports.send(job, job.terminalReport()!);
+    this.#finished.add(job);
   }
 
-  /** Drops finished jobs past the cap, or older than `before`. */
-  #evict(before: number): void {
-    for (;;) {
-      const entry = this.#finished.peek();
-      if (!entry) return;
-      const job = entry.job;
-      const current = job.finishedAt === entry.runAt; // false: re-run since, a newer entry stands for it
-      if (current && this.#finishedCount <= this.#maxFinished && entry.runAt >= before) return;
-      this.#finished.shift();
-      if (!current) continue;
-      this.#finishedCount--;
-      if (job.status === 'succeeded') job.stats.succeeded--;
-      else if (job.status === 'failed') job.stats.failed--;
-      this.#jobs.delete(job.id);
-      this.#watchers.delete(job.id);
-    }
+  /** Forgets a finished job past its retention. */
+  #forget(job: MemoryJob): void {
+    if (job.status === 'succeeded') job.stats.succeeded--;
+    else if (job.status === 'failed') job.stats.failed--;
+    this.#jobs.delete(job.id);
+    this.#reports.forget(job.id);
   }
 
   /** Logs a report that cannot be derived later, and tells listeners. */
@@ -361,22 +336,7 @@ export class MemoryBroker implements Broker {
       job.record(job.activeReport());
     }
     job.record(report);
-    if (this.#listened(job)) this.#notify(job, report);
-  }
-
-  #listened(job: MemoryJob): boolean {
-    return this.#reportListeners.size > 0 || (this.#watchers.size > 0 && this.#watchers.has(job.id));
-  }
-
-  #notify(job: MemoryJob, report: Report): void {
-    const watchers = this.#watchers.get(job.id);
-    if (watchers) for (const w of watchers) w(report);
-    if (this.#reportListeners.size > 0) this.#publish(job, report);
-  }
-
-  #publish(job: MemoryJob, report: Report): void {
-    const event: BrokerReport = { ...report, task: job.task, queue: job.queue };
-    for (const listener of this.#reportListeners) listener(event);
+    if (this.#reports.wants(job.id)) this.#reports.send(job, report);
   }
 
   #holder(ref: LeaseRef): MemoryJob {
@@ -420,44 +380,20 @@ export class MemoryBroker implements Broker {
     return s;
   }
 
-  #delay(job: MemoryJob): void {
-    this.#delayed.push({ job, runAt: job.runAt });
-    this.#armDelayTimer();
-  }
-
-  #armDelayTimer(): void {
-    const next = this.#delayed.peek();
-    if (!next || next.runAt >= this.#delayTimerAt || this.#closed) return;
-    clearTimeout(this.#delayTimer);
-    this.#delayTimerAt = next.runAt;
-    this.#delayTimer = setTimeout(
-      () => {
-        this.#delayTimerAt = Infinity;
-        this.#promoteDue(Date.now());
-        this.#armDelayTimer();
-      },
-      Math.max(0, next.runAt - Date.now()),
-    ).unref();
-  }
-
-  #promoteDue(now: number): void {
-    let promoted = false;
-    for (let due = this.#delayed.peek(); due && due.runAt <= now; due = this.#delayed.peek()) {
-      this.#delayed.pop();
-      const job = due.job;
-      if (job.status !== 'delayed' || job.runAt !== due.runAt) continue;
+  /** Delayed jobs whose time has come: ready now. */
+  #promote(jobs: MemoryJob[]): void {
+    for (const job of jobs) {
       job.stats.delayed--;
       job.stats.waiting++;
       job.status = 'queued';
       this.#readyQueue(job.queue).push(job);
-      promoted = true;
     }
-    if (promoted) this.#signalReady();
+    this.#signalReady();
   }
 
   #sweep(): void {
     const now = Date.now();
-    this.#promoteDue(now);
+    this.#delayed.promote(now);
     for (const job of [...this.#active]) {
       if (job.expiresAt > now) continue;
       const error = toErrorInfo(new LeaseExpiredError(job.id));
@@ -470,7 +406,7 @@ export class MemoryBroker implements Broker {
         this.#log(job, { jobId: job.id, status: 'retrying', attempt: job.attempt, at: now, error });
       }
     }
-    this.#evict(now - this.#resultTtl);
+    this.#finished.evict(now - this.#resultTtl);
   }
 
   #signalReady(): void {
