@@ -1,5 +1,7 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Metric } from 'prom-client';
 import type { QueueCounts } from '../brokers/contract.js';
+import { TaskDurationHistogram, TaskStats } from './task-stats.js';
 
 /** Most distinct label values per metric; the rest are folded into `other` (S20). */
 export const MAX_LABEL_VALUES = 500;
@@ -15,51 +17,48 @@ export interface MetricsOptions {
 
 /**
  * drover's Prometheus metrics (DESIGN.md §6), made with prom-client.
- * Per-task children are cached so the hot path does no label hashing.
+ * The per-task series are plain numbers on the hot path ({@link TaskStats})
+ * and are read into prom-client when /metrics is scraped.
  */
 export class DroverMetrics {
   /** The registry holding every drover metric. */
   readonly registry: Registry;
-  readonly #success: Counter<'task'>;
-  readonly #retry: Counter<'task'>;
-  readonly #failure: Counter<'task'>;
-  readonly #duration: Histogram<'task'>;
-  readonly #active: Gauge;
+  #active = 0;
   readonly #herd: Gauge;
   readonly #workers: Gauge;
-  readonly #children = new Map<string, TaskChildren>();
+  readonly #tasks = new Map<string, TaskStats>();
   #queueCounts: (() => Promise<QueueCounts[]>) | undefined;
 
   constructor(options: MetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
     this.#queueCounts = options.queueCounts;
     const registers = [this.registry];
-    this.#success = new Counter({
-      name: 'drover_job_success_total',
-      help: 'Jobs that succeeded',
-      labelNames: ['task'],
+    const tasks = this.#tasks;
+    const outcomeCounter = (name: string, help: string, field: 'success' | 'retry' | 'failure'): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['task'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [task, s] of tasks) if (s[field] > 0) this.inc({ task }, s[field]);
+        },
+      });
+    };
+    outcomeCounter('drover_job_success_total', 'Jobs that succeeded', 'success');
+    outcomeCounter('drover_job_retry_total', 'Failed attempts that will be retried', 'retry');
+    outcomeCounter('drover_job_failure_total', 'Jobs that failed for good', 'failure');
+    this.registry.registerMetric(new TaskDurationHistogram(tasks) as unknown as Metric);
+    const active = (): number => this.#active;
+    new Gauge({
+      name: 'drover_jobs_active',
+      help: 'Jobs running now',
       registers,
+      collect() {
+        this.set(active());
+      },
     });
-    this.#retry = new Counter({
-      name: 'drover_job_retry_total',
-      help: 'Failed attempts that will be retried',
-      labelNames: ['task'],
-      registers,
-    });
-    this.#failure = new Counter({
-      name: 'drover_job_failure_total',
-      help: 'Jobs that failed for good',
-      labelNames: ['task'],
-      registers,
-    });
-    this.#duration = new Histogram({
-      name: 'drover_job_duration_seconds',
-      help: 'Duration of job attempts',
-      labelNames: ['task'],
-      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60],
-      registers,
-    });
-    this.#active = new Gauge({ name: 'drover_jobs_active', help: 'Jobs running now', registers });
     this.#herd = new Gauge({ name: 'drover_herd_size', help: 'Concurrency of the herd', registers });
     this.#workers = new Gauge({ name: 'drover_workers_connected', help: 'Remote workers connected', registers });
     const queueCounts = (): Promise<QueueCounts[]> | undefined => this.#queueCounts?.();
@@ -89,28 +88,28 @@ export class DroverMetrics {
 
   /** A job succeeded after `seconds` of its last attempt. */
   succeeded(task: string, seconds: number): void {
-    const c = this.#child(task);
-    c.success.inc();
-    c.duration.observe(seconds);
+    const s = this.#stats(task);
+    s.success++;
+    s.observe(seconds);
   }
 
   /** An attempt failed and will be retried. */
   retried(task: string, seconds: number): void {
-    const c = this.#child(task);
-    c.retry.inc();
-    c.duration.observe(seconds);
+    const s = this.#stats(task);
+    s.retry++;
+    s.observe(seconds);
   }
 
   /** A job failed for good. */
   failed(task: string, seconds: number): void {
-    const c = this.#child(task);
-    c.failure.inc();
-    c.duration.observe(seconds);
+    const s = this.#stats(task);
+    s.failure++;
+    s.observe(seconds);
   }
 
   /** Jobs running now changed by `delta`. */
   active(delta: number): void {
-    this.#active.inc(delta);
+    this.#active += delta;
   }
 
   /** The herd's concurrency is now `size`. */
@@ -128,25 +127,17 @@ export class DroverMetrics {
     return this.registry.metrics();
   }
 
-  #child(task: string): TaskChildren {
-    let c = this.#children.get(task);
-    if (c) return c;
-    const label = this.#children.size >= MAX_LABEL_VALUES ? OTHER : task;
-    c = this.#children.get(label) ?? {
-      success: this.#success.labels(label),
-      retry: this.#retry.labels(label),
-      failure: this.#failure.labels(label),
-      duration: this.#duration.labels(label),
-    };
-    if (this.#children.size < MAX_LABEL_VALUES) this.#children.set(task, c);
-    else this.#children.set(OTHER, c);
-    return c;
+  /** The task's stats; past {@link MAX_LABEL_VALUES} tasks, one shared `other` series (S20). */
+  #stats(task: string): TaskStats {
+    let s = this.#tasks.get(task);
+    if (s) return s;
+    if (this.#tasks.size >= MAX_LABEL_VALUES) {
+      s = this.#tasks.get(OTHER);
+      if (s) return s;
+      task = OTHER;
+    }
+    s = new TaskStats();
+    this.#tasks.set(task, s);
+    return s;
   }
-}
-
-interface TaskChildren {
-  success: ReturnType<Counter<'task'>['labels']>;
-  retry: ReturnType<Counter<'task'>['labels']>;
-  failure: ReturnType<Counter<'task'>['labels']>;
-  duration: ReturnType<Histogram<'task'>['labels']>;
 }

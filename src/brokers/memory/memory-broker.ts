@@ -19,6 +19,7 @@ import type {
 } from '../contract.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
+import { JobIndex } from './job-index.js';
 import { ReportFanout } from './report-fanout.js';
 import { MemoryJob } from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
@@ -44,7 +45,7 @@ export interface MemoryBrokerOptions extends BrokerOptions {
 export class MemoryBroker implements Broker {
   readonly name = 'memory';
   readonly capabilities: BrokerCapabilities = { durable: false, shared: false };
-  readonly #jobs = new Map<string, MemoryJob>();
+  readonly #jobs = new JobIndex();
   readonly #ready = new Map<string, ReadyQueue<MemoryJob>>();
   readonly #delayed: DelaySchedule<MemoryJob>;
   /** Active jobs (each knows its index here), for the lease sweep. */
@@ -106,7 +107,7 @@ export class MemoryBroker implements Broker {
         continue;
       }
       const job = new MemoryJob(request, this.#seq++, now, this.#stat(request.queue));
-      this.#jobs.set(job.id, job);
+      this.#jobs.add(job);
       if (job.key !== undefined) this.#liveKeys.set(job.key, job);
       this.#queuedCount++;
       if (job.status === 'delayed') {
@@ -324,7 +325,7 @@ export class MemoryBroker implements Broker {
   #forget(job: MemoryJob): void {
     if (job.status === 'succeeded') job.stats.succeeded--;
     else if (job.status === 'failed') job.stats.failed--;
-    this.#jobs.delete(job.id);
+    this.#jobs.remove(job);
     this.#reports.forget(job.id);
   }
 

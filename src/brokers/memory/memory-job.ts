@@ -43,6 +43,8 @@ export class MemoryJob {
   log: Report[] | undefined = undefined;
   /** True while the current attempt's `active` report is derived, not logged. */
   leased = false;
+  /** See `JobIndex`: pending, indexed or removed. */
+  indexState = 0;
   /** Index in the broker's active list while active, else -1. */
   activeIndex = -1;
 
