@@ -1,3 +1,5 @@
+import type { Agent } from 'node:http';
+
 /** What every benchmark shares: output, ratios, percentiles and the name filter. */
 
 /** `BENCH_FILTER=<regexp>` picks measurements by name. */
@@ -21,4 +23,41 @@ export function ratio(a: number | undefined, b: number | undefined): number | nu
 /** The p-th percentile of an ascending array. */
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Options of {@link httpJson}. */
+export interface HttpJsonOptions {
+  port: number;
+  method: string;
+  path: string;
+  body?: unknown;
+  agent?: Agent;
+  /** Sent as `Authorization: Bearer …`. */
+  secret?: string;
+}
+
+/** One JSON request to a local drover server; rejects on any status ≥ 300 but 202. */
+export async function httpJson(options: HttpJsonOptions): Promise<{ status: number; body: unknown }> {
+  const { request } = await import('node:http');
+  const { port, method, path, body, agent, secret } = options;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string | number> = {};
+  if (secret !== undefined) headers.authorization = `Bearer ${secret}`;
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = Buffer.byteLength(payload);
+  }
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202)
+          fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+        else done({ status: res.statusCode ?? 0, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined });
+      });
+    });
+    req.on('error', fail);
+    req.end(payload);
+  });
 }

@@ -23,12 +23,12 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { filter, now, percentile, print, ratio, sleep } from './common.js';
+import { filter, httpJson, now, percentile, print, ratio, sleep } from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 50_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
@@ -126,23 +126,7 @@ function call(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: unknown }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string | number> = { authorization: `Bearer ${SECRET}` };
-  if (payload !== undefined)
-    Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-  return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port: rig.port, method, path, agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202)
-          fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
-        else done({ status: res.statusCode ?? 0, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined });
-      });
-    });
-    req.on('error', fail);
-    req.end(payload);
-  });
+  return httpJson({ port: rig.port, method, path, body, agent, secret: SECRET });
 }
 
 async function succeeded(rig: DroverRig): Promise<number> {

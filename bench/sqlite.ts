@@ -24,12 +24,12 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { filter, now, percentile, print, ratio, sleep } from './common.js';
+import { filter, httpJson, now, percentile, print, ratio, sleep } from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const SINGLE_JOBS = Number(process.env.BENCH_SINGLE_JOBS ?? JOBS);
@@ -93,33 +93,7 @@ function call(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: unknown }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((done, fail) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        method,
-        path,
-        agent,
-        headers:
-          payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 202)
-            fail(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
-          else done({ status: res.statusCode ?? 0, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined });
-        });
-      },
-    );
-    req.on('error', fail);
-    req.end(payload);
-  });
+  return httpJson({ port: server.port, method, path, body, agent });
 }
 
 async function succeeded(server: DroverServer, queue: string): Promise<number> {
