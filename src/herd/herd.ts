@@ -277,6 +277,12 @@ export class Herd {
       (error: unknown) => {
         if (!isDroverError(error) || error.code !== 'ERR_DROVER_STALE_LEASE') {
           this.#reportError(error, `recording the outcome of job ${lease.id} failed`, lease.id);
+        } else if (!job.aborted) {
+          // Not cancelled and not aborted by us: the attempt outlived its lease (S09), e.g. a handler that blocked the loop.
+          this.#host.logger.warn(
+            { jobId: lease.id, task: lease.task, attempt: lease.attempt },
+            `outcome of job ${lease.id} refused: its lease expired while it ran (did the handler block the event loop?); another attempt owns it`,
+          );
         }
         this.#recorded(job);
       },
