@@ -1,4 +1,5 @@
 import type { Agent } from 'node:http';
+import { Redis } from 'ioredis';
 
 /** What every benchmark shares: output, ratios, percentiles and the name filter. */
 
@@ -60,4 +61,23 @@ export async function httpJson(options: HttpJsonOptions): Promise<{ status: numb
     req.on('error', fail);
     req.end(payload);
   });
+}
+
+/** A Redis client as BullMQ wants it (no retry limit per request), connecting on first use. */
+export function redisClient(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+}
+
+/** True if Redis answers at `url` (the BullMQ anchor is skipped otherwise). */
+export async function redisReachable(url: string): Promise<boolean> {
+  const connection = redisClient(url);
+  try {
+    await connection.connect();
+    await connection.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    connection.disconnect();
+  }
 }

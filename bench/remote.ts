@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { filter, httpJson, now, percentile, print, ratio, sleep } from './common.js';
+import { filter, httpJson, redisClient, redisReachable, now, percentile, print, ratio, sleep } from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 50_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
@@ -158,7 +158,7 @@ async function droverLatency(rig: DroverRig): Promise<number[]> {
 // ─── BullMQ: the same shape on the local Redis ───────────────────────────────
 
 function redis(): Redis {
-  return new Redis(REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+  return redisClient(REDIS_URL);
 }
 
 /** A worker process: `tsx bench/remote.ts --bullmq-worker <queue> <prefix>`. */
@@ -224,26 +224,13 @@ async function bullRun(): Promise<{ rate: number; latencies: number[] }> {
   }
 }
 
-async function redisReachable(): Promise<boolean> {
-  const connection = redis();
-  try {
-    await connection.connect();
-    await connection.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    connection.disconnect();
-  }
-}
-
 // ─── the run ─────────────────────────────────────────────────────────────────
 
 if (process.argv[2] === '--bullmq-worker') {
   await bullWorkerProcess(process.argv[3]!, process.argv[4]!);
 } else {
   let bull: { rate: number; latencies: number[] } | undefined;
-  if (await redisReachable()) bull = await bullRun();
+  if (await redisReachable(REDIS_URL)) bull = await bullRun();
   else print({ bench: 'bullmq', error: `Redis not reachable at ${REDIS_URL}; BullMQ figures are left out` });
   for (const store of ['sqlite', 'memory'] as const) {
     if (!filter.test(store)) continue;

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { filter, httpJson, now, percentile, print, ratio, sleep } from './common.js';
+import { filter, httpJson, redisClient, redisReachable, now, percentile, print, ratio, sleep } from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const SINGLE_JOBS = Number(process.env.BENCH_SINGLE_JOBS ?? JOBS);
@@ -158,7 +158,7 @@ async function droverLatency(): Promise<number[]> {
 // ─── BullMQ on the local Redis ──────────────────────────────────────────────
 
 function redis(): Redis {
-  return new Redis(REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+  return redisClient(REDIS_URL);
 }
 
 /** Runs `body` with a fresh queue (unique name and prefix), then removes exactly that queue's keys. */
@@ -246,22 +246,9 @@ async function bullLatency(): Promise<number[]> {
   });
 }
 
-async function redisReachable(): Promise<boolean> {
-  const connection = redis();
-  try {
-    await connection.connect();
-    await connection.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    connection.disconnect();
-  }
-}
-
 // ─── the run ─────────────────────────────────────────────────────────────────
 
-const bull = await redisReachable();
+const bull = await redisReachable(REDIS_URL);
 if (!bull) print({ bench: 'bullmq', error: `Redis not reachable at ${REDIS_URL}; BullMQ figures are left out` });
 const maybe = async <T>(run: () => Promise<T>): Promise<T | undefined> => (bull ? run() : undefined);
 

@@ -30,6 +30,7 @@ export { Retry, Fail } from './core/signals.js';
 export type { RetryOptions } from './core/signals.js';
 export { currentJob } from './core/current-job.js';
 export type { JobContext } from './core/current-job.js';
+export { JOB_STATUSES } from './core/report.js';
 export type { Report, ReportStatus, JobStatus } from './core/report.js';
 export type { DroverEvents, DroverEventName, JobEvent, WorkerEvent } from './core/events.js';
 export { jsonCodec, msgpackCodec } from './core/codec.js';

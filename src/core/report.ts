@@ -9,7 +9,10 @@ import type { ErrorInfo } from './errors.js';
  *   delayed (delay / runAt) ──due──▶ queued
  *   queued | delayed ──cancel──▶ cancelled;  active ──cancel──▶ cancelled (signal aborts)
  */
-export type JobStatus = 'queued' | 'delayed' | 'active' | 'succeeded' | 'failed' | 'cancelled';
+export const JOB_STATUSES = ['queued', 'delayed', 'active', 'succeeded', 'failed', 'cancelled'] as const;
+
+/** One of {@link JOB_STATUSES}. */
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** The statuses after which a job never changes again (unless re-run). */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);

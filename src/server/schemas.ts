@@ -4,7 +4,7 @@
  * typo never passes silently.
  */
 import { z } from 'zod';
-import type { JobStatus } from '../core/report.js';
+import { JOB_STATUSES } from '../core/report.js';
 import type { ServerLimits } from './limits.js';
 
 // eslint-disable-next-line no-control-regex
@@ -50,19 +50,10 @@ export const jobRequestSchema = z.strictObject({
 /** A parsed job request. */
 export type JobRequest = z.output<typeof jobRequestSchema>;
 
-const STATUSES = [
-  'queued',
-  'delayed',
-  'active',
-  'succeeded',
-  'failed',
-  'cancelled',
-] as const satisfies readonly JobStatus[];
-
 /** Query of `GET /v1/jobs`. */
 export function listQuerySchema(limits: ServerLimits) {
   return z.strictObject({
-    status: z.enum(STATUSES).default('failed'),
+    status: z.enum(JOB_STATUSES).default('failed'),
     queue: nameSchema.optional(),
     limit: z.coerce.number().int().min(1).max(limits.listLimit).default(Math.min(100, limits.listLimit)),
     cursor: z.string().min(1).max(500).regex(NO_CONTROL, 'must not contain control characters').optional(),

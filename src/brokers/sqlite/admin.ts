@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../core/errors.js';
+import { JOB_STATUSES } from '../../core/report.js';
 import type { JobStatus } from '../../core/report.js';
 import type { CancelResult, JobPage, JobSnapshot, ListJobsQuery, QueueCounts } from '../contract.js';
 import type { Engine } from './engine.js';
@@ -6,14 +7,7 @@ import type { JobRow, OutcomeRow } from './rows.js';
 import { toSnapshot } from './rows.js';
 import type { Tx } from './write-queue.js';
 
-const STATUSES: ReadonlySet<string> = new Set<JobStatus>([
-  'queued',
-  'delayed',
-  'active',
-  'succeeded',
-  'failed',
-  'cancelled',
-]);
+const STATUSES: ReadonlySet<string> = new Set<JobStatus>(JOB_STATUSES);
 const MAX_LIST = 1000;
 
 /** Cancels a job: queued or delayed → cancelled; active → cancelled, its lease stale, holders told. */
