@@ -22,7 +22,7 @@ function remoteApp(secret = SECRET, port = server.port): Drover {
 
 beforeAll(async () => {
   server = await startServer();
-  worker = startWorker(server.port, { concurrency: 4 });
+  worker = startWorker(server.port, { concurrency: 4, args: ['--log-level', 'info'] });
   await waitFor(async () => (await server.api.workers()).length === 1, 10_000, 'the worker');
 });
 
@@ -105,6 +105,8 @@ describe('ws:// broker', () => {
     await waitFor(async () => (await job.status()).status === 'active', 5000, 'the job to start');
     const started = Date.now();
     worker.proc.kill('SIGTERM');
+    // "Nothing new" means after the worker has taken the signal in, not merely after it was sent.
+    await waitFor(() => worker.output().includes('received SIGTERM'), 2000, 'the worker to take the signal in');
     const next = await app.call('add', [5, 5]);
     expect(await worker.exit).toBe(0);
     expect(Date.now() - started).toBeLessThan(3000);
