@@ -16,7 +16,7 @@ export interface SseStream {
   status: number;
   events: SseEvent[];
   /** Resolves with the first event (already received or to come) that matches, or rejects after `ms`. */
-  next(match: (e: SseEvent) => boolean, ms?: number): Promise<SseEvent>;
+  next(match: (e: SseEvent) => unknown, ms?: number): Promise<SseEvent>;
   close(): void;
 }
 

@@ -21,11 +21,11 @@ export function registerEventsRoute(fastify: FastifyInstance, ctx: RouteContext,
   fastify.get('/v1/events', async (request, reply) => {
     parseInput(noQuerySchema, request.query, 'query');
     const from = parseResumePoint(request.headers['last-event-id']);
-    let client: EventClient | undefined;
-    let ended = false;
+    // The slot is taken before the await, so the server's shutdown can end the stream at any point.
+    const slot: { client?: EventClient; ended: boolean } = { ended: false };
     const release = ctx.streams.acquire(() => {
-      ended = true;
-      client?.end();
+      slot.ended = true;
+      slot.client?.end();
     });
     let counts;
     try {
@@ -34,7 +34,7 @@ export function registerEventsRoute(fastify: FastifyInstance, ctx: RouteContext,
       release();
       throw error;
     }
-    if (ended) throw new HttpError(503, HttpErrorCodes.CLOSING, 'The server is shutting down');
+    if (slot.ended) throw new HttpError(503, HttpErrorCodes.CLOSING, 'The server is shutting down');
     const raw = reply.raw;
     reply.hijack();
     if (raw.destroyed) {
@@ -58,7 +58,7 @@ export function registerEventsRoute(fastify: FastifyInstance, ctx: RouteContext,
         );
       }
     });
-    client = opened;
+    slot.client = opened;
     hub.join(opened, counts, from);
     return reply;
   });
