@@ -116,7 +116,10 @@ export class JobPage {
     try {
       await api(method, `/v1/jobs/${encodeURIComponent(id)}${suffix}`);
       this.#notices.clear();
-      if (this.#id === id) this.open(id);
+      if (this.#id !== id) return;
+      // The button just used may be disabled by the new state: keep the focus on the page, at its heading.
+      byId('job-title').focus();
+      this.open(id);
     } catch (error) {
       this.#notices.error(error);
     }

@@ -9,6 +9,8 @@ export interface JobRow {
   attempt: number;
   /** Last change (epoch ms). */
   at: number;
+  /** When the current attempt started (active jobs). */
+  startedAt?: number | undefined;
   progress?: unknown;
   error?: { name: string; message: string } | undefined;
 }
@@ -52,6 +54,7 @@ export class JobStore {
       attempt: r.attempt,
       at: r.at,
       progress: r.status === 'progress' ? r.progress : r.status === 'active' ? undefined : known?.progress,
+      startedAt: r.status === 'active' ? r.at : known?.startedAt,
       error: r.error,
     };
     if (row.status === 'active') {
@@ -97,6 +100,7 @@ function fromView(job: JobView): JobRow {
     status: job.status,
     attempt: job.attempt,
     at: changedAt(job),
+    startedAt: job.startedAt ?? undefined,
     progress: job.progress ?? undefined,
     error: job.error ? { name: job.error.name, message: job.error.message } : undefined,
   };

@@ -248,7 +248,7 @@ function runningCells(j: JobRow, now: number): HTMLTableCellElement[] {
     cell('Job', jobLink(j.id)),
     cell('Task', j.task),
     numCell('Attempt', j.attempt),
-    cell('Since', ago(j.at, now)),
+    cell('Since', ago(j.startedAt ?? j.at, now)),
     cell('Progress', brief(j.progress)),
   ];
 }
