@@ -175,7 +175,7 @@ export class Overview {
               tasks: herd.tasks,
               c: herd.concurrency,
               a: herd.active,
-              since: '',
+              since: 'in this process',
             },
           ]
         : []),
