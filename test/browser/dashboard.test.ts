@@ -7,11 +7,12 @@
  * error in the console. Screenshots go to the test's temporary folder (or
  * to DROVER_SHOTS_DIR when set).
  */
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../integration/server-harness.js';
-import { ROOT, SECRET, eventually, http, startServer, stopAll, tempDir } from '../integration/server-harness.js';
+import { CLI, ROOT, SECRET, eventually, http, startServer, stopAll, tempDir } from '../integration/server-harness.js';
 import type { WatchedPage } from './browser.js';
 import { controls, hasChromium, launch, openPage, tabOrder } from './browser.js';
 
@@ -123,6 +124,28 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect((await http(server, 'GET', '/herd', { token: SECRET })).body).toEqual({ num: 5 });
     const herdRow = page.locator('#workers tr', { hasText: 'in-server herd' });
     await expect.poll(() => herdRow.locator('td').nth(2).textContent()).toBe('5');
+  });
+
+  it('a remote worker appears with its concurrency when it connects and goes when it leaves', async () => {
+    const { page } = main;
+    const worker = spawn(
+      process.execPath,
+      [CLI, 'worker', TASKS, '--server', `ws://127.0.0.1:${server.port}`, '--concurrency', '3', '--name', 'remote-one'],
+      { cwd: ROOT, env: { ...process.env, DROVER_SECRET: SECRET }, stdio: 'ignore' },
+    );
+    const exited = new Promise((done) => worker.once('exit', done));
+    try {
+      const row = page.locator('#workers tr', { hasText: 'remote-one' });
+      await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+      expect(await row.locator('td').nth(2).textContent()).toBe('3');
+      expect(await row.locator('td').nth(1).textContent()).toContain('gate');
+    } finally {
+      worker.kill('SIGTERM');
+      await exited;
+    }
+    await expect
+      .poll(() => page.locator('#workers tr', { hasText: 'remote-one' }).count(), { timeout: 10_000 })
+      .toBe(0);
   });
 
   it('hostile arguments and results are shown as text, never run', async () => {
