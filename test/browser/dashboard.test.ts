@@ -116,14 +116,34 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       .toBe('succeeded');
   });
 
-  it('the herd is resized from the page: GET /herd follows', async () => {
+  it('the herd is resized from the page, with the keyboard only: GET /herd follows', async () => {
     const { page } = main;
-    await page.getByLabel('Herd size').fill('5');
-    await page.getByRole('button', { name: 'Resize herd' }).click();
+    await page.getByLabel('Herd size').focus();
+    await page.keyboard.type('5');
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#herd-size').textContent()).toBe('5');
     expect((await http(server, 'GET', '/herd', { token: SECRET })).body).toEqual({ num: 5 });
     const herdRow = page.locator('#workers tr', { hasText: 'in-server herd' });
     await expect.poll(() => herdRow.locator('td').nth(2).textContent()).toBe('5');
+  });
+
+  it('a running job is cancelled from its page, then re-run', async () => {
+    const { page } = main;
+    const id = await enqueue('slow', [100]);
+    await page.goto(`${server.url}/#/jobs/${id}`);
+    await expect
+      .poll(() => page.locator('#job-reports li .status').allTextContents(), { timeout: 10_000 })
+      .toContain('progress');
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await expect.poll(() => page.locator('#job-facts').textContent(), { timeout: 10_000 }).toContain('cancelled');
+    expect((await http(server, 'GET', `/v1/jobs/${id}`, { token: SECRET })).body.status).toBe('cancelled');
+    await page.getByRole('button', { name: 'Re-run job' }).click();
+    await expect
+      .poll(async () => (await http(server, 'GET', `/v1/jobs/${id}`, { token: SECRET })).body.status as string)
+      .toBe('active');
+    await expect.poll(() => page.locator('#job-reports li .status').allTextContents()).toContain('active');
+    await http(server, 'DELETE', `/v1/jobs/${id}`, { token: SECRET });
+    await page.goto(`${server.url}/#/`);
   });
 
   it('a remote worker appears with its concurrency when it connects and goes when it leaves', async () => {

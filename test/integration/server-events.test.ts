@@ -184,6 +184,5 @@ describe('GET /v1/events', () => {
     await eventually(async () => reader.events.length > n, 3000);
     reader.close();
     expect(elapsed).toBeLessThan(25_000);
-    console.log(`slow client dropped after ${elapsed} ms`);
-  });
+  }, 40_000);
 });
