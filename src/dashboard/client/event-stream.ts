@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { ApiError } from './api.js';
 import { authHeaders, errorOf } from './api.js';
 import type { SseMessage } from './sse-parser.js';

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { api, authHeaders, errorOf } from './api.js';
 import { byId, h, setText } from './dom.js';
 import { readEvents } from './event-stream.js';
