@@ -1,4 +1,4 @@
-import { api, authHeaders, errorOf } from './api.js';
+import { ApiError, api, authHeaders, errorOf } from './api.js';
 import { byId, h, setText } from './dom.js';
 import { readEvents } from './event-stream.js';
 import { brief, dateTime, json, time } from './format.js';
@@ -76,7 +76,12 @@ export class JobPage {
       // The stream ends with the job: read the final state (result, error, times).
       if (terminal && this.#id === id) this.#show(await api<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`));
     } catch (error) {
-      if (!abort.signal.aborted) this.#notices.error(error);
+      if (abort.signal.aborted) return;
+      this.#notices.error(
+        error instanceof ApiError
+          ? error
+          : new Error("Lost the stream of this job's reports: reload the page to follow it."),
+      );
     }
   }
 
