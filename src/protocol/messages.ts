@@ -67,7 +67,12 @@ export const failSchema = z.object({
   lease: id,
   error: wireErrorSchema,
   retry: z.boolean(),
-  delayMs: ms.optional(),
+  /** Clamped to `Limits.RETRY_DELAY_MS` (about 24.8 days): a longer delay asked for is not refused. */
+  delayMs: z
+    .int()
+    .min(0)
+    .transform((v) => Math.min(v, Limits.RETRY_DELAY_MS))
+    .optional(),
 });
 
 /** Client → server: hands a job back unfinished (shutdown, shrinking); the attempt is not counted. */

@@ -17,7 +17,7 @@
  */
 import { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AuthError } from '../core/errors.js';
+import { AuthError, ErrorCodes } from '../core/errors.js';
 import type { ClientMessage, FrameWriter, JobMessage, RawFrame, ServerMessage } from '../protocol/index.js';
 import {
   CloseCodes,
@@ -199,6 +199,11 @@ export class RemoteConnection {
     const parsed = parseServerFrame(data, isBinary);
     // A newer server may send frame types this worker does not know: ignore them.
     if (!parsed.ok && parsed.code === WireErrorCodes.UNKNOWN_TYPE) return;
+    if (!parsed.ok && parsed.type === 'job' && parsed.id !== undefined && parsed.lease !== undefined) {
+      // One job this worker cannot read must not cost the jobs it holds an attempt: fail that job, keep the socket.
+      if (this.#state === 'ready') this.#refuseJob(parsed.id, parsed.lease, parsed.reason);
+      return;
+    }
     if (!parsed.ok) {
       this.#options.logger.warn(
         { code: parsed.code, reason: parsed.reason },
@@ -221,6 +226,23 @@ export class RemoteConnection {
       default:
         return; // pong (liveness is any frame), or a stray handshake frame
     }
+  }
+
+  #refuseJob(id: string, lease: string, reason: string): void {
+    this.#options.logger.warn({ jobId: id, reason }, 'the server sent a job this worker cannot read; failing it');
+    this.sendRaw(
+      serialize({
+        type: 'fail',
+        id,
+        lease,
+        error: {
+          name: 'ProtocolError',
+          message: `the worker cannot read this job: ${reason}`,
+          code: ErrorCodes.PROTOCOL,
+        },
+        retry: false,
+      }),
+    );
   }
 
   #handshake(message: ServerMessage): void {

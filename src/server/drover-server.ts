@@ -99,6 +99,7 @@ export class DroverServer {
       loggerInstance,
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: o.limits.bodyBytes,
+      trustProxy: o.trustedProxies.length > 0 ? o.trustedProxies : false,
       onProtoPoisoning: 'error',
       onConstructorPoisoning: 'error',
       connectionTimeout: Timeouts.idle,
@@ -130,13 +131,16 @@ export class DroverServer {
     this.#fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#upgrade(req, socket, head),
     );
-    installHttpHooks(this.#fastify, {
-      logger: o.logger,
-      secret: o.secret,
-      protectMetrics: o.protectMetrics,
-      bodyLimit: o.limits.bodyBytes,
-      closing: this.#closing.signal,
-    });
+    this.#releasers.push(
+      installHttpHooks(this.#fastify, {
+        logger: o.logger,
+        secret: o.secret,
+        protectMetrics: o.protectMetrics,
+        bodyLimit: o.limits.bodyBytes,
+        closing: this.#closing.signal,
+        authFailuresBeforeThrottle: o.limits.authFailures,
+      }),
+    );
     this.#registerRoutes();
   }
 
@@ -191,6 +195,8 @@ export class DroverServer {
         broker,
         secret: o.secret,
         logger: o.logger,
+        trustedProxies: o.trustedProxies,
+        authFailuresBeforeThrottle: o.limits.authFailures,
         ...(o.leaseMs === undefined ? {} : { leaseMs: o.leaseMs }),
         ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
       });

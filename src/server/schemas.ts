@@ -75,5 +75,7 @@ export function resultQuerySchema(limits: ServerLimits, defaultMs: number) {
 /** An empty query (routes that take none). */
 export const noQuerySchema = z.strictObject({});
 
-/** Body of `PATCH /herd` (gofherd: `{"num": N}`). */
-export const herdBodySchema = z.strictObject({ num: z.int().min(0).max(100_000) });
+/** Body of `PATCH /herd` (gofherd: `{"num": N}`), up to `limits.herdSize`. */
+export function herdBodySchema(limits: ServerLimits) {
+  return z.strictObject({ num: z.int().min(0).max(limits.herdSize) });
+}
