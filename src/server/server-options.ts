@@ -109,11 +109,11 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     for (const [key, value] of Object.entries(l))
       limits[key as keyof ServerLimits] = checkInt(`limits.${key}`, value, 1);
   }
-  const trustedProxies = options.trustedProxies ?? [];
+  const trustedProxies: unknown = options.trustedProxies ?? [];
   if (!Array.isArray(trustedProxies) || !trustedProxies.every((p) => typeof p === 'string' && isIP(p) !== 0))
     fail('trustedProxies', 'an array of IP addresses', trustedProxies);
   return {
-    trustedProxies: [...trustedProxies],
+    trustedProxies: [...(trustedProxies as string[])],
     app,
     host,
     port,
