@@ -213,8 +213,8 @@ export class Drover implements TaskCaller {
     for (let i = 0; i < argsList.length; i++) {
       const args: unknown = argsList[i];
       if (!Array.isArray(args)) fail(argsList.length === 1 ? 'args' : `argsList[${i}]`, 'an array of arguments', args);
-      assertEncodable(this.codec, args, `Arguments of ${def.name}`);
       assertPayloadArgs(args as unknown[], `Arguments of ${def.name}`);
+      assertEncodable(this.codec, args, `Arguments of ${def.name}`);
       requests[i] = toEnqueueRequest(this.#ids(), def.name, args as unknown[], resolved);
     }
     const results = await broker.enqueue(requests);

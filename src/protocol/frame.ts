@@ -77,7 +77,7 @@ function parseFrame(
     return problem(WireErrorCodes.TOO_LARGE, `frame of ${bytes} bytes is over the limit of ${maxBytes}`);
   const text = toText(data);
   if (nestingExceeds(text, Limits.DEPTH))
-    return problem(WireErrorCodes.BAD_FRAME, `frame nested deeper than ${Limits.DEPTH} levels`);
+    return problem(WireErrorCodes.BAD_FRAME, `frame nested deeper than ${Limits.DEPTH} levels`, identifyText(text));
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -107,6 +107,18 @@ function toText(data: RawFrame): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
+}
+
+/** The type, id and lease of a frame too deep to accept, so its job can still be settled alone (V8's JSON.parse is iterative). */
+function identifyText(text: string): Partial<FrameProblem> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return identify(value as Record<string, unknown>);
+  } catch {
+    // not JSON either: nothing to identify
+  }
+  return {};
 }
 
 function identify(record: Record<string, unknown>): Partial<FrameProblem> {

@@ -40,8 +40,8 @@ export class JobEnqueuer {
     const options = toJobOptions(job.options);
     try {
       validateJobOptions(options, `${where}.options`);
-      assertEncodable(this.#app.codec, job.args, `${where}.args`);
       assertPayloadArgs(job.args, `${where}.args`);
+      assertEncodable(this.#app.codec, job.args, `${where}.args`);
     } catch (error) {
       throw new HttpError(400, HttpErrorCodes.BAD_REQUEST, error instanceof Error ? error.message : String(error));
     }

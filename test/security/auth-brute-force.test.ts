@@ -61,6 +61,8 @@ describe('bearer-token brute force (S16)', () => {
     // Another client behind the same proxy is not punished.
     expect((await from('198.51.100.7', SECRET)).status).toBe(200);
     // /healthz stays open for everyone.
-    expect((await request(proxied, 'GET', '/healthz', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(200);
+    expect((await request(proxied, 'GET', '/healthz', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(
+      200,
+    );
   });
 });

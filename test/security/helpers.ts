@@ -91,11 +91,7 @@ export async function request(
 }
 
 /** Sends raw HTTP/1.1 (any Host header, no fetch rules) and returns the status and body. */
-export async function rawRequest(
-  port: number,
-  head: string,
-  body = '',
-): Promise<{ status: number; text: string }> {
+export async function rawRequest(port: number, head: string, body = ''): Promise<{ status: number; text: string }> {
   const { connect } = await import('node:net');
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {

@@ -58,7 +58,9 @@ export function serverCommand(): Command {
 async function runServer(options: ServerCommandOptions): Promise<void> {
   // `--concurrency 0` alone is a remote-only server, as leaving both flags out is (docs/operations.md).
   if (options.concurrency !== undefined && options.concurrency > 0 && options.tasks === undefined) {
-    throw new CliError('--concurrency sizes the in-server herd, which needs --tasks <module> (0 alone: remote workers only)');
+    throw new CliError(
+      '--concurrency sizes the in-server herd, which needs --tasks <module> (0 alone: remote workers only)',
+    );
   }
   const secret = readSecret(options);
   // Loaded here, not at the top, so the other commands start fast.
