@@ -42,12 +42,17 @@ afterAll(async () => {
   await target.close();
 });
 
-async function settled(
-  id: string,
-): Promise<{ status: string; attempt: number; result?: unknown; error?: { message: string; code?: string } }> {
+interface Settled {
+  status: string;
+  attempt: number;
+  result?: unknown;
+  error?: { message: string; code?: string };
+}
+
+async function settled(id: string): Promise<Settled> {
   const res = await request(target, 'GET', `/v1/jobs/${id}/result?timeout=10000`, { token: SECRET });
   expect(res.status, res.text).toBe(200);
-  return res.body;
+  return res.body as Settled;
 }
 
 async function post(
