@@ -157,3 +157,34 @@ describe("the server's own freeze is not a worker's silence (item 5, S27)", () =
     expect((await job(target, id)).attempt).toBe(1);
   });
 });
+
+describe('a long queue list (item 13: 4 KiB before auth, the full list after)', () => {
+  it('a raw 6 KB hello is still closed with 1009', async () => {
+    const target = await start();
+    const client = await RawClient.open(target.port);
+    clients.push(client);
+    const tasks = Array.from({ length: 30 }, (_, i) => `${'q'.repeat(190)}-${i}`);
+    client.send({ type: 'hello', protocol: 1, name: 'raw', tasks, concurrency: 1 });
+    const got = await client.next(2000);
+    expect(got).toEqual({ closed: 1009 });
+  });
+
+  it('a worker with 1,000 queues of 200 characters sends them in a tasks frame after auth and gets jobs of the last one', async () => {
+    const target = await start();
+    const { Drover } = await import('../../src/index.js');
+    const queues = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(4, '0')}${'q'.repeat(196)}`);
+    const app = new Drover({ broker: `ws://127.0.0.1:${target.port}`, secret: SECRET });
+    app.task('add', (a: number, b: number) => a + b);
+    const herd = app.worker({ concurrency: 2, queues });
+    try {
+      const id = await enqueue(target, { task: 'add', args: [40, 2], options: { queue: queues.at(-1) } });
+      const res = await request(target, 'GET', `/v1/jobs/${id}/result?timeout=10000`, { token: SECRET });
+      expect(res.body).toMatchObject({ status: 'succeeded', result: 42 });
+      const [listed] = (await request(target, 'GET', '/v1/workers', { token: SECRET })).body.workers;
+      expect(listed.tasks).toHaveLength(1000);
+    } finally {
+      await herd.close({ grace: 0 });
+      await app.close({ grace: 0 });
+    }
+  });
+});

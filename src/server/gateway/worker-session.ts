@@ -75,7 +75,8 @@ export type EndMode = 'release' | 'requeue';
 export class WorkerSession {
   readonly workerId: string;
   readonly name: string;
-  readonly queues: readonly string[];
+  /** The queues it takes jobs from: from `hello`, replaced by a `tasks` frame. */
+  queues: readonly string[];
   readonly address: string;
   readonly connectedAt = Date.now();
   concurrency: number;
@@ -208,6 +209,10 @@ export class WorkerSession {
         return this.#progress(message.id, message.lease, message.value);
       case 'release':
         return this.#release(message.id, message.lease);
+      case 'tasks':
+        this.queues = [...new Set(message.tasks)];
+        this.#host.wantsWork(this);
+        return;
       case 'credit': {
         const grew = message.concurrency > this.concurrency;
         this.concurrency = message.concurrency;
