@@ -24,6 +24,7 @@ import { registerHerdRoutes } from './routes/herd.js';
 import { registerJobEventsRoute } from './routes/job-events.js';
 import { registerJobResultRoute } from './routes/job-result.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerWorkerRoutes } from './routes/workers.js';
@@ -291,6 +292,7 @@ export class DroverServer {
     registerWorkerRoutes(this.#fastify, context);
     registerHerdRoutes(this.#fastify, context);
     registerOpsRoutes(this.#fastify, context);
+    registerOpenApiRoute(this.#fastify, context);
     registerDashboardRoutes(this.#fastify);
   }
 

@@ -23,6 +23,7 @@ const ROUTES: Record<string, { access: Access; path: string; body?: unknown }> =
   'GET /v1/jobs/:id/events': { access: 'protected', path: '/v1/jobs/:id/events' },
   'GET /v1/queues': { access: 'protected', path: '/v1/queues' },
   'GET /v1/workers': { access: 'protected', path: '/v1/workers' },
+  'GET /v1/openapi.json': { access: 'protected', path: '/v1/openapi.json' },
   'GET /herd': { access: 'protected', path: '/herd' },
   'PATCH /herd': { access: 'protected', path: '/herd', body: { num: 7 } },
   'GET /metrics': { access: 'metrics', path: '/metrics' },
