@@ -40,11 +40,15 @@ async function enqueue(target: TestServer, body: unknown): Promise<string> {
   return res.body.id as string;
 }
 
-async function job(
-  target: TestServer,
-  id: string,
-): Promise<{ status: string; attempt: number; runAt: number; error: { code?: string } | null }> {
-  return (await request(target, 'GET', `/v1/jobs/${id}`, { token: SECRET })).body;
+interface JobJson {
+  status: string;
+  attempt: number;
+  runAt: number;
+  error: { code?: string } | null;
+}
+
+async function job(target: TestServer, id: string): Promise<JobJson> {
+  return (await request(target, 'GET', `/v1/jobs/${id}`, { token: SECRET })).body as JobJson;
 }
 
 describe('the server enforces a remote job timeout (S29)', () => {
