@@ -165,6 +165,8 @@ function operations(limits: ServerLimits): Operation[] {
 function commonResponses(access: Access): Operation['responses'] {
   const out: Operation['responses'] = {
     400: ['Bad input: the message names the field', errorBodySchema],
+    413: ['Body too large', errorBodySchema],
+    415: ['A body that is not application/json', errorBodySchema],
     403: ['Server without a secret: a Host or Origin that is not loopback (DNS rebinding)', errorBodySchema],
     503: ['Shutting down, or the store is unavailable', errorBodySchema],
   };
