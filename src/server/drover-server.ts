@@ -26,6 +26,7 @@ import { registerHerdRoutes } from './routes/herd.js';
 import { registerJobEventsRoute } from './routes/job-events.js';
 import { registerJobResultRoute } from './routes/job-result.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerWorkerRoutes } from './routes/workers.js';
@@ -108,6 +109,7 @@ export class DroverServer {
       loggerInstance,
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: o.limits.bodyBytes,
+      trustProxy: o.trustedProxies.length > 0 ? o.trustedProxies : false,
       onProtoPoisoning: 'error',
       onConstructorPoisoning: 'error',
       connectionTimeout: Timeouts.idle,
@@ -139,13 +141,16 @@ export class DroverServer {
     this.#fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#upgrade(req, socket, head),
     );
-    installHttpHooks(this.#fastify, {
-      logger: o.logger,
-      secret: o.secret,
-      protectMetrics: o.protectMetrics,
-      bodyLimit: o.limits.bodyBytes,
-      closing: this.#closing.signal,
-    });
+    this.#releasers.push(
+      installHttpHooks(this.#fastify, {
+        logger: o.logger,
+        secret: o.secret,
+        protectMetrics: o.protectMetrics,
+        bodyLimit: o.limits.bodyBytes,
+        closing: this.#closing.signal,
+        authFailuresBeforeThrottle: o.limits.authFailures,
+      }),
+    );
     this.#registerRoutes();
   }
 
@@ -201,6 +206,8 @@ export class DroverServer {
         broker,
         secret: o.secret,
         logger: o.logger,
+        trustedProxies: o.trustedProxies,
+        authFailuresBeforeThrottle: o.limits.authFailures,
         ...(o.leaseMs === undefined ? {} : { leaseMs: o.leaseMs }),
         ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
       });
@@ -295,6 +302,7 @@ export class DroverServer {
     registerWorkerRoutes(this.#fastify, context);
     registerHerdRoutes(this.#fastify, context);
     registerOpsRoutes(this.#fastify, context);
+    registerOpenApiRoute(this.#fastify, context);
     registerEventsRoute(this.#fastify, context, this.#hub);
     registerDashboardRoutes(this.#fastify);
   }
