@@ -58,6 +58,9 @@ export class JobPage {
     const abort = (this.#abort = new AbortController());
     const list = byId('job-reports');
     list.replaceChildren();
+    const note = byId('job-reports-trimmed');
+    note.hidden = true;
+    delete note.dataset.count;
     try {
       const res = await fetch(`/v1/jobs/${encodeURIComponent(id)}/events`, {
         headers: authHeaders({ accept: 'text/event-stream' }),
@@ -69,6 +72,7 @@ export class JobPage {
       await readEvents(res, (m) => {
         const report = JSON.parse(m.data) as ReportView;
         list.appendChild(reportItem(report));
+        if (list.children.length > MAX_REPORT_ITEMS) trimReports(list);
         if (report.status === 'succeeded' || report.status === 'failed' || report.status === 'cancelled')
           terminal = true;
         if (report.status === 'progress') setText(byId('fact-progress'), brief(report.progress, 200));
@@ -130,6 +134,18 @@ export class JobPage {
   }
 }
 
+/** Most reports the page lists; past it, the oldest progress reports give way (a chatty job cannot exhaust the page). */
+const MAX_REPORT_ITEMS = 1000;
+
+function trimReports(list: HTMLElement): void {
+  const progress = list.querySelector('li[data-status="progress"]');
+  (progress ?? list.firstElementChild)?.remove();
+  const note = byId('job-reports-trimmed');
+  note.dataset.count = String(Number(note.dataset.count ?? '0') + 1);
+  note.textContent = `${note.dataset.count} earlier reports are not listed here.`;
+  note.hidden = false;
+}
+
 function reportItem(r: ReportView): HTMLLIElement {
   const detail =
     r.status === 'progress'
@@ -141,7 +157,7 @@ function reportItem(r: ReportView): HTMLLIElement {
           : '';
   return h(
     'li',
-    {},
+    { 'data-status': r.status },
     h('time', { datetime: new Date(r.at).toISOString() }, time(r.at)),
     ' ',
     h('span', { class: `status status-${r.status}` }, r.status),
