@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { destination, pino } from 'pino';
-import type { Broker } from '../brokers/contract.js';
+import type { Broker } from './contract/index.js';
 import { Herd } from '../herd/herd.js';
 import type { WorkerOptions } from '../herd/options.js';
 import { DroverMetrics } from '../metrics/metrics.js';
@@ -274,6 +274,14 @@ export class Drover implements TaskCaller {
     this.#reportsBridged = true;
     this.broker().then(
       (broker) => {
+        if (!broker.onReport) {
+          // Declared, not hidden: this broker cannot see every job's reports (docs/brokers.md).
+          this.logger.warn(
+            { broker: broker.name },
+            'job:* events need a broker with a report feed; this one has none, so they will not fire',
+          );
+          return;
+        }
         broker.onReport((report) => {
           const name = JOB_EVENT_BY_STATUS[report.status];
           if (this.#events.has(name)) this.#events.emit(name, report);

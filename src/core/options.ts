@@ -1,6 +1,6 @@
 import type { BackoffOptions } from './backoff.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
-import type { EnqueueRequest, StoredJobOptions } from '../brokers/contract.js';
+import type { EnqueueRequest, StoredJobOptions } from './contract/index.js';
 import { checkInt, checkKnownKeys, checkMs, checkName, checkObject, fail } from './validate.js';
 
 /** Options of one job (per task, per call, or both; the call wins). */

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Broker, LeasedJob } from '../brokers/contract.js';
+import type { Broker, LeasedJob } from '../core/contract/index.js';
 import type { Codec } from '../core/codec.js';
 import { assertEncodable } from '../core/codec.js';
 import { jobStorage } from '../core/current-job.js';

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
-import type { QueueCounts } from '../brokers/contract.js';
+import type { QueueCounts } from '../core/contract/index.js';
 import { TaskDurationHistogram, TaskStats } from './task-stats.js';
 
 /** Most distinct label values per metric; the rest are folded into `other` (S20). */

@@ -1,6 +1,6 @@
 import type { BackoffOptions } from '../core/backoff.js';
 import { DEFAULT_BACKOFF } from '../core/backoff.js';
-import type { EnqueueResult, JobSnapshot } from '../brokers/contract.js';
+import type { EnqueueResult, JobSnapshot } from '../core/contract/index.js';
 import type { ErrorInfo } from '../core/errors.js';
 import type { JobStatus } from '../core/report.js';
 

@@ -16,7 +16,7 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
-} from '../contract.js';
+} from '../../core/contract/index.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
 import { JobIndex } from './job-index.js';

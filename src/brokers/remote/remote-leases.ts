@@ -20,7 +20,7 @@ import { Limits, WORKER_PATH, boundErrorInfo, serialize, toWireError } from '../
 import type { ReconnectBackoffOptions } from '../../remote/index.js';
 import { RemoteConnection } from '../../remote/index.js';
 import type { BackoffOptions } from '../../core/backoff.js';
-import type { LeasedJob, LeaseRef, LeaseRequest, NackOutcome, StoredJobOptions } from '../contract.js';
+import type { LeasedJob, LeaseRef, LeaseRequest, NackOutcome, StoredJobOptions } from '../../core/contract/index.js';
 
 /** Options of {@link RemoteLeases}. */
 export interface RemoteLeasesOptions {

@@ -2,7 +2,7 @@ import type { Codec } from '../../core/codec.js';
 import { jsonCodec } from '../../core/codec.js';
 import { ConfigError } from '../../core/errors.js';
 import { checkInt, checkObject, fail } from '../../core/validate.js';
-import type { BrokerOptions } from '../contract.js';
+import type { BrokerOptions } from '../../core/contract/index.js';
 
 /** Options of {@link createSqliteBroker}. */
 export interface SqliteBrokerOptions extends BrokerOptions {

@@ -15,7 +15,7 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
-} from '../contract.js';
+} from '../../core/contract/index.js';
 import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
 import { claimJobs, mightClaim } from './claim.js';
 import { openDatabase } from './database.js';
