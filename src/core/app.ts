@@ -21,7 +21,8 @@ import type { TaskArgs, TaskDefinition, TaskFn, TaskResult } from './task.js';
 import { isTaskDefinition, task as defineTask } from './task.js';
 import { TaskHandle } from './task-handle.js';
 import type { TaskCaller } from './task-handle.js';
-import { checkMs, checkObject, fail } from './validate.js';
+import { checkObject, fail } from './validate.js';
+import { resolveGrace } from './grace.js';
 
 /** Options of {@link Drover}. */
 export interface DroverOptions {
@@ -235,7 +236,7 @@ export class Drover implements TaskCaller {
    * Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    const grace = checkMs('grace', options.grace ?? 30_000);
+    const grace = resolveGrace(options.grace);
     this.#closing ??= (async () => {
       await Promise.all([...this.#workers].map((w) => w.close({ grace })));
       // A broker built from a URL belongs to the app; one passed in belongs to the caller.

@@ -16,12 +16,12 @@ import {
 } from '../core/errors.js';
 import type { TaskDefinition } from '../core/task.js';
 import { Fail } from '../core/signals.js';
-import { checkMs } from '../core/validate.js';
 import type { DroverMetrics } from '../metrics/metrics.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './options.js';
 import { checkConcurrency, resolveWorkerOptions } from './options.js';
 import { failureOutcome } from './outcome.js';
 import { RunningJob } from './running-job.js';
+import { resolveGrace } from '../core/grace.js';
 
 /** What the herd needs from its app. */
 export interface HerdHost {
@@ -124,7 +124,7 @@ export class Herd {
    * rest and hands them back to the queue. Idempotent.
    */
   close(options: { grace?: number } = {}): Promise<void> {
-    const grace = checkMs('grace', options.grace ?? 30_000);
+    const grace = resolveGrace(options.grace);
     this.#closing ??= this.#close(grace);
     return this.#closing;
   }

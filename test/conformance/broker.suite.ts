@@ -18,6 +18,7 @@ import { resolveCapabilities } from '../../src/core/contract/index.js';
 import { inspectionTests } from './suite/inspection.js';
 import { leaseTests } from './suite/leases.js';
 import { outcomeTests } from './suite/outcomes.js';
+import { queueSettingsTests } from './suite/queue-settings.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
 
@@ -100,6 +101,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     leaseTests(context);
     outcomeTests(context);
     inspectionTests(context);
+    queueSettingsTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {

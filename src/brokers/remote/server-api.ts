@@ -7,6 +7,7 @@
 import { AuthError, BrokerError, BrokerFullError, InvalidArgumentError } from '../../core/errors.js';
 import type { HttpAnswer, HttpErrorMapping } from '../../client/index.js';
 import { HttpClient } from '../../client/index.js';
+import { jobOptionsToJson } from '../../core/options-table.js';
 import type { JobStatus } from '../../core/report.js';
 import type {
   CancelResult,
@@ -158,20 +159,10 @@ function brokerErrors(url: string, base: string): HttpErrorMapping {
   };
 }
 
+/** One job as a `POST /v1/jobs` body: its stored options plus where and when it runs, as JSON. */
 function toJobRequest(job: EnqueueRequest): Record<string, unknown> {
-  const options: Record<string, unknown> = {
-    retries: job.options.retries,
-    backoff: {
-      type: job.options.backoff.type,
-      delay: Math.round(job.options.backoff.delay),
-      max: Math.round(job.options.backoff.max),
-      ...(job.options.backoff.jitter === undefined ? {} : { jitter: job.options.backoff.jitter }),
-    },
-    priority: job.priority,
-    queue: job.queue,
-  };
-  if (job.options.timeout !== undefined) options.timeout = Math.max(1, Math.round(job.options.timeout));
-  if (job.delayMs > 0) options.delay = Math.round(job.delayMs);
+  const options: Record<string, unknown> = { ...job.options, priority: job.priority, queue: job.queue };
+  if (job.delayMs > 0) options.delay = job.delayMs;
   if (job.key !== undefined) options.key = job.key;
-  return { task: job.task, args: job.args, options };
+  return { task: job.task, args: job.args, options: jobOptionsToJson(options) };
 }

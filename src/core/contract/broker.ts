@@ -10,6 +10,7 @@
  *   release, progress, onReady, onCancel — what the herd uses;
  * - {@link BrokerInspection}: getJob, watch, cancel, retry, counts,
  *   listJobs, and the optional report feed `onReport`;
+ * - {@link QueueSettingsStore}: per-queue settings, optional.
  * What a broker can and cannot do beyond that is declared in
  * {@link BrokerCapabilities} or by an optional member being absent —
  * never by a method that silently does nothing.
@@ -39,6 +40,7 @@ import type {
   QueueCounts,
   ReportWatch,
 } from './jobs.js';
+import type { QueueSettingsStore } from './queue-settings.js';
 
 /**
  * What a broker can do beyond the contract's minimum. The two required
@@ -142,11 +144,12 @@ export interface BrokerInspection {
 }
 
 /**
- * A broker: the worker's part and inspection. Every implementation passes the conformance suite
+ * A broker: the worker's part, inspection, and optionally the queue
+ * settings (both methods or neither). Every implementation passes the conformance suite
  * (`drover/testing`, docs/brokers.md), skipping only what its capabilities
  * say it lacks.
  */
-export interface Broker extends WorkerBroker, BrokerInspection {}
+export interface Broker extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {
@@ -155,3 +158,9 @@ export interface BrokerOptions {
   /** How often expired leases and due delays are swept (ms). @default 1000 */
   sweepInterval?: number;
 }
+
+/** The defaults of {@link BrokerOptions}, shared by every broker's own defaults object. */
+export const BROKER_DEFAULTS = Object.freeze({
+  resultTtl: 86_400_000,
+  sweepInterval: 1000,
+} satisfies Required<BrokerOptions>);

@@ -2,7 +2,7 @@
  * The broker contract (docs/architecture.md, "The broker contract"):
  * interfaces in `broker.ts`, the data they exchange in `jobs.ts`.
  */
-export { resolveCapabilities } from './broker.js';
+export { BROKER_DEFAULTS, resolveCapabilities } from './broker.js';
 export type {
   Broker,
   BrokerCapabilities,
@@ -26,3 +26,4 @@ export type {
   ReportWatch,
   StoredJobOptions,
 } from './jobs.js';
+export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';

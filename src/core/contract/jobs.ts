@@ -3,18 +3,11 @@
  * outcomes, snapshots, listings. The interfaces that use them are in
  * `broker.ts`; docs/architecture.md describes the whole contract.
  */
-import type { BackoffOptions } from '../backoff.js';
 import type { ErrorInfo } from '../errors.js';
+import type { StoredJobOptions } from '../options-table.js';
 import type { JobStatus, Report } from '../report.js';
 
-/** Per-job options a broker stores and hands to whoever leases the job. */
-export interface StoredJobOptions {
-  /** Retries after the first attempt. */
-  retries: number;
-  /** Milliseconds per attempt, or undefined for none. */
-  timeout?: number | undefined;
-  backoff: BackoffOptions;
-}
+export type { StoredJobOptions };
 
 /** One job to enqueue. The caller (core) has resolved every option. */
 export interface EnqueueRequest {

@@ -49,10 +49,8 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       return caps.leasing === 'pull';
     case 'confirmsOutcomes':
       return caps.confirmsOutcomes;
-    case 'queueSettings': {
-      const store = broker as Partial<Record<'getQueueSettings' | 'setQueueSettings', unknown>>;
-      return typeof store.getQueueSettings === 'function' && typeof store.setQueueSettings === 'function';
-    }
+    case 'queueSettings':
+      return typeof broker.getQueueSettings === 'function' && typeof broker.setQueueSettings === 'function';
   }
 }
 
