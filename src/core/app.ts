@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import { destination, pino } from 'pino';
 import type { Broker } from './contract/index.js';
-import { Herd } from '../herd/herd.js';
-import type { WorkerOptions } from '../herd/options.js';
 import { DroverMetrics } from '../metrics/metrics.js';
 import type { MetricsOptions } from '../metrics/metrics.js';
 import { createBrokerFromUrl } from './broker-registry.js';
@@ -22,6 +20,8 @@ import { isTaskDefinition, task as defineTask } from './task.js';
 import { TaskHandle } from './task-handle.js';
 import type { TaskCaller } from './task-handle.js';
 import { checkObject, fail } from './validate.js';
+import type { Worker, WorkerOptions } from './worker.js';
+import { createWorker } from './worker.js';
 import { resolveGrace } from './grace.js';
 
 /** Options of {@link Drover}. */
@@ -73,7 +73,7 @@ export class Drover implements TaskCaller {
   readonly #secret: string | undefined;
   readonly #ids: IdMaker;
   readonly #tasks = new Map<string, TaskDefinition>();
-  readonly #workers = new Set<Herd>();
+  readonly #workers = new Set<Worker>();
   readonly #events: DroverEmitter;
   #broker: Promise<Broker> | undefined;
   #reportsBridged = false;
@@ -222,9 +222,9 @@ export class Drover implements TaskCaller {
   }
 
   /** Starts a herd consuming every registered task (or `options.queues`). */
-  worker(options: WorkerOptions = {}): Herd {
+  worker(options: WorkerOptions = {}): Worker {
     if (this.#closing) throw new ClosedError('drover app');
-    const herd = new Herd(this, options);
+    const herd = createWorker(this, options);
     this.#workers.add(herd);
     herd.onClosed(() => this.#workers.delete(herd));
     return herd;

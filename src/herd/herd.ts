@@ -22,6 +22,7 @@ import { checkConcurrency, resolveWorkerOptions } from './options.js';
 import { failureOutcome } from './outcome.js';
 import { RunningJob } from './running-job.js';
 import { resolveGrace } from '../core/grace.js';
+import type { Worker } from '../core/worker.js';
 
 /** What the herd needs from its app. */
 export interface HerdHost {
@@ -44,7 +45,7 @@ export interface HerdHost {
  * States: running ──close()──▶ draining (no leasing; in-flight may finish)
  *   ──grace over──▶ aborting (signals aborted, leases handed back) ──▶ closed
  */
-export class Herd {
+export class Herd implements Worker {
   readonly #host: HerdHost;
   readonly #options: ResolvedWorkerOptions;
   /** Running jobs; each knows its index, so removal is a swap, not a hash. */

@@ -7,7 +7,7 @@
  * looks for cycles in that folder graph. Prints the edges of each cycle with
  * one file that makes each edge, then exits 1.
  *
- *   node scripts/check-folder-cycles.mjs [srcDir]
+ *   tsx scripts/check-folder-cycles.ts [srcDir]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -15,7 +15,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const root = resolve(process.argv[2] ?? 'src');
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
-function files(dir) {
+function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return files(path);
@@ -24,47 +24,52 @@ function files(dir) {
 }
 
 /** `core` for src/core/x.ts; `.` for src/index.ts. */
-function folderOf(path) {
+function folderOf(path: string): string {
   const rel = relative(root, path).split(sep);
-  return rel.length === 1 ? '.' : rel[0];
+  return rel.length === 1 ? '.' : rel[0]!;
 }
 
-const edges = new Map(); // from -> Map(to -> example file)
+/** from → (to → a file that makes the edge). */
+const edges = new Map<string, Map<string, string>>();
 for (const file of files(root)) {
   const from = folderOf(file);
   const text = readFileSync(file, 'utf8');
   for (const match of text.matchAll(IMPORT)) {
     const spec = match[1] ?? match[2];
+    if (spec === undefined) continue;
     const target = resolve(dirname(file), spec);
     if (!target.startsWith(root)) continue;
     const to = folderOf(target);
     if (to === from || from === '.' || to === '.') continue;
-    if (!edges.has(from)) edges.set(from, new Map());
-    if (!edges.get(from).has(to)) edges.get(from).set(to, relative(root, file));
+    const out = edges.get(from) ?? new Map<string, string>();
+    edges.set(from, out);
+    if (!out.has(to)) out.set(to, relative(root, file));
   }
 }
 
 // Strongly connected components (Tarjan): any with more than one folder is a cycle.
 let index = 0;
-const stack = [];
-const state = new Map();
-const cycles = [];
-function visit(v) {
-  state.set(v, { index, low: index, on: true });
+const stack: string[] = [];
+const state = new Map<string, { index: number; low: number; on: boolean }>();
+const cycles: string[][] = [];
+function visit(v: string): void {
+  const sv = { index, low: index, on: true };
+  state.set(v, sv);
   index++;
   stack.push(v);
   for (const w of edges.get(v)?.keys() ?? []) {
-    if (!state.has(w)) {
+    const sw = state.get(w);
+    if (!sw) {
       visit(w);
-      state.get(v).low = Math.min(state.get(v).low, state.get(w).low);
-    } else if (state.get(w).on) state.get(v).low = Math.min(state.get(v).low, state.get(w).index);
+      sv.low = Math.min(sv.low, state.get(w)!.low);
+    } else if (sw.on) sv.low = Math.min(sv.low, sw.index);
   }
-  if (state.get(v).low === state.get(v).index) {
-    const component = [];
-    let w;
+  if (sv.low === sv.index) {
+    const component: string[] = [];
+    let w: string | undefined;
     do {
-      w = stack.pop();
-      state.get(w).on = false;
+      w = stack.pop()!;
+      state.get(w)!.on = false;
       component.push(w);
     } while (w !== v);
     if (component.length > 1) cycles.push(component);
@@ -73,7 +78,9 @@ function visit(v) {
 for (const v of edges.keys()) if (!state.has(v)) visit(v);
 
 if (cycles.length === 0) {
-  console.log(`folder cycles: none among ${[...edges.keys()].length} folders of ${relative(process.cwd(), root) || '.'}`);
+  console.log(
+    `folder cycles: none among ${[...edges.keys()].length} folders of ${relative(process.cwd(), root) || '.'}`,
+  );
   process.exit(0);
 }
 for (const component of cycles) {
