@@ -6,6 +6,7 @@
  * every field; unknown extra fields are ignored (forward compatibility).
  */
 import { z } from 'zod';
+import { storedJobOptionsSchema } from '../core/options-table.js';
 import { Limits } from './constants.js';
 
 // eslint-disable-next-line no-control-regex
@@ -24,17 +25,8 @@ export const wireErrorSchema = z.object({
   code: z.string().max(Limits.NAME).optional(),
 });
 
-/** Options of a job the worker needs to run it: timeout and how to retry. */
-export const wireJobOptionsSchema = z.object({
-  retries: int(0, 1_000_000),
-  timeout: int(1, 2 ** 31 - 1).optional(),
-  backoff: z.object({
-    type: z.enum(['fixed', 'exponential']),
-    delay: ms,
-    max: ms,
-    jitter: z.boolean().optional(),
-  }),
-});
+/** Options of a job the worker needs to run it: timeout and how to retry (the stored options of the options table). */
+export const wireJobOptionsSchema = storedJobOptionsSchema;
 
 /** Client → server: the first frame. `tasks` are the queues the worker takes jobs from. */
 export const helloSchema = z.object({
