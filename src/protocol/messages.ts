@@ -15,7 +15,6 @@ const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const id = z.string().min(1).max(Limits.ID);
 const name = z.string().min(1).max(Limits.NAME).regex(NO_CONTROL);
 const int = (min: number, max: number): z.ZodNumber => z.number().int().min(min).max(max);
-const ms = int(0, 2 ** 31 - 1);
 
 /** An error as it crosses the wire: `{ name, message, stack?, code? }`. */
 export const wireErrorSchema = z.object({
