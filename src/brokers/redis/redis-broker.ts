@@ -85,7 +85,17 @@ export class RedisBroker implements Broker {
       engine.optionsTable.remember(ref, json);
       const delay = req.delayMs > 0 ? Math.ceil(req.delayMs) : 0;
       const send = engine.optionsTable.needsStoring(ref) ? json : '';
-      args.push(req.id, req.task, req.queue, encodeValue(codec, req.args), req.priority, delay, req.key ?? '', ref, send);
+      args.push(
+        req.id,
+        req.task,
+        req.queue,
+        encodeValue(codec, req.args),
+        req.priority,
+        delay,
+        req.key ?? '',
+        ref,
+        send,
+      );
     }
     let reply: unknown[];
     try {
@@ -137,7 +147,14 @@ export class RedisBroker implements Broker {
         expiresAt,
       };
       jobs.push(job);
-      this.#report({ jobId: job.id, status: 'active', attempt: job.attempt, at: now, task: job.task, queue: job.queue });
+      this.#report({
+        jobId: job.id,
+        status: 'active',
+        attempt: job.attempt,
+        at: now,
+        task: job.task,
+        queue: job.queue,
+      });
     }
     return jobs;
   }
@@ -255,7 +272,14 @@ export class RedisBroker implements Broker {
     const reply = (await engine.run('rerun', [id])) as string[] | null;
     if (reply === null) return undefined;
     const snapshot = await engine.snapshotOf(id, reply);
-    this.#report({ jobId: id, status: 'queued', attempt: 0, at: snapshot.runAt, task: snapshot.task, queue: snapshot.queue });
+    this.#report({
+      jobId: id,
+      status: 'queued',
+      attempt: 0,
+      at: snapshot.runAt,
+      task: snapshot.task,
+      queue: snapshot.queue,
+    });
     this.#listeners.fireReady();
     return snapshot;
   }
@@ -299,7 +323,15 @@ export class RedisBroker implements Broker {
           const result = parseSweep((await engine.run('sweep', args)) as unknown[]);
           for (const r of result.reports) {
             const error = parseErrorJson(r.error)!;
-            this.#report({ jobId: r.id, status: r.status, attempt: r.attempt, at: result.now, error, task: r.task, queue: r.queue });
+            this.#report({
+              jobId: r.id,
+              status: r.status,
+              attempt: r.attempt,
+              at: result.now,
+              error,
+              task: r.task,
+              queue: r.queue,
+            });
           }
           if (result.promoted > 0 || result.reports.some((r) => r.status === 'retrying')) this.#listeners.fireReady();
           return result;

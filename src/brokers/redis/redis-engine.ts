@@ -86,7 +86,12 @@ export class RedisEngine {
   #watchdog: Watchdog | undefined;
   #closed = false;
 
-  private constructor(options: ResolvedRedisOptions, client: RedisClient, subscriber: RedisClient, listeners: Listeners) {
+  private constructor(
+    options: ResolvedRedisOptions,
+    client: RedisClient,
+    subscriber: RedisClient,
+    listeners: Listeners,
+  ) {
     this.options = options;
     this.kp = `{${options.prefix}}:`;
     this.where = redact(options.url);

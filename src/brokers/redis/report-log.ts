@@ -66,7 +66,13 @@ export function parseHistory(jobId: string, reply: string[], codec: Codec): Numb
     const value = entry.slice(n!.length + attempt!.length + at!.length + 3);
     reports.push({
       n: Number(n),
-      report: { jobId, status: 'progress', attempt: Number(attempt), at: Number(at), progress: decodeValue(codec, value) },
+      report: {
+        jobId,
+        status: 'progress',
+        attempt: Number(attempt),
+        at: Number(at),
+        progress: decodeValue(codec, value),
+      },
     });
   }
   reports.sort((a, b) => a.n - b.n);

@@ -77,7 +77,8 @@ export class ReportWatchers {
 
   /** After a reconnect of the event channel: every watcher reads what it may have missed. */
   catchUpAll(): void {
-    for (const set of this.#watchers.values()) for (const watcher of set) if (watcher.lastN >= 0) this.#catchUp(watcher);
+    for (const set of this.#watchers.values())
+      for (const watcher of set) if (watcher.lastN >= 0) this.#catchUp(watcher);
   }
 
   #deliver(watcher: Watcher, { n, report }: NumberedReport): void {

@@ -61,8 +61,7 @@ export function startSweeper(
   const run = (): void => {
     sweep().then(
       (result) => {
-        const more =
-          result.promoted === SWEEP_LIMIT || result.expired === SWEEP_LIMIT || result.pruned === SWEEP_LIMIT;
+        const more = result.promoted === SWEEP_LIMIT || result.expired === SWEEP_LIMIT || result.pruned === SWEEP_LIMIT;
         const untilDue = result.nextDue === -1 ? interval : result.nextDue - result.now;
         schedule(more ? 0 : Math.min(interval, untilDue));
       },
