@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Drover } from '../../src/index.js';
 import type { LedgerLine } from '../integration/remote-helpers.js';
-import { readLedger, sleep, waitFor } from '../integration/remote-helpers.js';
+import { readLedger, sleep, startServer, waitFor } from '../integration/remote-helpers.js';
 import type { BrokerWorker, OwnRedis } from '../integration/redis-helpers.js';
 import { startBrokerWorker, startOwnRedis } from '../integration/redis-helpers.js';
 
@@ -103,6 +103,48 @@ describe('redis broker under real faults', () => {
     const rerun = lines.filter((l) => inFlight.has(l.id) && l.event === 'start' && l.pid !== victim.pid);
     const latest = Math.max(...rerun.map((l) => l.at));
     expect(latest - killedAt).toBeLessThan(LEASE_MS + 500 + 3000);
+  });
+
+  it('S01: SIGKILL a drover server --store redis://… whose herd has jobs in flight, then restart it: none lost', async () => {
+    const { url, ledger, app, worker } = rig();
+    const TOTAL = 1500;
+    const jobs = await app.callMany(
+      'work',
+      Array.from({ length: TOTAL }, (_, i) => [5 + (i % 20)]),
+      { retries: 5 },
+    );
+    const ids = jobs.map((j) => j.id);
+    const previous = process.env.LEDGER;
+    process.env.LEDGER = ledger; // the server's herd writes the same ledger
+    try {
+      const herdArgs = ['--tasks', TASKS, '--concurrency', '20'];
+      const server = await startServer({ store: url, args: herdArgs });
+      worker(10);
+      await waitFor(() => ended(readLedger(ledger)) >= 400, 60_000, '400 jobs done');
+      server.proc.kill('SIGKILL');
+      await server.exit;
+      const atKill = readLedger(ledger);
+      const inFlight = new Set(atKill.filter((l) => l.pid === server.pid && l.event === 'start').map((l) => l.id));
+      for (const l of atKill) if (l.pid === server.pid && l.event === 'end') inFlight.delete(l.id);
+      const restarted = await startServer({ store: url, args: herdArgs });
+      expect((await restarted.api.request('GET', '/healthz')).status).toBe(200);
+      await waitFor(
+        async () => [...(await allStatuses(app, ids)).values()].every((s) => s === 'succeeded'),
+        120_000,
+        'every job to succeed',
+        500,
+      );
+      const starts = new Map<string, number>();
+      for (const l of readLedger(ledger)) if (l.event === 'start') starts.set(l.id, (starts.get(l.id) ?? 0) + 1);
+      const duplicated = [...starts].filter(([, n]) => n > 1).map(([id]) => id);
+      expect(ids.every((id) => starts.has(id))).toBe(true);
+      expect(duplicated.every((id) => inFlight.has(id))).toBe(true);
+      restarted.proc.kill('SIGTERM');
+      await restarted.exit;
+    } finally {
+      if (previous === undefined) delete process.env.LEDGER;
+      else process.env.LEDGER = previous;
+    }
   });
 
   it('S05: Redis killed and restarted mid-run (AOF always): workers resume within 2 s, no acknowledged job lost', async () => {

@@ -80,11 +80,16 @@ export class RedisBroker implements Broker {
     const queues = new Set<string>();
     for (const req of jobs) if (!engine.knownQueues.has(req.queue)) queues.add(req.queue);
     args.push(queues.size, ...queues);
+    // A job enqueued on its own is likely to be waited for (`call()` then `result()`): it is
+    // watched from the start, so that `watch()` needs no round trip (see RecentJobs).
+    const single = jobs.length === 1 ? jobs[0]!.id : undefined;
     for (const req of jobs) {
       const { ref, json } = engine.optionsTable.intern(req.options);
       engine.optionsTable.remember(ref, json);
       const delay = req.delayMs > 0 ? Math.ceil(req.delayMs) : 0;
       const send = engine.optionsTable.needsStoring(ref) ? json : '';
+      const watched = single === undefined ? '' : '1';
+      const key = req.key ?? '';
       args.push(
         req.id,
         req.task,
@@ -92,16 +97,19 @@ export class RedisBroker implements Broker {
         encodeValue(codec, req.args),
         req.priority,
         delay,
-        req.key ?? '',
+        key,
         ref,
         send,
+        watched,
       );
     }
+    if (single !== undefined) engine.recent.add(single);
     let reply: unknown[];
     try {
       reply = (await engine.run('enqueue', args)) as unknown[];
     } catch (error) {
       engine.optionsTable.forgetStored();
+      if (single !== undefined) engine.recent.drop(single);
       throw error;
     }
     for (const q of queues) engine.knownQueues.add(q);
@@ -114,7 +122,11 @@ export class RedisBroker implements Broker {
       const status = String(reply[i * 3 + 1]) as JobStatus;
       const duplicate = reply[i * 3 + 2] === 1;
       results.push({ id, status, duplicate });
-      if (duplicate || id !== jobs[i]!.id) continue;
+      if (duplicate || id !== jobs[i]!.id) {
+        if (single !== undefined) engine.recent.drop(single);
+        continue;
+      }
+      if (single !== undefined) engine.recent.queued(single, at);
       ready ||= status === 'queued';
       this.#report({ jobId: id, status: 'queued', attempt: 0, at, task: jobs[i]!.task, queue: jobs[i]!.queue });
     }
@@ -132,10 +144,10 @@ export class RedisBroker implements Broker {
     const now = Number(reply[0]);
     const expiresAt = now + Math.ceil(request.leaseMs);
     const refs: string[] = [];
-    for (let i = 1; i < reply.length; i += 7) refs.push(String(reply[i + 6]));
+    for (let i = 1; i < reply.length; i += 8) refs.push(String(reply[i + 6]));
     await engine.resolveOptions(refs);
     const jobs: LeasedJob[] = [];
-    for (let i = 1; i < reply.length; i += 7) {
+    for (let i = 1; i < reply.length; i += 8) {
       const job: LeasedJob = {
         id: String(reply[i]),
         token: String(reply[i + 1]),
@@ -147,6 +159,7 @@ export class RedisBroker implements Broker {
         expiresAt,
       };
       jobs.push(job);
+      engine.recent.caused(job.id, Number(reply[i + 7]));
       this.#report({
         jobId: job.id,
         status: 'active',
@@ -202,7 +215,8 @@ export class RedisBroker implements Broker {
     const args = [lease.id, lease.token, encoded, engine.options.maxProgressReports];
     const reply = (await engine.run('progress', args)) as unknown[] | null;
     if (reply === null) throw new StaleLeaseError(lease.id);
-    const [task, queue, attempt, , at] = reply;
+    const [task, queue, attempt, n, at] = reply;
+    engine.recent.caused(lease.id, Number(n));
     this.#report({
       jobId: lease.id,
       status: 'progress',
@@ -241,7 +255,9 @@ export class RedisBroker implements Broker {
 
   async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
     const engine = this.#engine ?? (await this.#open());
-    return engine.watchers.watch(id, listener);
+    // Registered in the same turn as the remembered history is taken: no live report falls between.
+    const known = await engine.recent.history(id);
+    return engine.watchers.watch(id, listener, known);
   }
 
   async cancel(id: string): Promise<CancelResult> {
@@ -250,7 +266,8 @@ export class RedisBroker implements Broker {
     const reply = (await engine.run('cancel', [id, resultTtl, keepFinished])) as unknown[];
     const outcome = reply[0] as CancelResult;
     if (outcome !== 'cancelled' && outcome !== 'aborted') return outcome;
-    const [, task, queue, attempt, , at] = reply;
+    const [, task, queue, attempt, n, at] = reply;
+    engine.recent.caused(id, Number(n));
     this.#report({
       jobId: id,
       status: 'cancelled',
@@ -269,6 +286,7 @@ export class RedisBroker implements Broker {
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
     const engine = this.#engine ?? (await this.#open());
+    engine.recent.drop(id);
     const reply = (await engine.run('rerun', [id])) as string[] | null;
     if (reply === null) return undefined;
     const snapshot = await engine.snapshotOf(id, reply);
@@ -298,8 +316,10 @@ export class RedisBroker implements Broker {
     await this.close();
   }
 
-  #finish(outcome: Outcome): ReturnType<OutcomeBatcher['record']> {
-    return this.#batcher!.record(outcome);
+  async #finish(outcome: Outcome): ReturnType<OutcomeBatcher['record']> {
+    const recorded = await this.#batcher!.record(outcome);
+    if (recorded) this.#engine?.recent.caused(outcome.id, recorded.n);
+    return recorded;
   }
 
   #report(report: BrokerReport): void {
@@ -322,6 +342,7 @@ export class RedisBroker implements Broker {
           const args = [SWEEP_LIMIT, resultTtl, keepFinished, ...EXPIRED_MESSAGE];
           const result = parseSweep((await engine.run('sweep', args)) as unknown[]);
           for (const r of result.reports) {
+            engine.recent.drop(r.id);
             const error = parseErrorJson(r.error)!;
             this.#report({
               jobId: r.id,

@@ -11,6 +11,7 @@ import { OutageGuard } from './outage-guard.js';
 import type { RedisClient } from './redis-clients.js';
 import { createClient } from './redis-clients.js';
 import { parseEntry, parseHistory } from './report-log.js';
+import { RecentJobs } from './recent-jobs.js';
 import { ReportWatchers } from './report-watchers.js';
 import type { ScriptName, ScriptReply } from './scripts.js';
 import { ScriptRunner } from './scripts.js';
@@ -75,6 +76,8 @@ export class RedisEngine {
   readonly guard: OutageGuard;
   readonly optionsTable = new OptionsTable();
   readonly watchers: ReportWatchers;
+  /** Jobs this instance just enqueued one by one, for `watch()` without a round trip. */
+  readonly recent: RecentJobs;
   readonly listeners: Listeners;
   /** Queues this instance has registered in the queue set. */
   readonly knownQueues = new Set<string>();
@@ -101,6 +104,7 @@ export class RedisEngine {
     this.guard = new OutageGuard(options.outageTimeout, this.where);
     this.#runner = new ScriptRunner(client, this.kp);
     this.watchers = new ReportWatchers((id) => this.history(id));
+    this.recent = new RecentJobs(Math.min(60_000, options.resultTtl / 2));
     client.on('close', () => this.guard.lost());
     client.on('ready', () => {
       this.guard.restored();
@@ -144,10 +148,13 @@ export class RedisEngine {
       },
       report: (id, entry) => {
         const parsed = parseEntry(id, entry, this.options.codec);
-        if (parsed) this.watchers.publish(id, parsed);
+        if (!parsed) return;
+        this.recent.record(id, parsed);
+        this.watchers.publish(id, parsed);
       },
       heartbeat: (token) => this.#watchdog?.heard(token),
       resubscribed: () => {
+        this.recent.clear();
         l.fireReady();
         this.watchers.catchUpAll();
         setTimeout(() => this.watchers.catchUpAll(), 250).unref();

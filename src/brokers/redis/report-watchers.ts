@@ -32,8 +32,15 @@ export class ReportWatchers {
     return this.#watchers.size;
   }
 
-  /** Registers a watcher before its history is read, so no live report can fall between. */
-  async watch(jobId: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
+  /**
+   * Registers a watcher before its history is read, so no live report can
+   * fall between. `known` is a history already at hand (then nothing is read).
+   */
+  async watch(
+    jobId: string,
+    listener: (report: Report) => void,
+    known?: NumberedReport[],
+  ): Promise<ReportWatch | undefined> {
     const watcher: Watcher = { jobId, listener, lastN: -1, early: [] };
     let set = this.#watchers.get(jobId);
     if (!set) this.#watchers.set(jobId, (set = new Set()));
@@ -45,7 +52,7 @@ export class ReportWatchers {
     };
     let history: NumberedReport[] | undefined;
     try {
-      history = await this.#fetch(jobId);
+      history = known ?? (await this.#fetch(jobId));
     } catch (error) {
       stop();
       throw error;

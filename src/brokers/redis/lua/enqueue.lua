@@ -4,8 +4,9 @@
   ARGV[1]  prefix '{prefix}:'
   ARGV[2]  number of new queue names that follow (to add to the queue set)
   ARGV[..] the queue names
-  then per job, 9 values: id, task, queue, args, priority, delayMs, key ('' = none),
-           options ref, options JSON ('' when the caller knows it is stored)
+  then per job, 10 values: id, task, queue, args, priority, delayMs, key ('' = none),
+           options ref, options JSON ('' when the caller knows it is stored),
+           watched ('1': publish its reports from the start, '' otherwise)
   Returns per job: id, status, duplicate (0/1); then the broker time.
   A job whose id exists already (a resent command) answers its status, not a duplicate.
 ]]
@@ -18,10 +19,11 @@ if new_queues > 0 then
 end
 local out = {}
 local i = base
-while i + 8 <= #ARGV do
+while i + 9 <= #ARGV do
   local id, task, q, args = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local prio, delay, key, ref, oj = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
-  i = i + 9
+  local watched = ARGV[i + 9]
+  i = i + 10
   local jk = jkey(id)
   local holder = nil
   local holder_status = nil
@@ -48,6 +50,10 @@ while i + 8 <= #ARGV do
       redis.call('HSETNX', P .. 'opts', ref, oj)
     end
     local fields = { 't', task, 'q', q, 'a', args, 'o', ref, 'c', now }
+    if watched ~= '' then
+      fields[#fields + 1] = 'w'
+      fields[#fields + 1] = 1
+    end
     if prio ~= 0 then
       fields[#fields + 1] = 'p'
       fields[#fields + 1] = prio

@@ -9,7 +9,8 @@
   ARGV[4]  worker id ('' = none)
   ARGV[5]  token base (random; each lease's token is base..i)
   ARGV[6..] queue names
-  Returns the broker time, then per job 7 values: id, token, task, queue, args, attempt, options ref.
+  Returns the broker time, then per job 8 values: id, token, task, queue, args, attempt, options ref,
+  report number of its `active` report.
 ]]
 local now = now_ms()
 local max = tonumber(ARGV[2])
@@ -109,6 +110,7 @@ for i, id in ipairs(picked) do
     out[#out + 1] = f[3]
     out[#out + 1] = attempt
     out[#out + 1] = f[4]
+    out[#out + 1] = rn
   end
 end
 if #active > 0 then

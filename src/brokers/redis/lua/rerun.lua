@@ -9,7 +9,7 @@
 ]]
 local id = ARGV[2]
 local jk = jkey(id)
-local f = redis.call('HMGET', jk, 't', 's', 'q', 'p', 'k')
+local f = redis.call('HMGET', jk, 't', 's', 'q', 'p', 'k', 'w')
 if not f[1] or (f[2] ~= 'failed' and f[2] ~= 'cancelled') then
   return false
 end
@@ -33,8 +33,9 @@ if key then
     redis.call('HSET', P .. 'keys', key, id)
   end
 end
-local log = log_append(nil, 1, 'q', 0, now)
+local log, entry = log_append(nil, 1, 'q', 0, now)
 redis.call('HSET', jk, 'r', now, 'h', log, 'rn', 1)
+tell(f[6], id, entry)
 local seq = push(q, id, tonumber(f[4]) or 0, nil, false)
 if seq then
   redis.call('HSET', jk, 'sq', seq)
