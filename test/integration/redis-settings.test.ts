@@ -112,6 +112,33 @@ async function blackHoleProxy(port: number): Promise<{ url: string; freeze(): vo
   };
 }
 
+describe('retention', () => {
+  it('keepFinished keeps the last N finished jobs per queue and status; older ones and their keys are gone', async () => {
+    const redis = await ownRedis();
+    const prefix = `keep-${randomUUID().slice(0, 8)}`;
+    const broker = createRedisBroker({ url: redis.url, prefix, keepFinished: 3 });
+    try {
+      const ids = Array.from({ length: 6 }, (_, i) => `j${i}`);
+      await broker.enqueue(
+        ids.map((id) => ({ id, task: 't', queue: 'q', args: [], priority: 0, delayMs: 0, options })),
+      );
+      for (const job of await broker.lease({ queues: ['q'], max: 6, leaseMs: 5000 })) await broker.ack(job, job.id);
+      const kept = await broker.listJobs({ status: 'succeeded', queue: 'q', limit: 10 });
+      expect(kept.jobs.map((j) => j.id)).toEqual(['j5', 'j4', 'j3']);
+      expect(await broker.getJob('j0')).toBeUndefined();
+      expect((await broker.counts()).find((c) => c.queue === 'q')).toMatchObject({ succeeded: 3, active: 0 });
+      const { Redis } = await import('ioredis');
+      const client = new Redis(redis.url);
+      const keys = await client.keys('*');
+      client.disconnect();
+      expect(keys.every((k) => k.startsWith(`{${prefix}}:`))).toBe(true);
+      expect(keys.filter((k) => k.includes(':j:'))).toHaveLength(3);
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
 describe('the watchdog', () => {
   it('re-establishes connections that are up but silent; a watcher still gets its reports', async () => {
     const redis = await ownRedis();
