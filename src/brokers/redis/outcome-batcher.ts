@@ -34,13 +34,17 @@ export type FinishBatch = (args: (string | number)[]) => Promise<unknown[]>;
 
 /** Most outcomes in one script call. */
 const MAX_BATCH = 500;
+/** Script calls in flight at once; outcomes that come meanwhile wait and go together. */
+const MAX_IN_FLIGHT = 2;
 
 /**
- * Group commit for acks and nacks: outcomes handed in during one turn of the
- * event loop go to Redis in one `finish.lua` call (one round trip, one
- * script, a few commands per job). Each outcome carries a unique id, so a
- * call replayed after a reconnect is recognised (`again`) instead of being
- * refused as stale. A stale lease rejects only its own outcome.
+ * Group commit for acks and nacks: outcomes handed in together (in one run
+ * of microtasks, or while earlier batches are in flight) go to Redis in one
+ * `finish.lua` call (one round trip, one script, a few commands per job). An
+ * idle batcher sends at once, so a lone ack waits for nothing. Each outcome
+ * carries a unique id, so a call replayed after a reconnect is recognised
+ * (`again`) instead of being refused as stale. A stale lease rejects only
+ * its own outcome.
  */
 export class OutcomeBatcher {
   readonly #run: FinishBatch;
@@ -48,6 +52,7 @@ export class OutcomeBatcher {
   #opCounter = 0;
   #waiting: Waiting[] = [];
   #scheduled = false;
+  #inFlight = 0;
 
   constructor(run: FinishBatch) {
     this.#run = run;
@@ -57,28 +62,34 @@ export class OutcomeBatcher {
   record(outcome: Outcome): Promise<Recorded | undefined> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ outcome, resolve, reject });
-      if (!this.#scheduled) {
+      if (!this.#scheduled && this.#inFlight < MAX_IN_FLIGHT) {
         this.#scheduled = true;
-        setImmediate(() => this.#flush());
+        queueMicrotask(() => this.#flush());
       }
     });
   }
 
   #flush(): void {
     this.#scheduled = false;
-    while (this.#waiting.length > 0) {
+    while (this.#waiting.length > 0 && this.#inFlight < MAX_IN_FLIGHT) {
       const batch = this.#waiting.splice(0, MAX_BATCH);
+      this.#inFlight++;
       const args: (string | number)[] = [];
       for (const { outcome: o } of batch) {
         args.push(o.kind, o.id, o.token, o.payload, o.delayMs, `${this.#opBase}${(this.#opCounter++).toString(36)}`);
       }
-      this.#run(args).then(
-        (reply) => settle(batch, reply),
-        (error: unknown) => {
-          const e = error instanceof Error ? error : new Error(String(error));
-          for (const w of batch) w.reject(e);
-        },
-      );
+      this.#run(args)
+        .then(
+          (reply) => settle(batch, reply),
+          (error: unknown) => {
+            const e = error instanceof Error ? error : new Error(String(error));
+            for (const w of batch) w.reject(e);
+          },
+        )
+        .finally(() => {
+          this.#inFlight--;
+          if (this.#waiting.length > 0) this.#flush();
+        });
     }
   }
 }
