@@ -76,6 +76,8 @@ export class RecentJobs {
       entry.seenN = 1;
       entry.causedN = 1;
     } else {
+      // Reports recorded by this process come twice: at once, and as the channel's echo.
+      if (entry.reports.some((r) => r.n === report.n)) return;
       entry.reports.push(report);
       entry.seenN = Math.max(entry.seenN, report.n);
     }

@@ -185,11 +185,16 @@ export class RedisBroker implements Broker {
     const engine = this.#engine ?? (await this.#open());
     const payload = encodeValue(engine.options.codec, result);
     const recorded = await this.#finish({ kind: 's', id: lease.id, token: lease.token, payload, delayMs: 0 });
-    if (recorded) this.#report({ jobId: lease.id, status: 'succeeded', result, ...recorded });
+    if (!recorded) return;
+    const { n, attempt, at } = recorded;
+    // Watchers here get the result as any other process would: through the codec.
+    const copy = decodeValue(engine.options.codec, payload);
+    this.#local(engine, n, { jobId: lease.id, status: 'succeeded', attempt, at, result: copy });
+    this.#report({ jobId: lease.id, status: 'succeeded', result, ...recorded });
   }
 
   async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
-    await (this.#engine ?? this.#open());
+    const engine = this.#engine ?? (await this.#open());
     const payload = errorJson(outcome.error);
     const retryIn = outcome.retryInMs;
     const kind = retryIn === undefined ? 'f' : 'r';
@@ -198,7 +203,9 @@ export class RedisBroker implements Broker {
     if (!recorded) return;
     if (kind === 'r' && delayMs === 0) this.#listeners.fireReady();
     const status = kind === 'f' ? 'failed' : 'retrying';
-    this.#report({ jobId: lease.id, status, error: parseErrorJson(payload)!, ...recorded });
+    const error = parseErrorJson(payload)!;
+    this.#local(engine, recorded.n, { jobId: lease.id, status, attempt: recorded.attempt, at: recorded.at, error });
+    this.#report({ jobId: lease.id, status, error, ...recorded });
   }
 
   async release(leases: readonly LeaseRef[]): Promise<void> {
@@ -216,7 +223,15 @@ export class RedisBroker implements Broker {
     const reply = (await engine.run('progress', args)) as unknown[] | null;
     if (reply === null) throw new StaleLeaseError(lease.id);
     const [task, queue, attempt, n, at] = reply;
-    engine.recent.caused(lease.id, Number(n));
+    const copy = decodeValue(engine.options.codec, encoded);
+    const local = {
+      jobId: lease.id,
+      status: 'progress' as const,
+      attempt: Number(attempt),
+      at: Number(at),
+      progress: copy,
+    };
+    this.#local(engine, Number(n), local);
     this.#report({
       jobId: lease.id,
       status: 'progress',
@@ -267,7 +282,7 @@ export class RedisBroker implements Broker {
     const outcome = reply[0] as CancelResult;
     if (outcome !== 'cancelled' && outcome !== 'aborted') return outcome;
     const [, task, queue, attempt, n, at] = reply;
-    engine.recent.caused(id, Number(n));
+    this.#local(engine, Number(n), { jobId: id, status: 'cancelled', attempt: Number(attempt), at: Number(at) });
     this.#report({
       jobId: id,
       status: 'cancelled',
@@ -316,10 +331,20 @@ export class RedisBroker implements Broker {
     await this.close();
   }
 
-  async #finish(outcome: Outcome): ReturnType<OutcomeBatcher['record']> {
-    const recorded = await this.#batcher!.record(outcome);
-    if (recorded) this.#engine?.recent.caused(outcome.id, recorded.n);
-    return recorded;
+  #finish(outcome: Outcome): ReturnType<OutcomeBatcher['record']> {
+    return this.#batcher!.record(outcome);
+  }
+
+  /**
+   * A report this instance just recorded goes to its own watchers at once
+   * (the channel's echo, which other processes get, is then skipped by its
+   * number), so a producer and worker in one process wait for no echo.
+   */
+  #local(engine: RedisEngine, n: number, report: Report): void {
+    const numbered = { n, report };
+    engine.recent.caused(report.jobId, n);
+    engine.recent.record(report.jobId, numbered);
+    engine.watchers.publish(report.jobId, numbered);
   }
 
   #report(report: BrokerReport): void {
