@@ -18,7 +18,9 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
+import type { QueueSettings, QueueSettingsPatch } from '../../core/contract/index.js';
 import { countJobs } from './job-counts.js';
+import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { listJobs } from './job-listing.js';
 import type { RedisBrokerOptions, ResolvedRedisOptions } from './options.js';
 import { resolveRedisOptions } from './options.js';
@@ -325,6 +327,16 @@ export class RedisBroker implements Broker {
   async listJobs(query: ListJobsQuery): Promise<JobPage> {
     const engine = this.#engine ?? (await this.#open());
     return listJobs(engine, query);
+  }
+
+  /** The queue's settings over the defaults (shared by every process on the prefix). */
+  async getQueueSettings(queue: string): Promise<QueueSettings> {
+    return readQueueSettings(this.#engine ?? (await this.#open()), queue);
+  }
+
+  /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
+  async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
+    return writeQueueSettings(this.#engine ?? (await this.#open()), queue, patch);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -15,6 +15,7 @@ export const SCRIPT_NAMES = [
   'rerun',
   'watch',
   'sweep',
+  'qset',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

@@ -18,6 +18,7 @@
     P..'cnt'           hash  'a:'..q active count, 'd:'..q delayed count
     P..'opts'          hash  options reference -> options JSON (interned)
     P..'seq'           string counter for priority FIFO order
+    P..'qset'          hash  queue -> its settings JSON
   Channel P..'ev': 'r'..id..'\n'..report (watched jobs), 'c'..id (cancel),
   'q' (jobs became ready), 'h'..token (watchdog heartbeat).
 
