@@ -27,3 +27,25 @@ export async function deleteDeclared(brokers: readonly AmqpBroker[], url = AMQP_
     await connection.close();
   }
 }
+
+/**
+ * For runs whose brokers lived in other processes: deletes the work queues
+ * of `queues`, every delay bucket queue and the delay exchange of `prefix`
+ * (names from src/brokers/amqp/topology.ts). Missing ones are fine.
+ */
+export async function deletePrefixed(prefix: string, queues: readonly string[], url = AMQP_URL): Promise<void> {
+  const { Topology, MIN_DELAY_BUCKET, MAX_DELAY_BUCKET } = await import('../../src/brokers/amqp/topology.js');
+  const topology = new Topology(prefix);
+  const names = queues.map((q) => topology.workQueue(q));
+  for (let b = MIN_DELAY_BUCKET; b <= MAX_DELAY_BUCKET; b *= 2) names.push(topology.delayQueue(b));
+  const amqp = await import('amqplib');
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const name of names) await channel.deleteQueue(name);
+    await channel.deleteExchange(topology.delayExchange);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}

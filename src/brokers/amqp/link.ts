@@ -73,7 +73,7 @@ export class AmqpLink {
     if (this.#closed) return Promise.reject(new ClosedError('amqp broker'));
     if (this.#channels) return Promise.resolve(this.#channels);
     return new Promise<Channels>((resolve, reject) => {
-      const waiter = { resolve, reject };
+      const waiter: { resolve: (c: Channels) => void; reject: (e: Error) => void } = { resolve, reject };
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
         reject(new BrokerError(`RabbitMQ ${redact(this.#o.url)} is unreachable (waited ${timeoutMs} ms)`));
@@ -82,7 +82,7 @@ export class AmqpLink {
         clearTimeout(timer);
         resolve(c);
       };
-      waiter.reject = (e) => {
+      waiter.reject = (e: Error) => {
         clearTimeout(timer);
         reject(e);
       };
