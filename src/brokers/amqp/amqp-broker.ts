@@ -230,9 +230,11 @@ export class AmqpBroker implements Broker {
   async ack(lease: LeaseRef, result: unknown): Promise<void> {
     const backend = await this.#use();
     const stored = encode(this.#o.codec, result);
-    this.#leaser!.settling(lease);
-    const { value, notes } = await backend.ack(lease, stored);
+    // The delivery is acked at once, so RabbitMQ sends the next ticket while the result commits.
+    // Safe: should the process die before the commit, the backend lease expires and the sweeper
+    // publishes a new ticket (at-least-once); a stale lease's delivery is dropped either way.
     this.#leaser!.drop(lease);
+    const { value, notes } = await backend.ack(lease, stored);
     this.#hub!.publish(notes.map((n): LiveNote => (n.status === 'succeeded' ? { ...n, raw: result } : n)));
     if (!value) throw new StaleLeaseError(lease.id);
   }

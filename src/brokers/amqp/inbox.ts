@@ -39,10 +39,10 @@ export class Inbox {
     this.#items.push(delivery);
   }
 
-  /** How many of `queues` could be claimed now. */
-  eligible(queues: ReadonlySet<string>, now: number): number {
+  /** How many deliveries of `queues` are here, claimable now or parked. */
+  count(queues: ReadonlySet<string>): number {
     let n = 0;
-    for (const d of this.#items) if (queues.has(d.queue) && d.notBefore <= now) n++;
+    for (const d of this.#items) if (queues.has(d.queue)) n++;
     return n;
   }
 
