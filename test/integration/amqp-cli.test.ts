@@ -28,8 +28,8 @@ function startWorker(backend: string): { child: ChildProcess; exited: Promise<nu
   });
   workers.push(child);
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdout!.resume();
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.resume();
   const exited = new Promise<number | string>((done) =>
     child.once('exit', (code, signal) => done(code ?? signal ?? -1)),
   );
@@ -74,8 +74,8 @@ describe('amqp through the CLI', () => {
     expect(failed.body.jobs.map((j: { id: string }) => j.id)).toEqual([poison.body.id]);
     const queues = await eventually(async () => {
       const res = await http(server, 'GET', '/v1/queues');
-      const sleepy = (res.body.queues as { queue: string; succeeded: number }[]).find((q) => q.queue === 'sleepy');
-      return sleepy?.succeeded === 40 ? res.body.queues : undefined;
+      const all = res.body.queues as { queue: string; succeeded: number }[];
+      return all.find((q) => q.queue === 'sleepy')?.succeeded === 40 ? all : undefined;
     });
     expect(queues).toEqual(
       expect.arrayContaining([
