@@ -25,7 +25,7 @@ export interface WorkerProcess {
 
 /** Starts `drover worker` on `brokerUrl` with the fixture tasks. */
 export function startWorker(brokerUrl: string, ledger: string, extra: string[] = []): WorkerProcess {
-  const args = [CLI, 'worker', TASKS, '--broker', brokerUrl, '--concurrency', '16', '--lease-ms', '2000'];
+  const args = [CLI, 'worker', TASKS, '--broker', brokerUrl, '--concurrency', '16', '--lease-ms', '4000'];
   const child = spawn(process.execPath, [...args, '--grace', '1000', '--log-level', 'warn', ...extra], {
     cwd: ROOT,
     env: { ...process.env, DROVER_TEST_LEDGER: ledger },

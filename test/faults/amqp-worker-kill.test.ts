@@ -90,7 +90,15 @@ describe('amqp worker crashes (S01, S10)', () => {
     for (const { kind, tag } of readLedger(ledger)) if (kind === 'S') starts.set(tag, (starts.get(tag) ?? 0) + 1);
     expect(starts.size).toBe(TOTAL);
     const duplicated = [...starts].filter(([, n]) => n > 1).map(([tag]) => tag);
-    for (const tag of duplicated) expect(inFlightAtKills.has(tag), `duplicate ${tag} was not in flight`).toBe(true);
+    const explain = async (tag: string): Promise<string> => {
+      const lines = readLedger(ledger).filter((l) => l.tag === tag);
+      const id = ids[Number(tag.slice(1))]!;
+      const watch = await broker.watch(id, () => {});
+      watch?.stop();
+      const exits = workers.map((w) => `${w.child.pid}:${String(w.child.exitCode ?? w.child.signalCode)}`);
+      return JSON.stringify({ lines, history: watch?.history, exits });
+    };
+    for (const tag of duplicated) expect(inFlightAtKills.has(tag), await explain(tag)).toBe(true);
 
     // Poison: failed after their attempts, with the last error.
     const waitFailed = async (id: string): Promise<void> => {
