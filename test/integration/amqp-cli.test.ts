@@ -87,7 +87,7 @@ describe('amqp through the CLI', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(await stopServer(server)).toBe(0);
-  });
+  }, 90_000);
 
   it('drover worker --backend refuses a broker that is not amqp://', async () => {
     const child = spawn(process.execPath, [CLI, 'worker', TASKS, '--broker', 'memory:', '--backend', 'sqlite:x.db'], {
