@@ -17,7 +17,7 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
-import type { InsertResult, JobRecord, NewJob, ResultBackend } from './backend.js';
+import type { InsertResult, NewJob, ResultBackend } from './backend.js';
 import { createBackend } from './backend-factory.js';
 import { HeldLeases } from './held-leases.js';
 import { Inbox } from './inbox.js';
@@ -26,7 +26,8 @@ import { AmqpLink } from './link.js';
 import type { AmqpBrokerOptions, ResolvedAmqpOptions } from './options.js';
 import { redact, resolveAmqpOptions } from './options.js';
 import type { LiveNote } from './report-hub.js';
-import { ReportHub, decode, encode } from './report-hub.js';
+import { ReportHub, encode } from './report-hub.js';
+import { toSnapshot } from './snapshot.js';
 import { startSweeper } from './sweeper.js';
 import { decodeTicket } from './ticket.js';
 import type { Ticket } from './ticket.js';
@@ -292,7 +293,7 @@ export class AmqpBroker implements Broker {
 
   async getJob(id: string): Promise<JobSnapshot | undefined> {
     const record = await (await this.#use()).get(id);
-    return record && this.#snapshot(record);
+    return record && toSnapshot(record, this.#o.codec);
   }
 
   async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
@@ -322,7 +323,7 @@ export class AmqpBroker implements Broker {
     ]);
     const { value, notes } = await backend.rerun(id, before.gen, next);
     this.#hub!.publish(notes);
-    return value && this.#snapshot(value);
+    return value && toSnapshot(value, this.#o.codec);
   }
 
   async counts(): Promise<QueueCounts[]> {
@@ -331,7 +332,7 @@ export class AmqpBroker implements Broker {
 
   async listJobs(query: ListJobsQuery): Promise<JobPage> {
     const page = await (await this.#use()).list(query);
-    const jobs = page.jobs.map((r) => this.#snapshot(r));
+    const jobs = page.jobs.map((r) => toSnapshot(r, this.#o.codec));
     return page.next === undefined ? { jobs } : { jobs, next: page.next };
   }
 
@@ -383,30 +384,6 @@ export class AmqpBroker implements Broker {
 
   #signalCancel(id: string): void {
     for (const listener of this.#cancel) safely(() => listener(id));
-  }
-
-  #snapshot(r: JobRecord): JobSnapshot {
-    const codec = this.#o.codec;
-    const s: JobSnapshot = {
-      id: r.id,
-      task: r.task,
-      queue: r.queue,
-      args: decode(codec, r.args) as unknown[],
-      status: r.status,
-      attempt: r.attempt,
-      priority: r.priority,
-      options: r.options,
-      createdAt: r.createdAt,
-      runAt: r.runAt,
-    };
-    if (r.key !== undefined) s.key = r.key;
-    if (r.progress !== null) s.progress = decode(codec, r.progress);
-    if (r.result !== null) s.result = decode(codec, r.result);
-    if (r.error) s.error = r.error;
-    if (r.startedAt !== undefined) s.startedAt = r.startedAt;
-    if (r.finishedAt !== undefined) s.finishedAt = r.finishedAt;
-    if (r.workerId !== undefined) s.workerId = r.workerId;
-    return s;
   }
 }
 
