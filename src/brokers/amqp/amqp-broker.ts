@@ -19,6 +19,7 @@ import type {
 } from '../contract.js';
 import type { InsertResult, NewJob, ResultBackend } from './backend.js';
 import { createBackend } from './backend-factory.js';
+import { DELAY_SLACK_MS } from './backend-rules.js';
 import { HeldLeases } from './held-leases.js';
 import { Inbox } from './inbox.js';
 import { Leaser } from './leaser.js';
@@ -359,16 +360,13 @@ export class AmqpBroker implements Broker {
       this.#work.ack(msg, epoch);
       return;
     }
-    this.#inbox.add({
-      queue,
-      ticket,
-      msg,
-      epoch,
-      seq: this.#inbox.nextSeq(),
-      notBefore: 0,
-      tries: 0,
-      settled: false,
-    });
+    const delivery = { queue, ticket, msg, epoch, seq: this.#inbox.nextSeq(), notBefore: 0, tries: 0, settled: false };
+    if (this.#leaser && ticket.dueAt - Date.now() > DELAY_SLACK_MS) {
+      // Back from a delay bucket but not due yet: on to the next bucket at once (it never waits here).
+      this.#leaser.redelay(delivery);
+      return;
+    }
+    this.#inbox.add(delivery);
     this.#leaser?.arrived();
     this.#signalReady();
   }

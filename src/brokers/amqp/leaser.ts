@@ -79,7 +79,7 @@ export class Leaser {
       if (taken.length === 0) break;
       const claimable: Delivery[] = [];
       for (const d of taken) {
-        if (d.ticket.dueAt - now > DELAY_SLACK_MS) this.#redelay(d);
+        if (d.ticket.dueAt - now > DELAY_SLACK_MS) this.redelay(d);
         else claimable.push(d);
       }
       if (claimable.length === 0) continue;
@@ -232,7 +232,7 @@ export class Leaser {
   }
 
   /** A ticket early for its delay: publish it again for the rest, then ack it. */
-  #redelay(d: Delivery): void {
+  redelay(d: Delivery): void {
     this.#h.work.redelay(d.queue, d.ticket).then(
       () => this.ackDelivery(d),
       () => {
