@@ -51,17 +51,6 @@ export function readLedger(file: string): { kind: string; tag: string; pid: numb
     });
 }
 
-/** Tags a process had started and not ended: what was in flight when it died. */
-export function inFlight(file: string, pid: number): Set<string> {
-  const open = new Set<string>();
-  for (const { kind, tag, pid: p } of readLedger(file)) {
-    if (p !== pid) continue;
-    if (kind === 'S') open.add(tag);
-    else open.delete(tag);
-  }
-  return open;
-}
-
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
