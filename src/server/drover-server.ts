@@ -11,6 +11,7 @@ import { WORKER_PATH } from '../protocol/constants.js';
 import type { RouteAccess } from './auth.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { attachEventLog } from './event-log.js';
+import { EventHub } from './events/event-hub.js';
 import { createWorkerGateway } from './gateway/index.js';
 import type { WorkerGateway } from './gateway/index.js';
 import { HttpError, HttpErrorCodes } from './http-error.js';
@@ -20,6 +21,7 @@ import { Timeouts } from './limits.js';
 import { isLoopbackHost } from './loopback.js';
 import type { RouteContext } from './route-context.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerEventsRoute } from './routes/events.js';
 import { registerHerdRoutes } from './routes/herd.js';
 import { registerJobEventsRoute } from './routes/job-events.js';
 import { registerJobResultRoute } from './routes/job-result.js';
@@ -82,6 +84,7 @@ export class DroverServer {
   readonly #streams: ConnectionTracker;
   readonly #waiters: ConnectionTracker;
   readonly #releasers: (() => void | Promise<void>)[] = [];
+  readonly #hub: EventHub;
   #state: ServerState = 'created';
   #herd: Herd | undefined;
   #ownsHerd = false;
@@ -94,6 +97,12 @@ export class DroverServer {
     const o = (this.#options = resolveServerOptions(options));
     this.#streams = new ConnectionTracker(o.limits.eventStreams, 'event streams');
     this.#waiters = new ConnectionTracker(o.limits.resultWaiters, 'result long-polls');
+    this.#hub = new EventHub({
+      app: o.app,
+      logger: o.logger,
+      herd: () => this.#herd,
+      gateway: () => this.#gateway,
+    });
     // Typed as fastify's base logger so the instance is a plain FastifyInstance.
     const loggerInstance: FastifyBaseLogger = o.logger;
     this.#fastify = Fastify({
@@ -191,6 +200,7 @@ export class DroverServer {
     try {
       const broker = await o.app.broker();
       this.#releasers.push(attachEventLog(o.app, o.logger));
+      this.#releasers.push(this.#hub.start(broker));
       this.#gateway = createWorkerGateway({
         app: o.app,
         broker,
@@ -293,6 +303,7 @@ export class DroverServer {
     registerHerdRoutes(this.#fastify, context);
     registerOpsRoutes(this.#fastify, context);
     registerOpenApiRoute(this.#fastify, context);
+    registerEventsRoute(this.#fastify, context, this.#hub);
     registerDashboardRoutes(this.#fastify);
   }
 

@@ -21,6 +21,7 @@ const ROUTES: Record<string, { access: Access; path: string; body?: unknown }> =
   'POST /v1/jobs/:id/retry': { access: 'protected', path: '/v1/jobs/:id/retry' },
   'GET /v1/jobs/:id/result': { access: 'protected', path: '/v1/jobs/:id/result?timeout=0' },
   'GET /v1/jobs/:id/events': { access: 'protected', path: '/v1/jobs/:id/events' },
+  'GET /v1/events': { access: 'protected', path: '/v1/events' },
   'GET /v1/queues': { access: 'protected', path: '/v1/queues' },
   'GET /v1/workers': { access: 'protected', path: '/v1/workers' },
   'GET /v1/openapi.json': { access: 'protected', path: '/v1/openapi.json' },
@@ -30,6 +31,7 @@ const ROUTES: Record<string, { access: Access; path: string; body?: unknown }> =
   'GET /healthz': { access: 'public', path: '/healthz' },
   'GET /': { access: 'public', path: '/' },
   'GET /dashboard.js': { access: 'public', path: '/dashboard.js' },
+  'GET /assets/:file': { access: 'public', path: '/assets/dashboard.css' },
 };
 
 const WRONG = [
@@ -75,8 +77,8 @@ async function request(
 ): Promise<Answer> {
   const [method] = route.split(' ');
   const entry = ROUTES[route]!;
-  if (route === 'GET /v1/jobs/:id/events' && authorization === `Bearer ${SECRET}`) {
-    // The stream of a queued job stays open: look at the status, then hang up.
+  if ((route === 'GET /v1/jobs/:id/events' || route === 'GET /v1/events') && authorization === `Bearer ${SECRET}`) {
+    // The stream (of a queued job, or of the server) stays open: look at the status, then hang up.
     const stop = new AbortController();
     const res = await fetch(target.url + entry.path.replace(':id', id), {
       headers: { authorization, ...client() },
@@ -133,8 +135,8 @@ describe('authentication of every route (S18)', () => {
     });
   }
 
-  it('GET /healthz, GET / and GET /dashboard.js - open without a token', async () => {
-    for (const route of ['GET /healthz', 'GET /', 'GET /dashboard.js']) {
+  it('GET /healthz, GET /, GET /dashboard.js and GET /assets/:file - open without a token', async () => {
+    for (const route of ['GET /healthz', 'GET /', 'GET /dashboard.js', 'GET /assets/:file']) {
       expect((await request(server, route, '', undefined)).status).toBe(200);
     }
   });
