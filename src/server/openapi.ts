@@ -109,6 +109,13 @@ function operations(limits: ServerLimits): Operation[] {
     },
     {
       method: 'get',
+      path: '/v1/events',
+      summary: 'Server-Sent Events for the whole server: job reports, counts, workers (what the dashboard listens to)',
+      access: 'protected',
+      responses: { 200: ['An event stream', z.string(), 'text/event-stream'] },
+    },
+    {
+      method: 'get',
       path: '/v1/queues',
       summary: 'Counts per queue',
       access: 'protected',
