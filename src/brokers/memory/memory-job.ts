@@ -1,6 +1,6 @@
 import type { ErrorInfo } from '../../core/errors.js';
 import type { JobStatus, Report } from '../../core/report.js';
-import type { EnqueueRequest, JobSnapshot, QueueCounts, StoredJobOptions } from '../contract.js';
+import type { EnqueueRequest, JobSnapshot, QueueCounts, StoredJobOptions } from '../../core/contract/index.js';
 
 /** Live counts of one queue, shared by its jobs. */
 export type QueueStats = Omit<QueueCounts, 'queue'>;
