@@ -18,6 +18,12 @@ const remote: Parameters<typeof registerBrokerScheme>[1] = async (url, context) 
   return createRemoteBroker(url, context);
 };
 registerBrokerScheme('ws', remote);
+const redis: Parameters<typeof registerBrokerScheme>[1] = async (url, context) => {
+  const { createRedisBroker, parseRedisUrl } = await import('./brokers/redis/index.js');
+  return createRedisBroker({ ...parseRedisUrl(url), codec: context.codec });
+};
+registerBrokerScheme('redis', redis);
+registerBrokerScheme('rediss', redis);
 registerBrokerScheme('wss', remote);
 // app.worker() makes herds; registered here so core never imports the herd.
 setWorkerFactory((host: HerdHost, options) => new Herd(host, options));
