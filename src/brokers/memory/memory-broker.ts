@@ -19,10 +19,11 @@ import type {
 } from '../contract.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
-import { JobIndex } from './job-index.js';
+import { IndexState, JobIndex } from './job-index.js';
 import { ReportFanout } from './report-fanout.js';
 import { MemoryJob } from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
+import { MemoryReceipt } from './memory-receipt.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 
@@ -103,7 +104,7 @@ export class MemoryBroker implements Broker {
       const request = requests[i]!;
       const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
       if (existing) {
-        results[i] = { id: existing.id, status: existing.status, duplicate: true };
+        results[i] = new MemoryReceipt(existing, true);
         continue;
       }
       const job = new MemoryJob(request, this.#seq++, now, this.#stat(request.queue));
@@ -120,7 +121,7 @@ export class MemoryBroker implements Broker {
       }
       if (this.#reports.wants(job.id))
         this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
-      results[i] = { id: job.id, status: job.status, duplicate: false };
+      results[i] = new MemoryReceipt(job, false);
     }
     if (ready) this.#signalReady();
     return results;
@@ -207,6 +208,12 @@ export class MemoryBroker implements Broker {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
     return { history: job.history(), stop: this.#reports.watch(id, listener) };
+  }
+
+  outcome(id: string, hint?: unknown): Promise<unknown> | undefined {
+    const job = hint instanceof MemoryJob && hint.id === id ? hint : this.#jobs.get(id);
+    if (job === undefined || job.indexState === IndexState.REMOVED) return undefined;
+    return job.outcome();
   }
 
   async cancel(id: string): Promise<CancelResult> {
@@ -318,6 +325,7 @@ export class MemoryBroker implements Broker {
     job.finishedAt = Date.now();
     if (job.key !== undefined && this.#liveKeys.get(job.key) === job) this.#liveKeys.delete(job.key);
     if (this.#reports.wants(job.id)) this.#reports.send(job, job.terminalReport()!);
+    if (job.waiter !== undefined) job.settleWaiters();
     this.#finished.add(job);
   }
 
