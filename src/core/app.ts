@@ -219,7 +219,7 @@ export class Drover implements TaskCaller, JobSource {
         return new Job(r.id, def.name, this, r.hint);
       });
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
