@@ -1,4 +1,5 @@
 import { BrokerFullError, LeaseExpiredError, StaleLeaseError, toErrorInfo } from '../../core/errors.js';
+import { RECORDED } from '../../core/recorded.js';
 import type { BrokerReport, Report } from '../../core/report.js';
 import type {
   Broker,
@@ -26,8 +27,6 @@ import { MemoryLease } from './memory-lease.js';
 import { MemoryReceipt } from './memory-receipt.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /** Options of the memory broker. */
 export interface MemoryBrokerOptions extends BrokerOptions {
@@ -151,13 +150,13 @@ export class MemoryBroker implements Broker {
     });
   }
 
-  // Not `async`: the hot path returns one shared resolved promise instead of a new one per job.
+  // Not `async`: the hot path returns the shared RECORDED promise, which the herd recognises.
   ack(lease: LeaseRef, result: unknown): Promise<void> {
     const job = this.#held(lease);
     if (!job) return Promise.reject(new StaleLeaseError(lease.id));
     job.result = result;
     this.#finish(job, 'succeeded');
-    return RESOLVED;
+    return RECORDED;
   }
 
   async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
