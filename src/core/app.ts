@@ -8,6 +8,7 @@ import type { MetricsOptions } from '../metrics/metrics.js';
 import { createBrokerFromUrl } from './broker-registry.js';
 import type { Codec, CodecName } from './codec.js';
 import { assertEncodable, describe, resolveCodec } from './codec.js';
+import { assertPayloadArgs } from './payload-rules.js';
 import { ClosedError, ConfigError, UnknownTaskError } from './errors.js';
 import type { DroverEventName, DroverEvents } from './events.js';
 import { DroverEmitter } from './events.js';
@@ -234,6 +235,7 @@ export class Drover implements TaskCaller, JobSource {
         const args: unknown = argsList[i];
         if (!Array.isArray(args))
           fail(argsList.length === 1 ? 'args' : `argsList[${i}]`, 'an array of arguments', args);
+        assertPayloadArgs(args as unknown[], `Arguments of ${def.name}`);
         assertEncodable(this.codec, args, `Arguments of ${def.name}`);
         requests[i] = toEnqueueRequest(this.#ids(), def.name, args as unknown[], resolved);
       }
@@ -246,6 +248,7 @@ export class Drover implements TaskCaller, JobSource {
   #request(broker: Broker, def: TaskDefinition, args: unknown, options: JobOptions, name: string): EnqueueRequest {
     const resolved = this.#resolved(broker, def, options);
     if (!Array.isArray(args)) fail(name, 'an array of arguments', args);
+    assertPayloadArgs(args as unknown[], `Arguments of ${def.name}`);
     assertEncodable(this.codec, args, `Arguments of ${def.name}`);
     return toEnqueueRequest(this.#ids(), def.name, args as unknown[], resolved);
   }
