@@ -109,6 +109,14 @@ function operations(limits: ServerLimits): Operation[] {
     },
     {
       method: 'get',
+      path: '/v1/events',
+      summary:
+        'Server-Sent Events for the whole server (job report summaries, queue counts, workers, herd size, jobs/s): what the dashboard listens to; resume with Last-Event-ID',
+      access: 'protected',
+      responses: { 200: ['An event stream', z.string(), 'text/event-stream'] },
+    },
+    {
+      method: 'get',
       path: '/v1/queues',
       summary: 'Counts per queue',
       access: 'protected',

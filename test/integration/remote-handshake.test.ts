@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientNonce, workerProof } from '../../src/protocol/index.js';
 import type { Frame, Received, ServerChild } from './remote-helpers.js';
-import { RawClient, SECRET, killAll, sleep, startServer, startWorker, waitFor } from './remote-helpers.js';
+import { RawClient, SECRET, killAll, startServer, startWorker, waitFor } from './remote-helpers.js';
 
 let server: ServerChild;
 
