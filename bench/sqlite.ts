@@ -15,6 +15,7 @@
  *   concurrency 10 and 50 — vs BullMQ `add()` + `job.waitUntilFinished()`
  *   with a Worker of the same concurrency (median of three runs each).
  *
+ * Every figure is the median of three runs (a fresh server or queue each).
  * Prints one JSON line per measurement with the ratio drover / BullMQ
  * (for latency: BullMQ / drover, so > 1 is better for drover too).
  *
@@ -337,12 +338,33 @@ async function warmDrover(server: DroverServer): Promise<void> {
     );
 }
 
+/** RUNS runs of `run`, their median (undefined when the anchor is left out). */
+async function medianRuns(run: () => Promise<number | undefined>): Promise<number | undefined> {
+  const values: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const value = await run();
+    if (value !== undefined) values.push(value);
+  }
+  return values.length === 0 ? undefined : median(values);
+}
+
+async function freshDrover<T>(concurrency: number, body: (server: DroverServer) => Promise<T>): Promise<T> {
+  const server = await startDrover(concurrency);
+  try {
+    return await body(server);
+  } finally {
+    await stopDrover(server);
+  }
+}
+
 if (filter.test('sqlite-enqueue-batch')) {
-  const server = await startDrover(0);
-  await warmDrover(server);
-  const drover = await droverEnqueueBatch(server, JOBS);
-  await stopDrover(server);
-  const anchor = await maybe(() => bullEnqueueBatch(JOBS));
+  const drover = (await medianRuns(() =>
+    freshDrover(0, async (server) => {
+      await warmDrover(server);
+      return droverEnqueueBatch(server, JOBS);
+    }),
+  ))!;
+  const anchor = await maybe(() => medianRuns(() => bullEnqueueBatch(JOBS)));
   print({
     bench: 'sqlite-enqueue-batch',
     jobs: JOBS,
@@ -354,11 +376,13 @@ if (filter.test('sqlite-enqueue-batch')) {
 }
 
 if (filter.test('sqlite-enqueue-single')) {
-  const server = await startDrover(0);
-  await warmDrover(server);
-  const drover = await inFlight(SINGLE_JOBS, () => call(server, 'POST', '/v1/jobs', { task: 'noop', args: [] }));
-  await stopDrover(server);
-  const anchor = await maybe(() => bullEnqueueSingle(SINGLE_JOBS));
+  const drover = (await medianRuns(() =>
+    freshDrover(0, async (server) => {
+      await warmDrover(server);
+      return inFlight(SINGLE_JOBS, () => call(server, 'POST', '/v1/jobs', { task: 'noop', args: [] }));
+    }),
+  ))!;
+  const anchor = await maybe(() => medianRuns(() => bullEnqueueSingle(SINGLE_JOBS)));
   print({
     bench: 'sqlite-enqueue-single',
     jobs: SINGLE_JOBS,
@@ -372,8 +396,8 @@ if (filter.test('sqlite-enqueue-single')) {
 for (const concurrency of [1, 10, 50]) {
   const name = `sqlite-process-c${concurrency}`;
   if (!filter.test(name)) continue;
-  const drover = await droverProcess(concurrency);
-  const anchor = await maybe(() => bullProcess(concurrency));
+  const drover = (await medianRuns(() => droverProcess(concurrency)))!;
+  const anchor = await maybe(() => medianRuns(() => bullProcess(concurrency)));
   print({
     bench: name,
     jobs: JOBS,
@@ -385,11 +409,17 @@ for (const concurrency of [1, 10, 50]) {
 }
 
 if (filter.test('sqlite-latency')) {
-  const drover = await droverLatency();
-  const anchor = await maybe(bullLatency);
+  const drover: number[][] = [];
+  const anchor: number[][] = [];
+  for (let i = 0; i < RUNS; i++) {
+    drover.push(await droverLatency());
+    const b = await maybe(bullLatency);
+    if (b) anchor.push(b);
+  }
   const ms = (n: number | undefined): number | undefined => (n === undefined ? undefined : +n.toFixed(3));
-  const [dp50, dp99] = [percentile(drover, 50), percentile(drover, 99)];
-  const [bp50, bp99] = anchor ? [percentile(anchor, 50), percentile(anchor, 99)] : [undefined, undefined];
+  const at = (runs: number[][], p: number): number => median(runs.map((r) => percentile(r, p)));
+  const [dp50, dp99] = [at(drover, 50), at(drover, 99)];
+  const [bp50, bp99] = anchor.length > 0 ? [at(anchor, 50), at(anchor, 99)] : [undefined, undefined];
   print({
     bench: 'sqlite-latency',
     samples: LATENCY_SAMPLES,
