@@ -21,6 +21,8 @@
  *
  *   npm run bench:sqlite
  *   BENCH_FILTER=process BENCH_JOBS=50000 npm run bench:sqlite
+ *   BENCH_FILTER=perjob BENCH_SQLITE_QUERY='&commitWindow=1' npm run bench:sqlite   # per-job rows, a 1 ms window
+ *   BENCH_FILTER=perjob BENCH_SYNC=NORMAL npm run bench:sqlite                      # per-job rows without fsync
  *
  * The drover server runs as a child process (`drover server`, via tsx) on
  * a fresh database per measurement; BullMQ uses a unique queue name and
