@@ -7,6 +7,7 @@ export default defineConfig([
       'brokers/memory/index': 'src/brokers/memory/index.ts',
       'brokers/sqlite/index': 'src/brokers/sqlite/index.ts',
       'brokers/remote/index': 'src/brokers/remote/index.ts',
+      'brokers/redis/index': 'src/brokers/redis/index.ts',
       'server/index': 'src/server/index.ts',
       'cli/main': 'src/cli/main.ts',
     },
@@ -18,6 +19,11 @@ export default defineConfig([
     clean: ['!dashboard/**'],
     splitting: true,
     shims: false,
+    // The Redis broker's Lua scripts are read at run time: ship them next to its entry.
+    onSuccess: async () => {
+      const { cpSync } = await import('node:fs');
+      cpSync('src/brokers/redis/lua', 'dist/brokers/redis/lua', { recursive: true });
+    },
   },
   {
     // The dashboard's browser script and styles (uPlot bundled in), served by `drover server`.

@@ -4,6 +4,9 @@
  */
 import { registerBrokerScheme } from './core/broker-registry.js';
 import { createMemoryBroker, parseMemoryUrl } from './brokers/memory/index.js';
+import { setWorkerFactory } from './core/worker.js';
+import { Herd } from './herd/herd.js';
+import type { HerdHost } from './herd/herd.js';
 
 registerBrokerScheme('memory', async (url) => createMemoryBroker(parseMemoryUrl(url)));
 registerBrokerScheme('sqlite', async (url, context) => {
@@ -15,7 +18,15 @@ const remote: Parameters<typeof registerBrokerScheme>[1] = async (url, context) 
   return createRemoteBroker(url, context);
 };
 registerBrokerScheme('ws', remote);
+const redis: Parameters<typeof registerBrokerScheme>[1] = async (url, context) => {
+  const { createRedisBroker, parseRedisUrl } = await import('./brokers/redis/index.js');
+  return createRedisBroker({ ...parseRedisUrl(url), codec: context.codec });
+};
+registerBrokerScheme('redis', redis);
+registerBrokerScheme('rediss', redis);
 registerBrokerScheme('wss', remote);
+// app.worker() makes herds; registered here so core never imports the herd.
+setWorkerFactory((host: HerdHost, options) => new Herd(host, options));
 
 export { Drover } from './core/app.js';
 export type { DroverOptions, CloseOptions } from './core/app.js';
@@ -76,8 +87,8 @@ export type {
   ServiceCrash,
   ServiceAbandoned,
 } from './chief/index.js';
-export { Herd } from './herd/herd.js';
-export type { WorkerOptions } from './herd/options.js';
+export { Herd };
+export type { WorkerOptions, Worker } from './core/worker.js';
 export { DroverMetrics } from './metrics/metrics.js';
 export type { MetricsOptions } from './metrics/metrics.js';
 export type {

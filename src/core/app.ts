@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import { destination, pino } from 'pino';
-import type { Broker, EnqueueRequest } from '../brokers/contract.js';
-import { Herd } from '../herd/herd.js';
-import type { WorkerOptions } from '../herd/options.js';
+import type { Broker, EnqueueRequest } from './contract/index.js';
 import { DroverMetrics } from '../metrics/metrics.js';
 import type { MetricsOptions } from '../metrics/metrics.js';
 import { createBrokerFromUrl } from './broker-registry.js';
@@ -23,7 +21,10 @@ import type { TaskArgs, TaskDefinition, TaskFn, TaskResult } from './task.js';
 import { isTaskDefinition, task as defineTask } from './task.js';
 import { TaskHandle } from './task-handle.js';
 import type { TaskCaller } from './task-handle.js';
-import { checkMs, checkObject, fail } from './validate.js';
+import { checkObject, fail } from './validate.js';
+import type { Worker, WorkerOptions } from './worker.js';
+import { createWorker } from './worker.js';
+import { resolveGrace } from './grace.js';
 
 /** Options of {@link Drover}. */
 export interface DroverOptions {
@@ -74,7 +75,7 @@ export class Drover implements TaskCaller, JobSource {
   readonly #secret: string | undefined;
   readonly #ids: IdMaker;
   readonly #tasks = new Map<string, TaskDefinition>();
-  readonly #workers = new Set<Herd>();
+  readonly #workers = new Set<Worker>();
   readonly #events: DroverEmitter;
   #broker: Promise<Broker> | undefined;
   /** The broker once connected: the call path's fast lane. */
@@ -264,9 +265,9 @@ export class Drover implements TaskCaller, JobSource {
   }
 
   /** Starts a herd consuming every registered task (or `options.queues`). */
-  worker(options: WorkerOptions = {}): Herd {
+  worker(options: WorkerOptions = {}): Worker {
     if (this.#closing) throw new ClosedError('drover app');
-    const herd = new Herd(this, options);
+    const herd = createWorker(this, options);
     this.#workers.add(herd);
     herd.onClosed(() => this.#workers.delete(herd));
     return herd;
@@ -278,7 +279,7 @@ export class Drover implements TaskCaller, JobSource {
    * Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    const grace = checkMs('grace', options.grace ?? 30_000);
+    const grace = resolveGrace(options.grace);
     this.#closing ??= (async () => {
       await Promise.all([...this.#workers].map((w) => w.close({ grace })));
       // A broker built from a URL belongs to the app; one passed in belongs to the caller.
@@ -318,6 +319,14 @@ export class Drover implements TaskCaller, JobSource {
     this.#reportsBridged = true;
     this.broker().then(
       (broker) => {
+        if (!broker.onReport) {
+          // Declared, not hidden: this broker cannot see every job's reports (docs/brokers.md).
+          this.logger.warn(
+            { broker: broker.name },
+            'job:* events need a broker with a report feed; this one has none, so they will not fire',
+          );
+          return;
+        }
         broker.onReport((report) => {
           const name = JOB_EVENT_BY_STATUS[report.status];
           if (this.#events.has(name)) this.#events.emit(name, report);

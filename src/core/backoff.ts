@@ -7,7 +7,7 @@ export interface BackoffOptions {
   /** Cap in ms. @default 60000 */
   max: number;
   /** Full jitter (a uniform pick in [0, computed]). @default true */
-  jitter?: boolean;
+  jitter?: boolean | undefined;
 }
 
 /** The default backoff: exponential from 1 s, capped at 60 s, full jitter. */

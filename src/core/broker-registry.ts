@@ -1,4 +1,4 @@
-import type { Broker } from '../brokers/contract.js';
+import type { Broker } from './contract/index.js';
 import type { Codec } from './codec.js';
 import { ConfigError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import type { Broker, JobSnapshot } from '../brokers/contract.js';
+import type { Broker, JobSnapshot } from './contract/index.js';
 import { JobCancelledError, JobFailedError, JobNotFoundError, TimeoutError } from './errors.js';
 import type { Report } from './report.js';
 import { isTerminalReport } from './report.js';

@@ -1,69 +1,14 @@
-import type { BackoffOptions } from './backoff.js';
-import { DEFAULT_BACKOFF } from './backoff.js';
-import type { EnqueueRequest, StoredJobOptions } from '../brokers/contract.js';
-import { checkInt, checkKnownKeys, checkMs, checkName, checkObject, fail } from './validate.js';
+/**
+ * Resolving job options: the task's and the call's merged over the
+ * defaults, once per call (or batch). The options themselves, their rules
+ * and defaults are in the options table (`options-table.ts`).
+ */
+import type { EnqueueRequest } from './contract/index.js';
+import type { JobOptions, StoredJobOptions } from './options-table.js';
+import { JOB_DEFAULTS, resolveStoredOptions } from './options-table.js';
 
-/** Options of one job (per task, per call, or both; the call wins). */
-export interface JobOptions {
-  /** Retries after the first attempt. @default 3 */
-  retries?: number;
-  /** Milliseconds per attempt; the attempt fails at the deadline even if the handler ignores its signal. @default none */
-  timeout?: number;
-  /** Backoff between attempts. @default { type: 'exponential', delay: 1000, max: 60000 } with full jitter */
-  backoff?: Partial<BackoffOptions>;
-  /** Run no earlier than this many ms from now. @default 0 */
-  delay?: number;
-  /** Run no earlier than this time (converted to a relative delay when enqueued). */
-  runAt?: Date;
-  /** Higher runs first. @default 0 */
-  priority?: number;
-  /** Idempotency key: while a job with this key is queued or active, calling again returns that job. */
-  key?: string;
-  /** Queue to put the job on. @default the task name */
-  queue?: string;
-}
-
-/** Defaults of {@link JobOptions}, in one place. */
-export const JOB_DEFAULTS = Object.freeze({ retries: 3, priority: 0, backoff: DEFAULT_BACKOFF });
-
-const JOB_OPTION_KEYS: ReadonlySet<string> = new Set([
-  'retries',
-  'timeout',
-  'backoff',
-  'delay',
-  'runAt',
-  'priority',
-  'key',
-  'queue',
-]);
-const BACKOFF_KEYS: ReadonlySet<string> = new Set(['type', 'delay', 'max', 'jitter']);
-const MAX_PRIORITY = 1_000_000;
-
-/** Checks job options from outside; throws InvalidArgumentError naming the bad one. */
-export function validateJobOptions(options: unknown, name = 'options'): JobOptions {
-  if (options === undefined) return {};
-  const o = checkObject(name, options);
-  checkKnownKeys(name, o, JOB_OPTION_KEYS);
-  if (o.retries !== undefined) checkInt(`${name}.retries`, o.retries, 0, 1000);
-  if (o.timeout !== undefined) checkMs(`${name}.timeout`, o.timeout, 1);
-  if (o.delay !== undefined) checkMs(`${name}.delay`, o.delay, 0);
-  if (o.runAt !== undefined && (!(o.runAt instanceof Date) || Number.isNaN(o.runAt.getTime()))) {
-    fail(`${name}.runAt`, 'a valid Date', o.runAt);
-  }
-  if (o.priority !== undefined) checkInt(`${name}.priority`, o.priority, -MAX_PRIORITY, MAX_PRIORITY);
-  if (o.key !== undefined) checkName(`${name}.key`, o.key, 500);
-  if (o.queue !== undefined) checkName(`${name}.queue`, o.queue);
-  if (o.backoff !== undefined) {
-    const b = checkObject(`${name}.backoff`, o.backoff);
-    checkKnownKeys(`${name}.backoff`, b, BACKOFF_KEYS);
-    if (b.type !== undefined && b.type !== 'fixed' && b.type !== 'exponential')
-      fail(`${name}.backoff.type`, "'fixed' or 'exponential'", b.type);
-    if (b.delay !== undefined) checkMs(`${name}.backoff.delay`, b.delay, 0);
-    if (b.max !== undefined) checkMs(`${name}.backoff.max`, b.max, 0);
-    if (b.jitter !== undefined && typeof b.jitter !== 'boolean') fail(`${name}.backoff.jitter`, 'a boolean', b.jitter);
-  }
-  return o;
-}
+export { JOB_DEFAULTS, validateJobOptions } from './options-table.js';
+export type { JobOptions } from './options-table.js';
 
 /** Options resolved once per call (or batch) and shared by its jobs. */
 export interface ResolvedJobOptions {
@@ -82,14 +27,13 @@ export function resolveJobOptions(
   now = Date.now(),
 ): ResolvedJobOptions {
   const o = callOptions === EMPTY ? taskOptions : { ...taskOptions, ...callOptions };
-  const backoff = o.backoff ? { ...DEFAULT_BACKOFF, ...o.backoff } : DEFAULT_BACKOFF;
-  const delayMs = o.runAt ? Math.max(0, o.runAt.getTime() - now) : (o.delay ?? 0);
+  const delayMs = o.runAt ? Math.max(0, o.runAt.getTime() - now) : (o.delay ?? JOB_DEFAULTS.delay);
   return {
     queue: o.queue ?? taskName,
-    priority: o.priority ?? 0,
+    priority: o.priority ?? JOB_DEFAULTS.priority,
     delayMs,
     key: o.key,
-    stored: { retries: o.retries ?? JOB_DEFAULTS.retries, timeout: o.timeout, backoff },
+    stored: resolveStoredOptions(o),
   };
 }
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Broker, LeasedJob } from '../brokers/contract.js';
+import type { Broker, LeasedJob } from '../core/contract/index.js';
 import type { Codec } from '../core/codec.js';
 import { assertEncodable } from '../core/codec.js';
 import { jobStorage } from '../core/current-job.js';
@@ -17,12 +17,13 @@ import {
 } from '../core/errors.js';
 import type { TaskDefinition } from '../core/task.js';
 import { Fail } from '../core/signals.js';
-import { checkMs } from '../core/validate.js';
 import type { DroverMetrics } from '../metrics/metrics.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './options.js';
 import { checkConcurrency, resolveWorkerOptions } from './options.js';
 import { failureOutcome } from './outcome.js';
 import { RunningJob } from './running-job.js';
+import { resolveGrace } from '../core/grace.js';
+import type { Worker } from '../core/worker.js';
 
 /** What the herd needs from its app. */
 export interface HerdHost {
@@ -45,7 +46,7 @@ export interface HerdHost {
  * States: running ──close()──▶ draining (no leasing; in-flight may finish)
  *   ──grace over──▶ aborting (signals aborted, leases handed back) ──▶ closed
  */
-export class Herd {
+export class Herd implements Worker {
   readonly #host: HerdHost;
   readonly #options: ResolvedWorkerOptions;
   /** Running jobs; each knows its index, so removal is a swap, not a hash. */
@@ -131,7 +132,7 @@ export class Herd {
    * rest and hands them back to the queue. Idempotent.
    */
   close(options: { grace?: number } = {}): Promise<void> {
-    const grace = checkMs('grace', options.grace ?? 30_000);
+    const grace = resolveGrace(options.grace);
     this.#closing ??= this.#close(grace);
     return this.#closing;
   }

@@ -1,18 +1,8 @@
 import { checkInt, checkKnownKeys, checkMs, checkName, checkObject, fail } from '../core/validate.js';
 
-/** Options of `app.worker()`. */
-export interface WorkerOptions {
-  /** How many jobs run at once; change it live with `worker.concurrency = n`. @default 10 */
-  concurrency?: number;
-  /** Queues to consume. @default the queue of every registered task (their names) */
-  queues?: string[];
-  /** Lease length in ms; renewed every third of it while the handler runs. @default 30000 */
-  leaseMs?: number;
-  /** How often to look for jobs when the broker gives no ready signal (ms). @default 1000 */
-  pollInterval?: number;
-  /** A name for this worker in listings and leases. @default `${hostname}:${pid}` */
-  name?: string;
-}
+import type { WorkerOptions } from '../core/worker.js';
+
+export type { WorkerOptions };
 
 /** {@link WorkerOptions} with every default filled in. */
 export interface ResolvedWorkerOptions {

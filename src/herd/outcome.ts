@@ -1,4 +1,4 @@
-import type { LeasedJob, NackOutcome } from '../brokers/contract.js';
+import type { LeasedJob, NackOutcome } from '../core/contract/index.js';
 import { backoffDelay } from '../core/backoff.js';
 import { toErrorInfo } from '../core/errors.js';
 import { Fail, Retry } from '../core/signals.js';

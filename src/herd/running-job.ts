@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { LeasedJob } from '../brokers/contract.js';
+import type { LeasedJob } from '../core/contract/index.js';
 import type { JobContext } from '../core/current-job.js';
 
 /**

@@ -1,6 +1,17 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
-import type { QueueCounts } from '../brokers/contract.js';
+/**
+ * One queue's counts, as the broker contract's `QueueCounts` gives them
+ * (declared here so metrics, a leaf, imports nothing of core).
+ */
+export interface QueueCounts {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  succeeded: number;
+  failed: number;
+}
 import { TaskDurationHistogram, TaskStats } from './task-stats.js';
 
 /** Most distinct label values per metric; the rest are folded into `other` (S20). */

@@ -1,6 +1,5 @@
-import type { BackoffOptions } from '../core/backoff.js';
 import { DEFAULT_BACKOFF } from '../core/backoff.js';
-import type { EnqueueResult, JobSnapshot } from '../brokers/contract.js';
+import type { EnqueueResult, JobSnapshot, StoredJobOptions } from '../core/contract/index.js';
 import type { ErrorInfo } from '../core/errors.js';
 import type { JobStatus } from '../core/report.js';
 
@@ -19,7 +18,8 @@ export interface JobView {
   attempt: number;
   priority: number;
   key: string | null;
-  options: { retries: number; timeout: number | null; backoff: BackoffOptions };
+  /** The stored options (options table); `timeout` is null when there is none. */
+  options: Omit<StoredJobOptions, 'timeout'> & { timeout: number | null };
   progress: unknown;
   result: unknown;
   error: ErrorInfo | null;
@@ -41,7 +41,7 @@ export function toJobView(job: JobSnapshot): JobView {
     attempt: job.attempt,
     priority: job.priority,
     key: job.key ?? null,
-    options: { retries: job.options.retries, timeout: job.options.timeout ?? null, backoff: job.options.backoff },
+    options: { ...job.options, timeout: job.options.timeout ?? null },
     progress: job.progress ?? null,
     result: job.result ?? null,
     error: job.error ?? null,
@@ -84,7 +84,7 @@ export function fromJobView(view: JobView): JobSnapshot {
     attempt: view.attempt,
     priority: view.priority,
     options: {
-      retries: view.options.retries,
+      ...view.options,
       timeout: view.options.timeout ?? undefined,
       backoff: view.options.backoff ?? DEFAULT_BACKOFF,
     },

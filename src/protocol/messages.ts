@@ -6,6 +6,7 @@
  * every field; unknown extra fields are ignored (forward compatibility).
  */
 import { z } from 'zod';
+import { storedJobOptionsSchema } from '../core/options-table.js';
 import { Limits } from './constants.js';
 
 // eslint-disable-next-line no-control-regex
@@ -14,7 +15,6 @@ const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const id = z.string().min(1).max(Limits.ID);
 const name = z.string().min(1).max(Limits.NAME).regex(NO_CONTROL);
 const int = (min: number, max: number): z.ZodNumber => z.number().int().min(min).max(max);
-const ms = int(0, 2 ** 31 - 1);
 
 /** An error as it crosses the wire: `{ name, message, stack?, code? }`. */
 export const wireErrorSchema = z.object({
@@ -24,17 +24,8 @@ export const wireErrorSchema = z.object({
   code: z.string().max(Limits.NAME).optional(),
 });
 
-/** Options of a job the worker needs to run it: timeout and how to retry. */
-export const wireJobOptionsSchema = z.object({
-  retries: int(0, 1_000_000),
-  timeout: int(1, 2 ** 31 - 1).optional(),
-  backoff: z.object({
-    type: z.enum(['fixed', 'exponential']),
-    delay: ms,
-    max: ms,
-    jitter: z.boolean().optional(),
-  }),
-});
+/** Options of a job the worker needs to run it: timeout and how to retry (the stored options of the options table). */
+export const wireJobOptionsSchema = storedJobOptionsSchema;
 
 /** Client → server: the first frame. `tasks` are the queues the worker takes jobs from. */
 export const helloSchema = z.object({

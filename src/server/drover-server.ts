@@ -5,7 +5,7 @@ import Fastify, { LogController } from 'fastify';
 import type { Drover } from '../core/app.js';
 import { ClosedError } from '../core/errors.js';
 import { checkMs } from '../core/validate.js';
-import type { Herd } from '../herd/herd.js';
+import type { Worker as Herd } from '../core/worker.js';
 import type { WorkerOptions } from '../herd/options.js';
 import { WORKER_PATH } from '../protocol/constants.js';
 import type { RouteAccess } from './auth.js';

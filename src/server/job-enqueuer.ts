@@ -4,8 +4,8 @@ import { assertEncodable } from '../core/codec.js';
 import type { IdMaker } from '../core/id.js';
 import { createIdMaker } from '../core/id.js';
 import { assertPayloadArgs } from '../core/payload-rules.js';
-import type { JobOptions } from '../core/options.js';
 import { resolveJobOptions, toEnqueueRequest, validateJobOptions } from '../core/options.js';
+import { jobOptionsFromJson } from '../core/options-table.js';
 import { HttpError, HttpErrorCodes } from './http-error.js';
 import type { JobRequest } from './schemas.js';
 
@@ -37,7 +37,7 @@ export class JobEnqueuer {
   }
 
   #request(job: JobRequest, where: string, now: number): EnqueueRequest {
-    const options = toJobOptions(job.options);
+    const options = jobOptionsFromJson(job.options);
     try {
       validateJobOptions(options, `${where}.options`);
       assertPayloadArgs(job.args, `${where}.args`);
@@ -48,26 +48,4 @@ export class JobEnqueuer {
     const defaults = this.#app.getTask(job.task)?.options ?? {};
     return toEnqueueRequest(this.#ids(), job.task, job.args, resolveJobOptions(job.task, defaults, options, now));
   }
-}
-
-/** JSON options to {@link JobOptions}: drops absent keys, turns `runAt` into a Date. */
-function toJobOptions(input: JobRequest['options']): JobOptions {
-  const out: JobOptions = {};
-  if (!input) return out;
-  if (input.retries !== undefined) out.retries = input.retries;
-  if (input.timeout !== undefined) out.timeout = input.timeout;
-  if (input.delay !== undefined) out.delay = input.delay;
-  if (input.runAt !== undefined) out.runAt = new Date(input.runAt);
-  if (input.priority !== undefined) out.priority = input.priority;
-  if (input.key !== undefined) out.key = input.key;
-  if (input.queue !== undefined) out.queue = input.queue;
-  if (input.backoff !== undefined) {
-    const backoff: NonNullable<JobOptions['backoff']> = {};
-    if (input.backoff.type !== undefined) backoff.type = input.backoff.type;
-    if (input.backoff.delay !== undefined) backoff.delay = input.backoff.delay;
-    if (input.backoff.max !== undefined) backoff.max = input.backoff.max;
-    if (input.backoff.jitter !== undefined) backoff.jitter = input.backoff.jitter;
-    out.backoff = backoff;
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Broker } from '../brokers/contract.js';
 import type { Drover } from '../core/app.js';
-import type { Herd } from '../herd/herd.js';
+import type { Worker as Herd } from '../core/worker.js';
 import type { RouteAccess } from './auth.js';
 import type { ConnectionTracker } from './connection-tracker.js';
 import type { WorkerGateway } from './gateway/index.js';

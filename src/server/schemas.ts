@@ -4,13 +4,12 @@
  * typo never passes silently.
  */
 import { z } from 'zod';
+import { jobOptionsJsonSchema } from '../core/options-table.js';
 import { JOB_STATUSES } from '../core/report.js';
 import type { ServerLimits } from './limits.js';
 
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
-const MAX_MS = 2 ** 31 - 1;
-const ms = z.int().min(0).max(MAX_MS);
 
 /** A task or queue name: what `task()` accepts. */
 export const nameSchema = z.string().min(1).max(200).regex(NO_CONTROL, 'must not contain control characters');
@@ -21,24 +20,8 @@ export const idSchema = z.string().min(1).max(256).regex(NO_CONTROL, 'must not c
 /** `:id` path parameters. */
 export const idParamsSchema = z.strictObject({ id: idSchema });
 
-/** Job options as JSON: like {@link JobOptions}, with `runAt` an ISO 8601 date-time. */
-export const jobOptionsSchema = z.strictObject({
-  retries: z.int().min(0).max(1000).optional(),
-  timeout: z.int().min(1).max(MAX_MS).optional(),
-  backoff: z
-    .strictObject({
-      type: z.enum(['fixed', 'exponential']).optional(),
-      delay: ms.optional(),
-      max: ms.optional(),
-      jitter: z.boolean().optional(),
-    })
-    .optional(),
-  delay: ms.optional(),
-  runAt: z.iso.datetime({ offset: true }).optional(),
-  priority: z.int().min(-1_000_000).max(1_000_000).optional(),
-  key: z.string().min(1).max(500).regex(NO_CONTROL, 'must not contain control characters').optional(),
-  queue: nameSchema.optional(),
-});
+/** Job options as JSON: from the options table, with `runAt` an ISO 8601 date-time. */
+export const jobOptionsSchema = jobOptionsJsonSchema;
 
 /** One job in `POST /v1/jobs`. */
 export const jobRequestSchema = z.strictObject({

@@ -7,6 +7,7 @@ import { checkSecret } from './auth.js';
 import type { ServerLimits } from './limits.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { isLoopbackHost } from './loopback.js';
+import { resolveGrace } from '../core/grace.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -123,7 +124,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
       options.concurrency === undefined ? undefined : checkInt('concurrency', options.concurrency, 0, 100_000),
     leaseMs: options.leaseMs === undefined ? undefined : checkMs('leaseMs', options.leaseMs, 100),
     heartbeatMs: options.heartbeatMs === undefined ? undefined : checkMs('heartbeatMs', options.heartbeatMs, 100),
-    grace: checkMs('grace', options.grace ?? 30_000),
+    grace: resolveGrace(options.grace),
     closeApp: options.closeApp ?? true,
     logger: options.logger ?? app.logger,
     limits,

@@ -9,14 +9,16 @@
  * own (`q-<uuid>`), so brokers on shared servers are touched only inside the
  * test's namespace, and closes every broker it opened (the leak guard).
  */
-import { afterEach, describe, it } from 'vitest';
-import type { Broker } from '../../src/brokers/contract.js';
+import { afterAll, afterEach, describe, it } from 'vitest';
+import type { Broker } from '../../src/core/contract/index.js';
 import { enqueueAndLeaseTests } from './suite/enqueue-lease.js';
-import type { ConformanceBrokerOptions, SuiteContext } from './suite/helpers.js';
-import { LONG_TTL, SWEEP_MS } from './suite/helpers.js';
+import type { ConformanceBrokerOptions, Need, SuiteContext } from './suite/helpers.js';
+import { LONG_TTL, NEED_REASONS, SWEEP_MS, awaitingOutcomes, hasNeed } from './suite/helpers.js';
+import { resolveCapabilities } from '../../src/core/contract/index.js';
 import { inspectionTests } from './suite/inspection.js';
 import { leaseTests } from './suite/leases.js';
 import { outcomeTests } from './suite/outcomes.js';
+import { queueSettingsTests } from './suite/queue-settings.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
 
@@ -63,19 +65,35 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
       await Promise.all(brokers.map((b) => b.close()));
     });
 
+    // What the broker can do, read once from a broker that is never connected.
+    let probe: Promise<Broker> | undefined;
+    const missing = async (needs: readonly Need[]): Promise<string | undefined> => {
+      probe ??= Promise.resolve(options.create({ sweepInterval: SWEEP_MS, resultTtl: LONG_TTL }));
+      const broker = await probe;
+      const lacking = needs.filter((need) => !hasNeed(broker, need));
+      return lacking.length === 0 ? undefined : lacking.map((need) => NEED_REASONS[need]).join('; ');
+    };
+    afterAll(async () => {
+      await (await probe)?.close();
+    });
+
     const context: SuiteContext = {
       open: async (overrides = {}) => {
         const broker = await options.create({ sweepInterval: SWEEP_MS, resultTtl: LONG_TTL, ...overrides });
         opened.push(broker);
         await broker.connect();
-        return broker;
+        return resolveCapabilities(broker.capabilities).confirmsOutcomes ? broker : awaitingOutcomes(broker);
       },
-      test: (title, fn) => {
+      test: (title, fn, needs = []) => {
         if (registered.has(title)) throw new Error(`Duplicate conformance test title: ${title}`);
         registered.add(title);
         const reason = skipped.get(title);
-        if (reason === undefined) it(title, fn);
-        else it.skip(`${title} (skipped: ${reason})`, fn);
+        if (reason !== undefined) return it.skip(`${title} (skipped: ${reason})`, fn);
+        it(title, async (ctx) => {
+          const lacking = needs.length === 0 ? undefined : await missing(needs);
+          if (lacking !== undefined) return ctx.skip(`skipped: ${lacking}`);
+          await fn();
+        });
       },
     };
 
@@ -83,6 +101,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     leaseTests(context);
     outcomeTests(context);
     inspectionTests(context);
+    queueSettingsTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {

@@ -116,7 +116,10 @@ describe('sqlite broker', () => {
     await (await open({ path })).close();
     await (await open({ path })).close();
     const conn = new Database(path);
-    expect(conn.prepare('SELECT version, name FROM drover_migrations').all()).toEqual([{ version: 1, name: 'init' }]);
+    expect(conn.prepare('SELECT version, name FROM drover_migrations').all()).toEqual([
+      { version: 1, name: 'init' },
+      { version: 2, name: 'queue-settings' },
+    ]);
     expect(conn.pragma('journal_mode', { simple: true })).toBe('wal');
     conn.prepare('INSERT INTO drover_migrations (version, name, applied_at) VALUES (999, ?, 0)').run('future');
     conn.close();

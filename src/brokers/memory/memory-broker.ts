@@ -1,10 +1,11 @@
 import { BrokerFullError, LeaseExpiredError, StaleLeaseError, toErrorInfo } from '../../core/errors.js';
 import { RECORDED } from '../../core/recorded.js';
 import type { BrokerReport, Report } from '../../core/report.js';
+import type { MemoryBrokerOptions } from './options.js';
+import { resolveMemoryOptions } from './options.js';
 import type {
   Broker,
   BrokerCapabilities,
-  BrokerOptions,
   CancelResult,
   EnqueueRequest,
   EnqueueResult,
@@ -17,7 +18,10 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
-} from '../contract.js';
+  QueueSettings,
+  QueueSettingsPatch,
+} from '../../core/contract/index.js';
+import { mergeQueueSettings, validateQueueSettings, withSettingsDefaults } from '../../core/options-table.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
 import { IndexState, JobIndex } from './job-index.js';
@@ -27,14 +31,6 @@ import { MemoryLease } from './memory-lease.js';
 import { MemoryReceipt } from './memory-receipt.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
-
-/** Options of the memory broker. */
-export interface MemoryBrokerOptions extends BrokerOptions {
-  /** Most jobs waiting or delayed at once; past it enqueue throws BrokerFullError. @default 1_000_000 */
-  maxQueued?: number;
-  /** Most finished jobs kept for their results (oldest dropped first). @default 100_000 */
-  maxFinished?: number;
-}
 
 /**
  * The in-process broker: nothing persisted, everything in plain data
@@ -56,6 +52,8 @@ export class MemoryBroker implements Broker {
   readonly #readyListeners = new Set<() => void>();
   readonly #cancelListeners = new Set<(id: string) => void>();
   readonly #reports = new ReportFanout();
+  /** Settings of the queues that have any (set explicitly, so bounded by the caller). */
+  readonly #settings = new Map<string, QueueSettings>();
   readonly #maxQueued: number;
   readonly #resultTtl: number;
   readonly #sweepInterval: number;
@@ -66,14 +64,15 @@ export class MemoryBroker implements Broker {
   #closed = false;
 
   constructor(options: MemoryBrokerOptions = {}) {
-    this.#maxQueued = options.maxQueued ?? 1_000_000;
-    this.#finished = new FinishedJobs(options.maxFinished ?? 100_000, (job) => this.#forget(job));
+    const o = resolveMemoryOptions(options);
+    this.#maxQueued = o.maxQueued;
+    this.#finished = new FinishedJobs(o.maxFinished, (job) => this.#forget(job));
     this.#delayed = new DelaySchedule(
       (job, at) => job.status === 'delayed' && job.runAt === at,
       (jobs) => this.#promote(jobs),
     );
-    this.#resultTtl = options.resultTtl ?? 86_400_000;
-    this.#sweepInterval = options.sweepInterval ?? 1000;
+    this.#resultTtl = o.resultTtl;
+    this.#sweepInterval = o.sweepInterval;
   }
 
   async connect(): Promise<void> {
@@ -243,6 +242,20 @@ export class MemoryBroker implements Broker {
     this.#requeue(job, 0);
     this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: Date.now() });
     return job.snapshot();
+  }
+
+  /** The queue's settings over the defaults. */
+  async getQueueSettings(queue: string): Promise<QueueSettings> {
+    return withSettingsDefaults(this.#settings.get(queue) ?? {});
+  }
+
+  /** Merges a patch into the queue's settings (`undefined` puts a key back to its default). */
+  async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
+    validateQueueSettings(patch, 'settings');
+    const merged = mergeQueueSettings(this.#settings.get(queue) ?? {}, patch);
+    if (Object.keys(merged).length === 0) this.#settings.delete(queue);
+    else this.#settings.set(queue, merged);
+    return withSettingsDefaults(merged);
   }
 
   async counts(): Promise<QueueCounts[]> {

@@ -1,7 +1,7 @@
 import type { ErrorInfo } from '../../core/errors.js';
 import { JobCancelledError, JobFailedError } from '../../core/errors.js';
 import type { JobStatus, Report } from '../../core/report.js';
-import type { EnqueueRequest, JobSnapshot, QueueCounts, StoredJobOptions } from '../contract.js';
+import type { EnqueueRequest, JobSnapshot, QueueCounts, StoredJobOptions } from '../../core/contract/index.js';
 
 /** Live counts of one queue, shared by its jobs. */
 export type QueueStats = Omit<QueueCounts, 'queue'>;

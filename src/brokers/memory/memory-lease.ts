@@ -1,4 +1,4 @@
-import type { LeasedJob, StoredJobOptions } from '../contract.js';
+import type { LeasedJob, StoredJobOptions } from '../../core/contract/index.js';
 import type { MemoryJob } from './memory-job.js';
 
 /**

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import type { Codec } from '../../core/codec.js';
 import { ConfigError } from '../../core/errors.js';
-import type { Broker } from '../contract.js';
+import type { Broker } from '../../core/contract/index.js';
 import type { RemoteBrokerOptions } from './remote-broker.js';
 import { RemoteBroker } from './remote-broker.js';
 import { parseRemoteUrl } from './remote-url.js';

@@ -1,10 +1,19 @@
 /**
  * The `ws://` / `wss://` broker: a drover server used as a broker, so
- * workers and producers need no broker credentials (DESIGN.md §3, §5).
+ * workers and producers need no broker credentials (docs/brokers.md).
  * Producers talk to the server's HTTP API ({@link ServerApi}); workers get
  * their jobs over the authenticated WebSocket ({@link RemoteLeases}), which
  * opens on the herd's first `lease`. A process that only calls never opens
  * a socket.
+ *
+ * What it declares it lacks (see its `capabilities`, docs/architecture.md):
+ * - no `onReport`: the server has no feed of every job's reports for it yet;
+ * - `confirmsOutcomes: false`: protocol v1 answers only refusals, so ack,
+ *   nack and progress resolve once sent (a stale lease known here still
+ *   throws StaleLeaseError; a late refusal from the server is logged);
+ * - `keepsIds: false`: the server names the jobs;
+ * - `leasing: 'push'`: the server pushes jobs to this process, keeps the
+ *   queues of the first lease, and holds leases while the socket lives.
  */
 import type { Logger } from 'pino';
 import { destination, pino } from 'pino';
@@ -24,7 +33,7 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
-} from '../contract.js';
+} from '../../core/contract/index.js';
 import { RemoteLeases } from './remote-leases.js';
 import type { RemoteUrl } from './remote-url.js';
 import { watchReports } from './report-stream.js';
@@ -47,7 +56,13 @@ export interface RemoteBrokerOptions {
 export class RemoteBroker implements Broker {
   readonly name = 'remote';
   /** Jobs live on the server: they outlive this process (and the server's restarts on a durable store). */
-  readonly capabilities: BrokerCapabilities = { durable: true, shared: true };
+  readonly capabilities: BrokerCapabilities = Object.freeze({
+    durable: true,
+    shared: true,
+    confirmsOutcomes: false,
+    keepsIds: false,
+    leasing: 'push',
+  });
   readonly #api: ServerApi;
   readonly #leases: RemoteLeases;
   readonly #watches = new Set<ReportWatch>();
@@ -90,6 +105,7 @@ export class RemoteBroker implements Broker {
     return this.#leases.extend(leases);
   }
 
+  /** Resolves once sent (`confirmsOutcomes: false`); throws StaleLeaseError for a lease known to be stale. */
   async ack(lease: LeaseRef, result: unknown): Promise<void> {
     this.#leases.ack(lease, result);
   }
@@ -112,11 +128,6 @@ export class RemoteBroker implements Broker {
 
   onCancel(listener: (jobId: string) => void): () => void {
     return this.#leases.onCancel(listener);
-  }
-
-  /** Reports of every job are the server's business (its `job:*` events); this broker publishes none. */
-  onReport(): () => void {
-    return () => undefined;
   }
 
   getJob(id: string): Promise<JobSnapshot | undefined> {

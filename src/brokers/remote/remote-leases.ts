@@ -19,8 +19,7 @@ import type { ClientMessage, JobMessage } from '../../protocol/index.js';
 import { Limits, WORKER_PATH, boundErrorInfo, serialize, toWireError } from '../../protocol/index.js';
 import type { ReconnectBackoffOptions } from '../../remote/index.js';
 import { RemoteConnection } from '../../remote/index.js';
-import type { BackoffOptions } from '../../core/backoff.js';
-import type { LeasedJob, LeaseRef, LeaseRequest, NackOutcome, StoredJobOptions } from '../contract.js';
+import type { LeasedJob, LeaseRef, LeaseRequest, NackOutcome } from '../../core/contract/index.js';
 
 /** Options of {@link RemoteLeases}. */
 export interface RemoteLeasesOptions {
@@ -242,12 +241,6 @@ export class RemoteLeases {
 }
 
 function toLeasedJob(m: JobMessage, expiresAt: number): LeasedJob {
-  const b = m.options.backoff;
-  const backoff: BackoffOptions =
-    b.jitter === undefined
-      ? { type: b.type, delay: b.delay, max: b.max }
-      : { type: b.type, delay: b.delay, max: b.max, jitter: b.jitter };
-  const options: StoredJobOptions = { retries: m.options.retries, timeout: m.options.timeout, backoff };
   return {
     id: m.id,
     token: m.lease,
@@ -255,7 +248,7 @@ function toLeasedJob(m: JobMessage, expiresAt: number): LeasedJob {
     queue: m.queue,
     args: m.args,
     attempt: m.attempt,
-    options,
+    options: m.options,
     expiresAt,
   };
 }

@@ -1,10 +1,13 @@
 /**
  * The producer side of the `ws://` broker: a small client of the server's
- * HTTP API (DESIGN.md §4) with `Authorization: Bearer <secret>`. Maps HTTP
+ * HTTP API (docs/protocol.md, through the shared `client/` module) with `Authorization: Bearer <secret>`. Maps HTTP
  * answers to drover's typed errors; an unreachable server is a BrokerError
  * that names the URL.
  */
 import { AuthError, BrokerError, BrokerFullError, InvalidArgumentError } from '../../core/errors.js';
+import type { HttpAnswer, HttpErrorMapping } from '../../client/index.js';
+import { HttpClient } from '../../client/index.js';
+import { jobOptionsToJson } from '../../core/options-table.js';
 import type { JobStatus } from '../../core/report.js';
 import type {
   CancelResult,
@@ -14,7 +17,7 @@ import type {
   JobSnapshot,
   ListJobsQuery,
   QueueCounts,
-} from '../contract.js';
+} from '../../core/contract/index.js';
 import { fromJobView } from '../../protocol/job-view.js';
 import type { JobView as JobViewJson } from '../../protocol/job-view.js';
 
@@ -22,13 +25,9 @@ import type { JobView as JobViewJson } from '../../protocol/job-view.js';
 const BATCH_JOBS = 1_000;
 /** Rough byte budget per batch, under the server's 1 MiB body limit. */
 const BATCH_BYTES = 900 * 1024;
-const REQUEST_TIMEOUT_MS = 30_000;
 
 /** An HTTP answer the caller wants to look at itself (404, 409). */
-export interface ApiAnswer<T> {
-  status: number;
-  body: T | undefined;
-}
+export type ApiAnswer<T> = HttpAnswer<T>;
 
 /** See the file's header. */
 export class ServerApi {
@@ -36,12 +35,12 @@ export class ServerApi {
   readonly base: string;
   /** The broker URL as the user gave it, for error messages. */
   readonly url: string;
-  readonly #headers: Record<string, string>;
+  readonly #http: HttpClient;
 
   constructor(url: string, base: string, secret: string) {
     this.url = url;
     this.base = base;
-    this.#headers = secret === '' ? {} : { authorization: `Bearer ${secret}` };
+    this.#http = new HttpClient({ base, secret, errors: brokerErrors(url, base) });
   }
 
   /** Checks the server answers `/healthz`. */
@@ -128,80 +127,42 @@ export class ServerApi {
     return { jobs: body.jobs.map(fromJobView), next: body.next ?? undefined };
   }
 
-  /** Opens `GET /v1/jobs/:id/events` (the caller reads the stream). */
-  async events(id: string, lastEventId: number, signal: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { ...this.#headers, accept: 'text/event-stream' };
-    if (lastEventId >= 0) headers['last-event-id'] = String(lastEventId);
-    let response: Response;
-    try {
-      response = await fetch(`${this.base}/v1/jobs/${encodeURIComponent(id)}/events`, { headers, signal });
-    } catch (error) {
-      throw this.#unreachable(error);
-    }
-    if (response.status === 200 || response.status === 204 || response.status === 404) return response;
-    throw await this.#failed(response);
+  /** Opens `GET /v1/jobs/:id/events` after event `lastEventId` (the caller reads the stream). */
+  events(id: string, lastEventId: number, signal: AbortSignal): Promise<Response> {
+    return this.#http.fetch('GET', `/v1/jobs/${encodeURIComponent(id)}/events`, undefined, {
+      expected: [200, 204, 404],
+      waitMs: Infinity,
+      signal,
+      headers: lastEventId >= 0 ? { 'last-event-id': String(lastEventId) } : {},
+    });
   }
 
   /** One JSON request; statuses outside `expected` become typed errors. */
-  async request<T>(method: string, path: string, body: unknown, expected: readonly number[]): Promise<ApiAnswer<T>> {
-    const headers: Record<string, string> = { ...this.#headers, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await fetch(`${this.base}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw this.#unreachable(error);
-    }
-    if (!expected.includes(response.status)) throw await this.#failed(response);
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as T) };
-  }
-
-  #unreachable(error: unknown): BrokerError {
-    const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-    const reason =
-      typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.message : String(error);
-    return new BrokerError(`Cannot reach the drover server at ${this.url} (${this.base}): ${reason}`, { cause: error });
-  }
-
-  async #failed(response: Response): Promise<Error> {
-    let code = '';
-    let message = `HTTP ${response.status}`;
-    try {
-      const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
-      if (typeof body.error?.code === 'string') code = body.error.code;
-      if (typeof body.error?.message === 'string') message = body.error.message;
-    } catch {
-      // not JSON: keep the status line
-    }
-    if (response.status === 401)
-      return new AuthError(`auth failed: the drover server at ${this.url} refused the secret`);
-    if (code === 'broker_full') return new BrokerFullError(message);
-    if (response.status === 400 || response.status === 413)
-      return new InvalidArgumentError(`The drover server at ${this.url} refused the request: ${message}`);
-    return new BrokerError(`The drover server at ${this.url} answered ${response.status}: ${message}`);
+  request<T>(method: string, path: string, body: unknown, expected: readonly number[]): Promise<ApiAnswer<T>> {
+    return this.#http.json<T>(method, path, body, { expected });
   }
 }
 
-function toJobRequest(job: EnqueueRequest): Record<string, unknown> {
-  const options: Record<string, unknown> = {
-    retries: job.options.retries,
-    backoff: {
-      type: job.options.backoff.type,
-      delay: Math.round(job.options.backoff.delay),
-      max: Math.round(job.options.backoff.max),
-      ...(job.options.backoff.jitter === undefined ? {} : { jitter: job.options.backoff.jitter }),
+/** Maps HTTP failures to drover's typed errors, naming the broker URL. */
+function brokerErrors(url: string, base: string): HttpErrorMapping {
+  return {
+    unreachable: (reason, cause) =>
+      new BrokerError(`Cannot reach the drover server at ${url} (${base}): ${reason}`, { cause }),
+    refused: (status, code, message) => {
+      if (status === 401) return new AuthError(`auth failed: the drover server at ${url} refused the secret`);
+      // 429 with the server's `broker_full` code: the store is at its maxQueued.
+      if (status === 429 && code === 'broker_full') return new BrokerFullError(message);
+      if (status === 400 || status === 413)
+        return new InvalidArgumentError(`The drover server at ${url} refused the request: ${message}`);
+      return new BrokerError(`The drover server at ${url} answered ${status}: ${message}`);
     },
-    priority: job.priority,
-    queue: job.queue,
   };
-  if (job.options.timeout !== undefined) options.timeout = Math.max(1, Math.round(job.options.timeout));
-  if (job.delayMs > 0) options.delay = Math.round(job.delayMs);
+}
+
+/** One job as a `POST /v1/jobs` body: its stored options plus where and when it runs, as JSON. */
+function toJobRequest(job: EnqueueRequest): Record<string, unknown> {
+  const options: Record<string, unknown> = { ...job.options, priority: job.priority, queue: job.queue };
+  if (job.delayMs > 0) options.delay = job.delayMs;
   if (job.key !== undefined) options.key = job.key;
-  return { task: job.task, args: job.args, options };
+  return { task: job.task, args: job.args, options: jobOptionsToJson(options) };
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../../core/errors.js';
 import { JOB_STATUSES } from '../../core/report.js';
 import type { JobStatus } from '../../core/report.js';
-import type { CancelResult, JobPage, JobSnapshot, ListJobsQuery, QueueCounts } from '../contract.js';
+import type { CancelResult, JobPage, JobSnapshot, ListJobsQuery, QueueCounts } from '../../core/contract/index.js';
 import type { Engine } from './engine.js';
 import type { JobRow, OutcomeRow } from './rows.js';
 import { toSnapshot } from './rows.js';

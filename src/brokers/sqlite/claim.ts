@@ -1,4 +1,4 @@
-import type { LeaseRequest, LeasedJob } from '../contract.js';
+import type { LeaseRequest, LeasedJob } from '../../core/contract/index.js';
 import type { Engine } from './engine.js';
 import type { Stored } from './rows.js';
 import { decode, parseOptions } from './rows.js';

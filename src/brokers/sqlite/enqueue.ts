@@ -1,4 +1,4 @@
-import type { EnqueueRequest, EnqueueResult } from '../contract.js';
+import type { EnqueueRequest, EnqueueResult } from '../../core/contract/index.js';
 import type { JobStatus } from '../../core/report.js';
 import type { Engine } from './engine.js';
 import type { Stored } from './rows.js';

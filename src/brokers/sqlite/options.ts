@@ -2,7 +2,8 @@ import type { Codec } from '../../core/codec.js';
 import { jsonCodec } from '../../core/codec.js';
 import { ConfigError } from '../../core/errors.js';
 import { checkInt, checkObject, fail } from '../../core/validate.js';
-import type { BrokerOptions } from '../contract.js';
+import type { BrokerOptions } from '../../core/contract/index.js';
+import { BROKER_DEFAULTS } from '../../core/contract/index.js';
 
 /** Options of {@link createSqliteBroker}. */
 export interface SqliteBrokerOptions extends BrokerOptions {
@@ -56,16 +57,17 @@ export interface ResolvedSqliteOptions {
   maxProgressReports: number;
 }
 
-const DEFAULTS = {
+/** The defaults of {@link SqliteBrokerOptions}. */
+export const SQLITE_DEFAULTS = Object.freeze({
+  ...BROKER_DEFAULTS,
   synchronous: 'FULL',
   busyTimeout: 5000,
   busyBlock: 20,
   commitWindow: 0,
   pollInterval: 100,
-  resultTtl: 86_400_000,
-  sweepInterval: 1000,
   maxProgressReports: 100,
-} as const satisfies Omit<ResolvedSqliteOptions, 'path' | 'codec'>;
+} as const satisfies Omit<ResolvedSqliteOptions, 'path' | 'codec'>);
+const DEFAULTS = SQLITE_DEFAULTS;
 
 const NUMERIC_KEYS = [
   'busyTimeout',

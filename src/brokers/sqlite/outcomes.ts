@@ -1,6 +1,6 @@
 import { StaleLeaseError } from '../../core/errors.js';
 import type { ErrorInfo } from '../../core/errors.js';
-import type { LeaseRef, NackOutcome } from '../contract.js';
+import type { LeaseRef, NackOutcome } from '../../core/contract/index.js';
 import type { Engine } from './engine.js';
 import type { OutcomeRow, Stored } from './rows.js';
 import type { Tx } from './write-queue.js';

@@ -1,7 +1,7 @@
 import type { Codec } from '../../core/codec.js';
 import type { ErrorInfo } from '../../core/errors.js';
 import type { BrokerReport, Report, ReportStatus } from '../../core/report.js';
-import type { ReportWatch } from '../contract.js';
+import type { ReportWatch } from '../../core/contract/index.js';
 import type { Stored } from './rows.js';
 import { decode, parseError } from './rows.js';
 import type { Statements } from './statements.js';

@@ -1,7 +1,7 @@
 import type { Codec } from '../../core/codec.js';
 import type { ErrorInfo } from '../../core/errors.js';
 import type { JobStatus } from '../../core/report.js';
-import type { JobSnapshot, StoredJobOptions } from '../contract.js';
+import type { JobSnapshot, StoredJobOptions } from '../../core/contract/index.js';
 
 /** A value as stored: codec output, or NULL for `undefined`. */
 export type Stored = string | Buffer | null;

@@ -15,8 +15,11 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
-} from '../contract.js';
+  QueueSettings,
+  QueueSettingsPatch,
+} from '../../core/contract/index.js';
 import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
+import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { claimJobs, mightClaim } from './claim.js';
 import { openDatabase } from './database.js';
 import { encodeRequests, enqueueJobs } from './enqueue.js';
@@ -182,6 +185,17 @@ export class SqliteBroker implements Broker {
 
   async listJobs(query: ListJobsQuery): Promise<JobPage> {
     return listJobs(this.#engine ?? (await this.#open()), query);
+  }
+
+  /** The queue's settings over the defaults (shared by every process on this database file). */
+  async getQueueSettings(queue: string): Promise<QueueSettings> {
+    return readQueueSettings(this.#engine ?? (await this.#open()), queue);
+  }
+
+  /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
+  async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => writeQueueSettings(engine, tx, queue, patch));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -22,7 +22,7 @@ import type { Broker, QueueCounts } from '../../brokers/contract.js';
 import type { Drover } from '../../core/app.js';
 import type { WorkerEvent } from '../../core/events.js';
 import type { BrokerReport } from '../../core/report.js';
-import type { Herd } from '../../herd/herd.js';
+import type { Worker as Herd } from '../../core/worker.js';
 import type { WorkerGateway } from '../gateway/index.js';
 import { MAX_QUEUES_LISTED } from '../routes/queues.js';
 import type { EventClient } from './event-client.js';
@@ -102,7 +102,8 @@ export class EventHub {
   start(broker: Broker): () => void {
     this.#broker = broker;
     const { app } = this.#o;
-    this.#off.push(broker.onReport((report) => this.#onReport(report)));
+    // A broker without a report feed (an optional part of the contract) gives the dashboard counts and workers only.
+    if (broker.onReport) this.#off.push(broker.onReport((report) => this.#onReport(report)));
     this.#off.push(app.on('worker:verified', (e) => this.#onWorker('connected', e)));
     this.#off.push(app.on('worker:disconnected', (e) => this.#onWorker('disconnected', e)));
     return () => this.#stop();

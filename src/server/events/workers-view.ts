@@ -1,4 +1,4 @@
-import type { Herd } from '../../herd/herd.js';
+import type { Worker as Herd } from '../../core/worker.js';
 import type { WorkerGateway, WorkerInfo } from '../gateway/index.js';
 
 /** The server's own herd as `GET /v1/workers` and the event stream show it. */

@@ -13,9 +13,7 @@ export function toJobMessage(job: LeasedJob): JobMessage {
     args: job.args,
     attempt: job.attempt,
     deadline: timeout === undefined ? null : Date.now() + timeout,
-    options:
-      timeout === undefined
-        ? { retries: job.options.retries, backoff: job.options.backoff }
-        : { retries: job.options.retries, timeout, backoff: job.options.backoff },
+    // Every stored option of the options table travels as is (an undefined one is left out of the JSON).
+    options: job.options,
   };
 }

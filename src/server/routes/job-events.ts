@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReportWatch } from '../../brokers/contract.js';
 import type { Report } from '../../core/report.js';
 import { isTerminalReport } from '../../core/report.js';
+import { HISTORY_END_COMMENT } from '../../client/index.js';
 import { HttpError, HttpErrorCodes, jobNotFound } from '../http-error.js';
 import { SSE_HEARTBEAT_MS, SSE_MAX_BUFFERED_BYTES } from '../limits.js';
 import { parseInput } from '../parse-input.js';
@@ -13,7 +14,7 @@ import { idParamsSchema, noQuerySchema } from '../schemas.js';
  * every report so far, then live ones; the stream ends after the terminal
  * one. Each event is `event: <status>`, `id: <n>` (its index, so a client
  * that reconnects with `Last-Event-ID` gets only what it missed) and
- * `data: <report JSON>`. A reconnect after the end gets 204, which tells
+ * `data: <report JSON>`; the comment `: history-end` follows the past ones. A reconnect after the end gets 204, which tells
  * an EventSource to stop.
  *
  * Stream states: buffering (watch taken, headers not sent) ──▶ open ──▶ ended
@@ -122,6 +123,8 @@ class ReportStream {
       this.#write(report);
       if (this.#ended) break;
     }
+    // Past reports end here: the `ws://` broker's watch() tells its history from live news by this comment.
+    if (!this.#ended) raw.write(`: ${HISTORY_END_COMMENT}\n\n`);
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Broker, EnqueueRequest, LeaseRequest, LeasedJob } from '../../../src/brokers/contract.js';
+import type { Broker, EnqueueRequest, JobSnapshot, LeaseRequest, LeasedJob } from '../../../src/core/contract/index.js';
+import { resolveCapabilities } from '../../../src/core/contract/index.js';
 import type { Report } from '../../../src/core/report.js';
 
 /** Options the suite passes to a broker factory: short timings so the suite runs in seconds. */
@@ -20,12 +21,45 @@ export const LONG_TTL = 60_000;
 /** How long the suite waits for something that should happen "soon" (ms). */
 export const SOON_MS = 3_000;
 
+/**
+ * A part of the contract a test needs beyond the minimum. A broker without
+ * it (by its capabilities, or by an optional member being absent) has the
+ * test skipped with the reason in {@link NEED_REASONS}.
+ */
+export type Need = 'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings';
+
+/** Why a test is skipped on a broker that lacks a {@link Need}. */
+export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
+  reportFeed: 'the broker has no onReport (no feed of every job’s reports)',
+  keepsIds: 'the broker names jobs itself (capabilities.keepsIds: false)',
+  pullLeasing: "jobs are pushed and their leases held by the broker (capabilities.leasing: 'push')",
+  confirmsOutcomes: 'outcomes resolve once sent, not once recorded (capabilities.confirmsOutcomes: false)',
+  queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
+});
+
+/** Whether a broker has a {@link Need}. */
+export function hasNeed(broker: Broker, need: Need): boolean {
+  const caps = resolveCapabilities(broker.capabilities);
+  switch (need) {
+    case 'reportFeed':
+      return typeof broker.onReport === 'function';
+    case 'keepsIds':
+      return caps.keepsIds;
+    case 'pullLeasing':
+      return caps.leasing === 'pull';
+    case 'confirmsOutcomes':
+      return caps.confirmsOutcomes;
+    case 'queueSettings':
+      return typeof broker.getQueueSettings === 'function' && typeof broker.setQueueSettings === 'function';
+  }
+}
+
 /** What each group of tests gets from the runner. */
 export interface SuiteContext {
   /** Opens (and connects) a fresh broker; closed after the test. */
   open: (options?: Partial<ConformanceBrokerOptions>) => Promise<Broker>;
-  /** Registers a test, honouring the skip list. */
-  test: (name: string, fn: () => Promise<void>) => void;
+  /** Registers a test, honouring the skip list; `needs` skips it on brokers without those parts. */
+  test: (name: string, fn: () => Promise<void>, needs?: readonly Need[]) => void;
 }
 
 /** A queue name no other test (or test run) uses. */
@@ -128,3 +162,37 @@ export const SAMPLE_VALUES: readonly unknown[] = [
   [1, 'two', [3]],
   { nested: { deep: { list: [1, 2, { x: 'y' }] }, n: 0, empty: {} } },
 ];
+
+/**
+ * For a broker whose outcomes resolve once sent (`confirmsOutcomes: false`):
+ * a view of it whose `ack`, `nack` and `progress` resolve once `getJob`
+ * shows them recorded, so the tests check what was recorded, not a race.
+ * Refusals still come from the broker itself.
+ */
+export function awaitingOutcomes(broker: Broker): Broker {
+  const settled = async (id: string, check: (job: JobSnapshot | undefined) => boolean): Promise<void> => {
+    await waitFor(`job ${id} to show its outcome`, async () => check(await broker.getJob(id))).catch(() => undefined);
+  };
+  const overrides: Partial<Broker> = {
+    ack: async (lease, result) => {
+      await broker.ack(lease, result);
+      await settled(lease.id, (job) => job?.status !== 'active');
+    },
+    nack: async (lease, outcome) => {
+      await broker.nack(lease, outcome);
+      await settled(lease.id, (job) => job?.status !== 'active');
+    },
+    progress: async (lease, value) => {
+      await broker.progress(lease, value);
+      await settled(lease.id, (job) => JSON.stringify(job?.progress) === JSON.stringify(value));
+    },
+  };
+  return new Proxy(broker, {
+    get(target, property) {
+      const own = overrides[property as keyof Broker];
+      if (own !== undefined) return own;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

@@ -92,56 +92,66 @@ export function outcomeTests({ open, test }: SuiteContext): void {
     expect(await broker.lease(leaseOf(queue))).toEqual([]);
   });
 
-  test('key - while queued, delayed or active the same job comes back with duplicate: true', async () => {
-    const broker = await open();
-    const queue = queueName();
-    const key = `key-${queue}`;
-    const original = request(queue, [1], { key });
-    expect(await broker.enqueue([original])).toEqual([{ id: original.id, status: 'queued', duplicate: false }]);
-    const again = request(queue, [2], { key });
-    expect(await broker.enqueue([again])).toEqual([{ id: original.id, status: 'queued', duplicate: true }]);
-    expect(await broker.getJob(again.id)).toBeUndefined();
-    const [leased] = await broker.lease(leaseOf(queue));
-    expect(leased).toMatchObject({ id: original.id, args: [1] });
-    expect(await broker.lease(leaseOf(queue))).toEqual([]);
-    expect(await broker.enqueue([request(queue, [3], { key })])).toEqual([
-      { id: original.id, status: 'active', duplicate: true },
-    ]);
-    await broker.nack(leased!, { error: { name: 'Error', message: 'retry' }, retryInMs: 60_000 });
-    expect(await broker.enqueue([request(queue, [4], { key })])).toEqual([
-      { id: original.id, status: 'delayed', duplicate: true },
-    ]);
-    expect(await broker.cancel(original.id)).toBe('cancelled');
-    const fresh = request(queue, [5], { key });
-    expect(await broker.enqueue([fresh])).toEqual([{ id: fresh.id, status: 'queued', duplicate: false }]);
-    const [next] = await broker.lease(leaseOf(queue));
-    await broker.ack(next!, 'ok');
-    const afterSuccess = request(queue, [6], { key });
-    expect(await broker.enqueue([afterSuccess])).toEqual([{ id: afterSuccess.id, status: 'queued', duplicate: false }]);
-  });
+  test(
+    'key - while queued, delayed or active the same job comes back with duplicate: true',
+    async () => {
+      const broker = await open();
+      const queue = queueName();
+      const key = `key-${queue}`;
+      const original = request(queue, [1], { key });
+      expect(await broker.enqueue([original])).toEqual([{ id: original.id, status: 'queued', duplicate: false }]);
+      const again = request(queue, [2], { key });
+      expect(await broker.enqueue([again])).toEqual([{ id: original.id, status: 'queued', duplicate: true }]);
+      expect(await broker.getJob(again.id)).toBeUndefined();
+      const [leased] = await broker.lease(leaseOf(queue));
+      expect(leased).toMatchObject({ id: original.id, args: [1] });
+      expect(await broker.lease(leaseOf(queue))).toEqual([]);
+      expect(await broker.enqueue([request(queue, [3], { key })])).toEqual([
+        { id: original.id, status: 'active', duplicate: true },
+      ]);
+      await broker.nack(leased!, { error: { name: 'Error', message: 'retry' }, retryInMs: 60_000 });
+      expect(await broker.enqueue([request(queue, [4], { key })])).toEqual([
+        { id: original.id, status: 'delayed', duplicate: true },
+      ]);
+      expect(await broker.cancel(original.id)).toBe('cancelled');
+      const fresh = request(queue, [5], { key });
+      expect(await broker.enqueue([fresh])).toEqual([{ id: fresh.id, status: 'queued', duplicate: false }]);
+      const [next] = await broker.lease(leaseOf(queue));
+      await broker.ack(next!, 'ok');
+      const afterSuccess = request(queue, [6], { key });
+      expect(await broker.enqueue([afterSuccess])).toEqual([
+        { id: afterSuccess.id, status: 'queued', duplicate: false },
+      ]);
+    },
+    ['keepsIds', 'pullLeasing'],
+  );
 
-  test('key - a delayed job is deduplicated, and so are repeats within one batch', async () => {
-    const broker = await open();
-    const queue = queueName();
-    const a = request(queue, [1], { key: 'k1', delayMs: 60_000 });
-    const b = request(queue, [2], { key: 'k1' });
-    const c = request(queue, [3], { key: 'k2' });
-    const d = request(queue, [4]);
-    const e = request(queue, [5], { key: 'k2' });
-    const results = await broker.enqueue(
-      [a, b, c, d, e].map((r) => ({ ...r, key: r.key === undefined ? undefined : `${queue}-${r.key}` })),
-    );
-    expect(results).toEqual([
-      { id: a.id, status: 'delayed', duplicate: false },
-      { id: a.id, status: 'delayed', duplicate: true },
-      { id: c.id, status: 'queued', duplicate: false },
-      { id: d.id, status: 'queued', duplicate: false },
-      { id: c.id, status: 'queued', duplicate: true },
-    ]);
-    const jobs = await broker.lease(leaseOf(queue));
-    expect(jobs.map((j) => j.id)).toEqual([c.id, d.id]);
-    expect((await broker.getJob(a.id))?.key).toBe(`${queue}-k1`);
-  });
+  test(
+    'key - a delayed job is deduplicated, and so are repeats within one batch',
+    async () => {
+      const broker = await open();
+      const queue = queueName();
+      const a = request(queue, [1], { key: 'k1', delayMs: 60_000 });
+      const b = request(queue, [2], { key: 'k1' });
+      const c = request(queue, [3], { key: 'k2' });
+      const d = request(queue, [4]);
+      const e = request(queue, [5], { key: 'k2' });
+      const results = await broker.enqueue(
+        [a, b, c, d, e].map((r) => ({ ...r, key: r.key === undefined ? undefined : `${queue}-${r.key}` })),
+      );
+      expect(results).toEqual([
+        { id: a.id, status: 'delayed', duplicate: false },
+        { id: a.id, status: 'delayed', duplicate: true },
+        { id: c.id, status: 'queued', duplicate: false },
+        { id: d.id, status: 'queued', duplicate: false },
+        { id: c.id, status: 'queued', duplicate: true },
+      ]);
+      const jobs = await broker.lease(leaseOf(queue));
+      expect(jobs.map((j) => j.id)).toEqual([c.id, d.id]);
+      expect((await broker.getJob(a.id))?.key).toBe(`${queue}-k1`);
+    },
+    ['keepsIds'],
+  );
 
   test('.getJob() - undefined for an unknown id', async () => {
     const broker = await open();

@@ -1,0 +1,29 @@
+/**
+ * The broker contract (docs/architecture.md, "The broker contract"):
+ * interfaces in `broker.ts`, the data they exchange in `jobs.ts`.
+ */
+export { BROKER_DEFAULTS, resolveCapabilities } from './broker.js';
+export type {
+  Broker,
+  BrokerCapabilities,
+  BrokerInspection,
+  BrokerOptions,
+  ResolvedBrokerCapabilities,
+  WorkerBroker,
+} from './broker.js';
+export type {
+  CancelResult,
+  EnqueueRequest,
+  EnqueueResult,
+  JobPage,
+  JobSnapshot,
+  LeasedJob,
+  LeaseRef,
+  LeaseRequest,
+  ListJobsQuery,
+  NackOutcome,
+  QueueCounts,
+  ReportWatch,
+  StoredJobOptions,
+} from './jobs.js';
+export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';
