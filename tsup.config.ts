@@ -7,6 +7,7 @@ export default defineConfig({
     'brokers/sqlite/index': 'src/brokers/sqlite/index.ts',
     'brokers/remote/index': 'src/brokers/remote/index.ts',
     'server/index': 'src/server/index.ts',
+    'testing/index': 'src/testing/index.ts',
     'cli/main': 'src/cli/main.ts',
   },
   format: ['esm'],
@@ -16,4 +17,6 @@ export default defineConfig({
   clean: true,
   splitting: true,
   shims: false,
+  // drover/testing registers vitest tests: vitest comes from the project that runs them.
+  external: ['vitest'],
 });
