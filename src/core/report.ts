@@ -20,7 +20,7 @@ export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'fai
 /** The name of one step of a job's life. */
 export type ReportStatus = 'queued' | 'active' | 'progress' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
 
-/** One step of a job's life (DESIGN.md §2). */
+/** One step of a job's life (docs/architecture.md). */
 export interface Report {
   jobId: string;
   status: ReportStatus;

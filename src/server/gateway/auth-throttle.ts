@@ -1,5 +1,5 @@
 /**
- * Slows brute force on the handshake (RELIABILITY S16): failed handshakes
+ * Slows brute force on the handshake (docs/reliability.md S16): failed handshakes
  * are counted per remote address; past `threshold` failures the address is
  * blocked for `baseMs · 2^(failures − threshold)`, capped at `maxMs`. A
  * success clears the address. Memory is bounded: at most `maxAddresses`
