@@ -6,6 +6,7 @@ import type { MetricsOptions } from '../metrics/metrics.js';
 import { createBrokerFromUrl } from './broker-registry.js';
 import type { Codec, CodecName } from './codec.js';
 import { assertEncodable, describe, resolveCodec } from './codec.js';
+import { assertPayloadArgs } from './payload-rules.js';
 import { ClosedError, ConfigError, UnknownTaskError } from './errors.js';
 import type { DroverEventName, DroverEvents } from './events.js';
 import { DroverEmitter } from './events.js';
@@ -213,6 +214,7 @@ export class Drover implements TaskCaller {
     for (let i = 0; i < argsList.length; i++) {
       const args: unknown = argsList[i];
       if (!Array.isArray(args)) fail(argsList.length === 1 ? 'args' : `argsList[${i}]`, 'an array of arguments', args);
+      assertPayloadArgs(args as unknown[], `Arguments of ${def.name}`);
       assertEncodable(this.codec, args, `Arguments of ${def.name}`);
       requests[i] = toEnqueueRequest(this.#ids(), def.name, args as unknown[], resolved);
     }

@@ -1,3 +1,5 @@
-/** The dashboard served at `GET /`: a static page and its script. */
-export { DASHBOARD_HTML } from './page.js';
-export { DASHBOARD_SCRIPT } from './script.js';
+/** The dashboard served at `GET /`: the page, its icon and its built assets. */
+export { DASHBOARD_HTML, FAVICON_SVG } from './page.js';
+export { readDashboardAsset } from './assets.js';
+export type { BuiltAssetName, DashboardAsset } from './assets.js';
+export { isBuiltAssetName } from './assets.js';

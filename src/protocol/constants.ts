@@ -36,6 +36,8 @@ export const Limits = {
   /** Longest error message / stack carried in a `fail` frame (characters). */
   ERROR_MESSAGE: 8 * 1024,
   ERROR_STACK: 32 * 1024,
+  /** Longest retry delay a `fail` frame can ask for (ms); a longer `delayMs` is clamped to it. */
+  RETRY_DELAY_MS: 2 ** 31 - 1,
 } as const;
 
 /** WebSocket close codes the server (and the client) use. */
@@ -56,6 +58,8 @@ export const CloseCodes = {
   HEARTBEAT: 4408,
   /** A newer connection resumed the same session. */
   REPLACED: 4409,
+  /** Too many failed handshakes from this address: reconnect with backoff (a resumed session is let in). */
+  THROTTLED: 4429,
 } as const;
 
 /** Codes of `error` frames (docs/protocol.md). */
@@ -67,6 +71,7 @@ export const WireErrorCodes = {
   NOT_AUTHENTICATED: 'not_authenticated',
   UNKNOWN_JOB: 'unknown_job',
   STALE_LEASE: 'stale_lease',
+  THROTTLED: 'throttled',
 } as const;
 
 /** One of {@link WireErrorCodes}. */

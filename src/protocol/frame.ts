@@ -77,7 +77,7 @@ function parseFrame(
     return problem(WireErrorCodes.TOO_LARGE, `frame of ${bytes} bytes is over the limit of ${maxBytes}`);
   const text = toText(data);
   if (nestingExceeds(text, Limits.DEPTH))
-    return problem(WireErrorCodes.BAD_FRAME, `frame nested deeper than ${Limits.DEPTH} levels`);
+    return problem(WireErrorCodes.BAD_FRAME, `frame nested deeper than ${Limits.DEPTH} levels`, identifyText(text));
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -109,6 +109,18 @@ function toText(data: RawFrame): string {
   return data.toString('utf8');
 }
 
+/** The type, id and lease of a frame too deep to accept, so its job can still be settled alone (V8's JSON.parse is iterative). */
+function identifyText(text: string): Partial<FrameProblem> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return identify(value as Record<string, unknown>);
+  } catch {
+    // not JSON either: nothing to identify
+  }
+  return {};
+}
+
 function identify(record: Record<string, unknown>): Partial<FrameProblem> {
   const out: Partial<FrameProblem> = { type: String(record.type).slice(0, 40) };
   if (typeof record.id === 'string' && record.id.length <= Limits.ID) out.id = record.id;
@@ -137,9 +149,12 @@ export function nestingExceeds(text: string, limit: number): boolean {
 }
 
 /**
- * Refuses keys that pollute prototypes when merged by careless code
- * (`__proto__`, `constructor`) and numbers JSON cannot carry back (1e400 →
- * Infinity). Depth is already bounded, so the walk is bounded too.
+ * Refuses what the payload rules of `src/core/payload-rules.ts` refuse, in
+ * any field: the keys that pollute prototypes when merged by careless code
+ * (`__proto__`, and `constructor` holding a `prototype`; a plain
+ * `constructor` key is data), numbers JSON cannot carry back (1e400 →
+ * Infinity) and integers beyond ±(2^53 − 1), which JSON readers round.
+ * Depth is already bounded, so the walk is bounded too.
  */
 function findHostileValue(root: unknown): string | undefined {
   const stack: unknown[] = [root];
@@ -147,12 +162,16 @@ function findHostileValue(root: unknown): string | undefined {
     const value = stack.pop();
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) return 'frame carries a number outside the range of a double';
+      if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)
+        return 'frame carries an integer beyond ±(2^53 − 1), which would be rounded; send it as a string';
     } else if (Array.isArray(value)) {
       for (const item of value) if (typeof item === 'object' || typeof item === 'number') stack.push(item);
     } else if (typeof value === 'object' && value !== null) {
       for (const key of Object.keys(value)) {
-        if (key === '__proto__' || key === 'constructor') return `frame carries a forbidden key ${JSON.stringify(key)}`;
         const item = (value as Record<string, unknown>)[key];
+        if (key === '__proto__') return 'frame carries a forbidden key "__proto__"';
+        if (key === 'constructor' && typeof item === 'object' && item !== null && Object.hasOwn(item, 'prototype'))
+          return 'frame carries a forbidden key "constructor.prototype"';
         if (typeof item === 'object' || typeof item === 'number') stack.push(item);
       }
     }

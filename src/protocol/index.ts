@@ -17,6 +17,7 @@ export type {
   ReleaseMessage,
   CreditMessage,
   PingMessage,
+  TasksMessage,
   ChallengeMessage,
   WelcomeMessage,
   JobMessage,

@@ -1,7 +1,7 @@
 /**
  * The messages of protocol v1, one zod schema each, discriminated by the
  * string `type`. Client → server: `hello`, `auth`, `progress`, `done`,
- * `fail`, `release`, `credit`, `ping`. Server → client: `challenge`,
+ * `fail`, `release`, `credit`, `tasks`, `ping`. Server → client: `challenge`,
  * `welcome`, `job`, `pong`, `cancel`, `error`. docs/protocol.md describes
  * every field; unknown extra fields are ignored (forward compatibility).
  */
@@ -59,7 +59,12 @@ export const failSchema = z.object({
   lease: id,
   error: wireErrorSchema,
   retry: z.boolean(),
-  delayMs: ms.optional(),
+  /** Clamped to `Limits.RETRY_DELAY_MS` (about 24.8 days): a longer delay asked for is not refused. */
+  delayMs: z
+    .int()
+    .min(0)
+    .transform((v) => Math.min(v, Limits.RETRY_DELAY_MS))
+    .optional(),
 });
 
 /** Client → server: hands a job back unfinished (shutdown, shrinking); the attempt is not counted. */
@@ -67,6 +72,13 @@ export const releaseSchema = z.object({ type: z.literal('release'), id, lease: i
 
 /** Client → server: the worker's concurrency is now this. */
 export const creditSchema = z.object({ type: z.literal('credit'), concurrency: int(0, Limits.CONCURRENCY) });
+
+/**
+ * Client → server, after `welcome`: the full list of queues to take jobs
+ * from, replacing the `hello` list (a long list does not fit the 4 KiB
+ * frame limit before auth).
+ */
+export const tasksSchema = z.object({ type: z.literal('tasks'), tasks: z.array(name).min(1).max(Limits.TASKS) });
 
 /** Client → server: heartbeat. `t` is echoed in the pong. */
 export const pingSchema = z.object({ type: z.literal('ping'), t: z.number().optional() });
@@ -119,6 +131,7 @@ export const clientSchemas = {
   fail: failSchema,
   release: releaseSchema,
   credit: creditSchema,
+  tasks: tasksSchema,
   ping: pingSchema,
 } as const;
 
@@ -152,6 +165,8 @@ export type ReleaseMessage = z.infer<typeof releaseSchema>;
 export type CreditMessage = z.infer<typeof creditSchema>;
 /** A `ping` frame. */
 export type PingMessage = z.infer<typeof pingSchema>;
+/** A `tasks` frame. */
+export type TasksMessage = z.infer<typeof tasksSchema>;
 /** A `challenge` frame. */
 export type ChallengeMessage = z.infer<typeof challengeSchema>;
 /** A `welcome` frame. */
@@ -174,6 +189,7 @@ export type ClientMessage =
   | FailMessage
   | ReleaseMessage
   | CreditMessage
+  | TasksMessage
   | PingMessage;
 
 /** Any frame a server sends. */

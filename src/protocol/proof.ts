@@ -11,7 +11,8 @@ export const NONCE_BYTES = 32;
 /** Length of a proof in hex characters (SHA-256). */
 export const PROOF_HEX_LENGTH = 64;
 
-const HEX = /^[0-9a-fA-F]+$/;
+/** Proofs are lowercase hex (docs/protocol.md §3): one spelling, so one answer. */
+const HEX = /^[0-9a-f]+$/;
 
 /** Who a proof speaks for: the worker (`auth.proof`) or the server (`welcome.serverProof`). */
 export type ProofRole = 'worker' | 'server';

@@ -17,7 +17,7 @@
  */
 import { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AuthError } from '../core/errors.js';
+import { AuthError, ErrorCodes } from '../core/errors.js';
 import type { ClientMessage, FrameWriter, JobMessage, RawFrame, ServerMessage } from '../protocol/index.js';
 import {
   CloseCodes,
@@ -88,6 +88,7 @@ export class RemoteConnection {
   #heartbeatMs = 5_000;
   #leaseMs = 30_000;
   #lastHeard = 0;
+  #tasksAfterWelcome = false;
   #pingTimer: NodeJS.Timeout | undefined;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -183,15 +184,35 @@ export class RemoteConnection {
     this.#write = createFrameWriter(ws);
     this.#lastHeard = Date.now();
     this.#handshakeTimer = setTimeout(() => ws.terminate(), this.#options.handshakeTimeoutMs ?? 10_000);
-    const hello: ClientMessage = {
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      name: this.#options.name,
-      tasks: [...this.#options.queues],
-      concurrency: this.#options.concurrency(),
-      ...(this.#session === undefined ? {} : { session: this.#session }),
-    };
-    ws.send(serialize(hello));
+    ws.send(this.#hello());
+  }
+
+  /**
+   * The `hello` frame, within the 4 KiB limit before auth: when the queue
+   * list does not fit, it carries the first queues that do, and the full
+   * list follows in a `tasks` frame after the welcome.
+   */
+  #hello(): string {
+    const queues = this.#options.queues;
+    const make = (count: number): string =>
+      serialize({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        name: this.#options.name,
+        tasks: queues.slice(0, count),
+        concurrency: this.#options.concurrency(),
+        ...(this.#session === undefined ? {} : { session: this.#session }),
+      });
+    let size = Buffer.byteLength(make(0));
+    let count = 0;
+    for (const queue of queues) {
+      const add = Buffer.byteLength(JSON.stringify(queue)) + (count > 0 ? 1 : 0);
+      if (count > 0 && size + add > Limits.FRAME_BEFORE_AUTH) break;
+      size += add;
+      count++;
+    }
+    this.#tasksAfterWelcome = count < queues.length;
+    return make(count);
   }
 
   #receive(data: RawFrame, isBinary: boolean): void {
@@ -199,6 +220,11 @@ export class RemoteConnection {
     const parsed = parseServerFrame(data, isBinary);
     // A newer server may send frame types this worker does not know: ignore them.
     if (!parsed.ok && parsed.code === WireErrorCodes.UNKNOWN_TYPE) return;
+    if (!parsed.ok && parsed.type === 'job' && parsed.id !== undefined && parsed.lease !== undefined) {
+      // One job this worker cannot read must not cost the jobs it holds an attempt: fail that job, keep the socket.
+      if (this.#state === 'ready') this.#refuseJob(parsed.id, parsed.lease, parsed.reason);
+      return;
+    }
     if (!parsed.ok) {
       this.#options.logger.warn(
         { code: parsed.code, reason: parsed.reason },
@@ -223,6 +249,23 @@ export class RemoteConnection {
     }
   }
 
+  #refuseJob(id: string, lease: string, reason: string): void {
+    this.#options.logger.warn({ jobId: id, reason }, 'the server sent a job this worker cannot read; failing it');
+    this.sendRaw(
+      serialize({
+        type: 'fail',
+        id,
+        lease,
+        error: {
+          name: 'ProtocolError',
+          message: `the worker cannot read this job: ${reason}`,
+          code: ErrorCodes.PROTOCOL,
+        },
+        retry: false,
+      }),
+    );
+  }
+
   #handshake(message: ServerMessage): void {
     if (message.type === 'challenge') {
       const clientNonce = createClientNonce();
@@ -244,6 +287,7 @@ export class RemoteConnection {
       this.#state = 'ready';
       this.#backoff.reset();
       this.#pingTimer = setInterval(() => this.#heartbeat(), this.#heartbeatMs).unref();
+      if (this.#tasksAfterWelcome) this.sendRaw(serialize({ type: 'tasks', tasks: [...this.#options.queues] }));
       this.#events.ready();
       return;
     }

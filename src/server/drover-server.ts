@@ -11,6 +11,7 @@ import { WORKER_PATH } from '../protocol/constants.js';
 import type { RouteAccess } from './auth.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { attachEventLog } from './event-log.js';
+import { EventHub } from './events/event-hub.js';
 import { createWorkerGateway } from './gateway/index.js';
 import type { WorkerGateway } from './gateway/index.js';
 import { HttpError, HttpErrorCodes } from './http-error.js';
@@ -20,10 +21,12 @@ import { Timeouts } from './limits.js';
 import { isLoopbackHost } from './loopback.js';
 import type { RouteContext } from './route-context.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerEventsRoute } from './routes/events.js';
 import { registerHerdRoutes } from './routes/herd.js';
 import { registerJobEventsRoute } from './routes/job-events.js';
 import { registerJobResultRoute } from './routes/job-result.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerWorkerRoutes } from './routes/workers.js';
@@ -81,6 +84,7 @@ export class DroverServer {
   readonly #streams: ConnectionTracker;
   readonly #waiters: ConnectionTracker;
   readonly #releasers: (() => void | Promise<void>)[] = [];
+  readonly #hub: EventHub;
   #state: ServerState = 'created';
   #herd: Herd | undefined;
   #ownsHerd = false;
@@ -93,12 +97,19 @@ export class DroverServer {
     const o = (this.#options = resolveServerOptions(options));
     this.#streams = new ConnectionTracker(o.limits.eventStreams, 'event streams');
     this.#waiters = new ConnectionTracker(o.limits.resultWaiters, 'result long-polls');
+    this.#hub = new EventHub({
+      app: o.app,
+      logger: o.logger,
+      herd: () => this.#herd,
+      gateway: () => this.#gateway,
+    });
     // Typed as fastify's base logger so the instance is a plain FastifyInstance.
     const loggerInstance: FastifyBaseLogger = o.logger;
     this.#fastify = Fastify({
       loggerInstance,
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: o.limits.bodyBytes,
+      trustProxy: o.trustedProxies.length > 0 ? o.trustedProxies : false,
       onProtoPoisoning: 'error',
       onConstructorPoisoning: 'error',
       connectionTimeout: Timeouts.idle,
@@ -130,13 +141,16 @@ export class DroverServer {
     this.#fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#upgrade(req, socket, head),
     );
-    installHttpHooks(this.#fastify, {
-      logger: o.logger,
-      secret: o.secret,
-      protectMetrics: o.protectMetrics,
-      bodyLimit: o.limits.bodyBytes,
-      closing: this.#closing.signal,
-    });
+    this.#releasers.push(
+      installHttpHooks(this.#fastify, {
+        logger: o.logger,
+        secret: o.secret,
+        protectMetrics: o.protectMetrics,
+        bodyLimit: o.limits.bodyBytes,
+        closing: this.#closing.signal,
+        authFailuresBeforeThrottle: o.limits.authFailures,
+      }),
+    );
     this.#registerRoutes();
   }
 
@@ -186,11 +200,14 @@ export class DroverServer {
     try {
       const broker = await o.app.broker();
       this.#releasers.push(attachEventLog(o.app, o.logger));
+      this.#releasers.push(this.#hub.start(broker));
       this.#gateway = createWorkerGateway({
         app: o.app,
         broker,
         secret: o.secret,
         logger: o.logger,
+        trustedProxies: o.trustedProxies,
+        authFailuresBeforeThrottle: o.limits.authFailures,
         ...(o.leaseMs === undefined ? {} : { leaseMs: o.leaseMs }),
         ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
       });
@@ -285,6 +302,8 @@ export class DroverServer {
     registerWorkerRoutes(this.#fastify, context);
     registerHerdRoutes(this.#fastify, context);
     registerOpsRoutes(this.#fastify, context);
+    registerOpenApiRoute(this.#fastify, context);
+    registerEventsRoute(this.#fastify, context, this.#hub);
     registerDashboardRoutes(this.#fastify);
   }
 

@@ -13,6 +13,7 @@ export const HttpErrorCodes = {
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   TOO_LARGE: 'too_large',
   UNAUTHORIZED: 'unauthorized',
+  FORBIDDEN: 'forbidden',
   NOT_FOUND: 'not_found',
   CONFLICT: 'conflict',
   NO_HERD: 'no_herd',

@@ -3,6 +3,7 @@ import type { Drover } from '../core/app.js';
 import { assertEncodable } from '../core/codec.js';
 import type { IdMaker } from '../core/id.js';
 import { createIdMaker } from '../core/id.js';
+import { assertPayloadArgs } from '../core/payload-rules.js';
 import { resolveJobOptions, toEnqueueRequest, validateJobOptions } from '../core/options.js';
 import { jobOptionsFromJson } from '../core/options-table.js';
 import { HttpError, HttpErrorCodes } from './http-error.js';
@@ -39,6 +40,7 @@ export class JobEnqueuer {
     const options = jobOptionsFromJson(job.options);
     try {
       validateJobOptions(options, `${where}.options`);
+      assertPayloadArgs(job.args, `${where}.args`);
       assertEncodable(this.#app.codec, job.args, `${where}.args`);
     } catch (error) {
       throw new HttpError(400, HttpErrorCodes.BAD_REQUEST, error instanceof Error ? error.message : String(error));

@@ -18,6 +18,14 @@ export interface ServerLimits {
   resultTimeoutMs: number;
   /** Largest `limit` of a job listing. @default 1000 */
   listLimit: number;
+  /** A job listing stops adding jobs past this many bytes of JSON (it then sets `next`). @default 1_048_576 (1 MiB) */
+  listBytes: number;
+  /** In a listing, `args`, `result`, `progress` or `error` larger than this (bytes of JSON) are left out, with a flag. @default 4096 */
+  listFieldBytes: number;
+  /** Largest herd size `PATCH /herd` accepts. @default 1000 */
+  herdSize: number;
+  /** Failed authentications from one address (HTTP or WebSocket) before it is throttled (429). @default 5 */
+  authFailures: number;
 }
 
 /** Defaults of {@link ServerLimits}, in one place. */
@@ -28,6 +36,10 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   resultWaiters: 1000,
   resultTimeoutMs: 60_000,
   listLimit: 1000,
+  listBytes: 1024 * 1024,
+  listFieldBytes: 4096,
+  herdSize: 1000,
+  authFailures: 5,
 });
 
 /** Default wait of a result long-poll without `timeout` (ms). */

@@ -33,10 +33,10 @@ export const jobRequestSchema = z.strictObject({
 /** A parsed job request. */
 export type JobRequest = z.output<typeof jobRequestSchema>;
 
-/** Query of `GET /v1/jobs`. */
+/** Query of `GET /v1/jobs`: without `status`, jobs of every status. */
 export function listQuerySchema(limits: ServerLimits) {
   return z.strictObject({
-    status: z.enum(JOB_STATUSES).default('failed'),
+    status: z.enum(JOB_STATUSES).optional(),
     queue: nameSchema.optional(),
     limit: z.coerce.number().int().min(1).max(limits.listLimit).default(Math.min(100, limits.listLimit)),
     cursor: z.string().min(1).max(500).regex(NO_CONTROL, 'must not contain control characters').optional(),
@@ -58,5 +58,7 @@ export function resultQuerySchema(limits: ServerLimits, defaultMs: number) {
 /** An empty query (routes that take none). */
 export const noQuerySchema = z.strictObject({});
 
-/** Body of `PATCH /herd` (gofherd: `{"num": N}`). */
-export const herdBodySchema = z.strictObject({ num: z.int().min(0).max(100_000) });
+/** Body of `PATCH /herd` (gofherd: `{"num": N}`), up to `limits.herdSize`. */
+export function herdBodySchema(limits: ServerLimits) {
+  return z.strictObject({ num: z.int().min(0).max(limits.herdSize) });
+}

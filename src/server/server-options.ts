@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { Drover } from '../core/app.js';
 import { ConfigError } from '../core/errors.js';
@@ -38,6 +39,12 @@ export interface ServerOptions {
   logger?: Logger;
   /** Bounds on bodies, batches and long-lived connections. @default {@link DEFAULT_LIMITS} */
   limits?: Partial<ServerLimits>;
+  /**
+   * Addresses of reverse proxies whose `X-Forwarded-For` is believed: behind
+   * them, the client's address (for throttling and logs) is the forwarded one.
+   * @default none (the socket's address)
+   */
+  trustedProxies?: readonly string[];
 }
 
 /** {@link ServerOptions} with every default filled in. */
@@ -54,6 +61,7 @@ export interface ResolvedServerOptions {
   closeApp: boolean;
   logger: Logger;
   limits: ServerLimits;
+  trustedProxies: string[];
 }
 
 const KEYS: ReadonlySet<string> = new Set([
@@ -69,6 +77,7 @@ const KEYS: ReadonlySet<string> = new Set([
   'closeApp',
   'logger',
   'limits',
+  'trustedProxies',
 ]);
 const LIMIT_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_LIMITS));
 
@@ -101,7 +110,11 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     for (const [key, value] of Object.entries(l))
       limits[key as keyof ServerLimits] = checkInt(`limits.${key}`, value, 1);
   }
+  const trustedProxies: unknown = options.trustedProxies ?? [];
+  if (!Array.isArray(trustedProxies) || !trustedProxies.every((p) => typeof p === 'string' && isIP(p) !== 0))
+    fail('trustedProxies', 'an array of IP addresses', trustedProxies);
   return {
+    trustedProxies: [...(trustedProxies as string[])],
     app,
     host,
     port,

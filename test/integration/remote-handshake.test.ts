@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientNonce, workerProof } from '../../src/protocol/index.js';
 import type { Frame, Received, ServerChild } from './remote-helpers.js';
-import { RawClient, SECRET, killAll, sleep, startServer, startWorker, waitFor } from './remote-helpers.js';
+import { RawClient, SECRET, killAll, startServer, startWorker, waitFor } from './remote-helpers.js';
 
 let server: ServerChild;
 
@@ -46,10 +46,11 @@ async function answers(client: RawClient, timeoutMs = 2000): Promise<Received[]>
 const REFUSED = [{ type: 'error', code: 'auth_failed', message: 'auth failed' }, { closed: 4401 }];
 
 /** A good handshake (also clears the address's failure count). */
-async function goodHandshake(): Promise<void> {
+async function goodHandshake(session?: string): Promise<{ session: string }> {
   const client = await RawClient.open(server.port);
-  await client.handshake();
+  const { welcome } = await client.handshake(SECRET, session === undefined ? {} : { session });
   client.close();
+  return { session: String(welcome.session) };
 }
 
 describe('worker handshake', () => {
@@ -211,14 +212,20 @@ describe('worker handshake', () => {
     expect(got.at(-1)).toEqual({ closed: 4400 });
   });
 
-  it('repeated failures from one address are throttled (429), then a real worker gets in', async () => {
+  it('repeated failures from one address are throttled (error throttled, 4429), a resumed session still gets in, then a new worker does', async () => {
+    const { session } = await goodHandshake();
     for (let i = 0; i < 5; i++) {
       const { client } = await challenged();
       client.send({ type: 'auth', workerId: 'nobody', clientNonce: 'n', proof: '0'.repeat(64) });
       expect(await answers(client)).toEqual(REFUSED);
     }
-    await expect(RawClient.open(server.port)).rejects.toThrow(/429/);
-    await sleep(1100);
+    const blocked = await RawClient.open(server.port);
+    blocked.send({ type: 'hello', protocol: 1, name: 'raw', tasks: ['work'], concurrency: 1 });
+    const got = await answers(blocked);
+    expect(got[0]).toMatchObject({ type: 'error', code: 'throttled' });
+    expect(got.at(-1)).toEqual({ closed: 4429 });
+    // A worker that proved the secret before is not punished for the others' failures.
+    await goodHandshake(session);
     await goodHandshake();
   });
 

@@ -458,17 +458,32 @@ describe('inspection and operations', () => {
     expectError(await http(server, 'PUT', '/v1/jobs'), 404, 'not_found');
   });
 
-  it('GET / - the dashboard page and its script, with a content security policy', async () => {
+  it('GET / - the dashboard page, its script and styles, with a content security policy that allows nothing external', async () => {
     const page = await http(server, 'GET', '/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/style-src 'self'(;|$)/);
+    expect(csp).toMatch(/connect-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
     expect(page.text).toContain('<script src="/dashboard.js"></script>');
+    expect(page.text).not.toMatch(/<script>|<style>| style=| on[a-z]+=/);
     const script = await http(server, 'GET', '/dashboard.js');
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
-    expect(script.text).toContain('/v1/queues');
+    expect(script.text).toContain('/v1/events');
     expect(script.text).not.toContain('innerHTML');
+    const etag = script.headers.get('etag')!;
+    expect((await http(server, 'GET', '/dashboard.js', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    const css = await http(server, 'GET', '/assets/dashboard.css');
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+    expect(css.text).toContain('.uplot');
+    expect((await http(server, 'GET', '/assets/favicon.svg')).headers.get('content-type')).toMatch(/^image\/svg/);
+    expect((await http(server, 'GET', '/assets/..%2Fpackage.json')).status).toBe(404);
+    expect((await http(server, 'GET', '/assets/nothing.js')).status).toBe(404);
   });
 
   it('upgrade requests - only /v1/workers/ws is taken; other paths are refused', async () => {

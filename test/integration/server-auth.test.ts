@@ -4,7 +4,7 @@
  * nothing. The table below must list every route the server has: a route
  * added without an entry here fails the first test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Drover } from '../../src/index.js';
 import { createServer } from '../../src/server/index.js';
 import type { Answer, ServerProcess } from './server-harness.js';
@@ -21,14 +21,17 @@ const ROUTES: Record<string, { access: Access; path: string; body?: unknown }> =
   'POST /v1/jobs/:id/retry': { access: 'protected', path: '/v1/jobs/:id/retry' },
   'GET /v1/jobs/:id/result': { access: 'protected', path: '/v1/jobs/:id/result?timeout=0' },
   'GET /v1/jobs/:id/events': { access: 'protected', path: '/v1/jobs/:id/events' },
+  'GET /v1/events': { access: 'protected', path: '/v1/events' },
   'GET /v1/queues': { access: 'protected', path: '/v1/queues' },
   'GET /v1/workers': { access: 'protected', path: '/v1/workers' },
+  'GET /v1/openapi.json': { access: 'protected', path: '/v1/openapi.json' },
   'GET /herd': { access: 'protected', path: '/herd' },
   'PATCH /herd': { access: 'protected', path: '/herd', body: { num: 7 } },
   'GET /metrics': { access: 'metrics', path: '/metrics' },
   'GET /healthz': { access: 'public', path: '/healthz' },
   'GET /': { access: 'public', path: '/' },
   'GET /dashboard.js': { access: 'public', path: '/dashboard.js' },
+  'GET /assets/:file': { access: 'public', path: '/assets/dashboard.css' },
 };
 
 const WRONG = [
@@ -44,10 +47,23 @@ let metricsServer: ServerProcess;
 
 beforeAll(async () => {
   [server, metricsServer] = await Promise.all([
-    startServer({ concurrency: 0, secret: SECRET }),
-    startServer({ secret: SECRET, args: ['--protect-metrics'] }),
+    startServer({ concurrency: 0, secret: SECRET, args: ['--trusted-proxy', '127.0.0.1'] }),
+    startServer({ secret: SECRET, args: ['--protect-metrics', '--trusted-proxy', '127.0.0.1'] }),
   ]);
 });
+
+// After every auth test: the secret is in no line either server logged (S26).
+afterEach(() => {
+  expect(server.log()).not.toContain(SECRET);
+  expect(metricsServer.log()).not.toContain(SECRET);
+});
+
+let clients = 0;
+/** A fresh client address per request (the servers trust this test as their proxy), so the failure throttle stays out of the way. */
+function client(): Record<string, string> {
+  clients++;
+  return { 'x-forwarded-for': `10.9.${clients >> 8}.${clients & 255}` };
+}
 
 afterAll(async () => {
   await stopAll();
@@ -61,11 +77,11 @@ async function request(
 ): Promise<Answer> {
   const [method] = route.split(' ');
   const entry = ROUTES[route]!;
-  if (route === 'GET /v1/jobs/:id/events' && authorization === `Bearer ${SECRET}`) {
-    // The stream of a queued job stays open: look at the status, then hang up.
+  if ((route === 'GET /v1/jobs/:id/events' || route === 'GET /v1/events') && authorization === `Bearer ${SECRET}`) {
+    // The stream (of a queued job, or of the server) stays open: look at the status, then hang up.
     const stop = new AbortController();
     const res = await fetch(target.url + entry.path.replace(':id', id), {
-      headers: { authorization },
+      headers: { authorization, ...client() },
       signal: stop.signal,
     });
     stop.abort();
@@ -73,7 +89,7 @@ async function request(
   }
   return http(target, method!, entry.path.replace(':id', id), {
     ...(entry.body === undefined ? {} : { body: entry.body }),
-    headers: authorization === undefined ? {} : { authorization },
+    headers: authorization === undefined ? client() : { authorization, ...client() },
   });
 }
 
@@ -119,8 +135,8 @@ describe('authentication of every route (S18)', () => {
     });
   }
 
-  it('GET /healthz, GET / and GET /dashboard.js - open without a token', async () => {
-    for (const route of ['GET /healthz', 'GET /', 'GET /dashboard.js']) {
+  it('GET /healthz, GET /, GET /dashboard.js and GET /assets/:file - open without a token', async () => {
+    for (const route of ['GET /healthz', 'GET /', 'GET /dashboard.js', 'GET /assets/:file']) {
       expect((await request(server, route, '', undefined)).status).toBe(200);
     }
   });
@@ -135,8 +151,8 @@ describe('authentication of every route (S18)', () => {
   });
 
   it('unknown routes - 401 without a token (nothing but liveness is open), 404 with it', async () => {
-    expect((await http(server, 'GET', '/v1/secret-route')).status).toBe(401);
-    expect((await http(server, 'GET', '/v1/secret-route', { token: SECRET })).status).toBe(404);
+    expect((await http(server, 'GET', '/v1/secret-route', { headers: client() })).status).toBe(401);
+    expect((await http(server, 'GET', '/v1/secret-route', { token: SECRET, headers: client() })).status).toBe(404);
   });
 
   it('createServer() - refuses a secret shorter than 32 bytes and a public host without a secret', () => {

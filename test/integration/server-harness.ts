@@ -73,7 +73,10 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     child.once('exit', (code, signal) => done(code ?? signal ?? -1)),
   );
   const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start within 15 s:\n${stderr}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started server behind
+      fail(new Error(`server did not start within 15 s:\n${stderr}`));
+    }, 15_000);
     const onData = (): void => {
       const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
       if (!match) return;

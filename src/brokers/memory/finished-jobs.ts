@@ -26,7 +26,7 @@ export class FinishedJobs {
   /** Records a job that just finished; drops the oldest past the cap. */
   add(job: MemoryJob): void {
     this.#entries.push({ job, finishedAt: job.finishedAt! });
-    if (++this.#count > this.#max) this.evict(Infinity);
+    if (++this.#count > this.#max) this.evict(-Infinity);
   }
 
   /** A finished job is running again (`retry()`): it no longer counts. */

@@ -15,6 +15,7 @@ interface ServerCommandOptions {
   secretFile?: string;
   protectMetrics?: boolean;
   leaseMs?: number;
+  trustedProxy?: string[];
   grace: number;
   logLevel: string;
 }
@@ -37,6 +38,10 @@ export function serverCommand(): Command {
       'file holding the shared secret, ≥ 32 bytes (default: the DROVER_SECRET environment variable)',
     )
     .option('--protect-metrics', 'require the secret on /metrics too')
+    .option(
+      '--trusted-proxy <address...>',
+      'reverse proxy whose X-Forwarded-For is believed (for throttling and logs); repeat for several',
+    )
     .option('--lease-ms <ms>', 'lease length of jobs run by the herd and by remote workers', milliseconds)
     .option(
       '--grace <ms>',
@@ -51,8 +56,11 @@ export function serverCommand(): Command {
 }
 
 async function runServer(options: ServerCommandOptions): Promise<void> {
-  if (options.concurrency !== undefined && options.tasks === undefined) {
-    throw new CliError('--concurrency sizes the in-server herd, which needs --tasks <module>');
+  // `--concurrency 0` alone is a remote-only server, as leaving both flags out is (docs/operations.md).
+  if (options.concurrency !== undefined && options.concurrency > 0 && options.tasks === undefined) {
+    throw new CliError(
+      '--concurrency sizes the in-server herd, which needs --tasks <module> (0 alone: remote workers only)',
+    );
   }
   const secret = readSecret(options);
   // Loaded here, not at the top, so the other commands start fast.
@@ -81,6 +89,7 @@ async function runServer(options: ServerCommandOptions): Promise<void> {
     grace,
     logger,
     closeApp: false,
+    ...(options.trustedProxy === undefined ? {} : { trustedProxies: options.trustedProxy }),
   });
   // The store is a resource under the services: opened first (a bad URL is one clear line), closed last.
   try {

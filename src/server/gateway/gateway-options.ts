@@ -32,6 +32,8 @@ export interface WorkerGatewayOptions {
   maxWorkers?: number;
   /** How often to look for work for idle workers when the broker gave no ready signal (ms). @default 1000 */
   pollInterval?: number;
+  /** Reverse proxies whose `X-Forwarded-For` is believed (exact IP addresses). @default none */
+  trustedProxies?: readonly string[];
 }
 
 /** {@link WorkerGatewayOptions} with every default filled in. */
@@ -39,6 +41,9 @@ export interface ResolvedGatewayOptions {
   app: Drover;
   broker: Broker;
   secret: string;
+  /** No secret was set: only loopback `Host` names and origins may connect (DNS rebinding). */
+  loopbackOnly: boolean;
+  trustedProxies: ReadonlySet<string>;
   logger: Logger;
   leaseMs: number;
   renewMs: number;
@@ -64,6 +69,8 @@ export function resolveGatewayOptions(options: WorkerGatewayOptions): ResolvedGa
     app: o.app,
     broker: o.broker,
     secret: o.secret ?? '',
+    loopbackOnly: o.secret === undefined,
+    trustedProxies: new Set(o.trustedProxies ?? []),
     logger: o.logger,
     leaseMs,
     renewMs: Math.max(30, Math.floor(leaseMs / 3)),

@@ -35,9 +35,17 @@ export class JobDispatcher {
   #pollTimer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
 
-  constructor(options: ResolvedGatewayOptions, report: (error: unknown, context: string) => void) {
+  readonly #silentBefore: () => number;
+
+  /** `silentBefore()`: a session whose last frame is older is not renewed (the gateway's heartbeat rule). */
+  constructor(
+    options: ResolvedGatewayOptions,
+    report: (error: unknown, context: string) => void,
+    silentBefore: () => number = () => Date.now() - 2 * options.heartbeatMs,
+  ) {
     this.#options = options;
     this.#report = report;
+    this.#silentBefore = silentBefore;
     const broker = options.broker;
     this.#releasers.push(broker.onReady(() => this.scheduleAll()));
     this.#releasers.push(broker.onCancel((id) => this.#holders.get(id)?.drop(id)));
@@ -149,7 +157,7 @@ export class JobDispatcher {
 
   #renew(): void {
     if (this.#renewing) return;
-    const liveAfter = Date.now() - 2 * this.#options.heartbeatMs;
+    const liveAfter = this.#silentBefore();
     const refs: LeaseRef[] = [];
     const owners: WorkerSession[] = [];
     for (const session of this.#sessions) {

@@ -229,6 +229,17 @@ export class WorkerConnection {
       return this.close(CloseCodes.PROTOCOL, 'unsupported protocol version', 'requeue');
     }
     const resumed = this.#host.sessions.resume(hello.session);
+    // A throttled address may still resume a session (a worker that proved the secret before): others' failures do not lock it out.
+    const blocked = resumed ? 0 : this.#host.throttle.blockedFor(this.address);
+    if (blocked > 0) {
+      const seconds = Math.ceil(blocked / 1000);
+      this.#send({
+        type: 'error',
+        code: WireErrorCodes.THROTTLED,
+        message: `too many failed handshakes from this address; retry in ${seconds} s`,
+      });
+      return this.close(CloseCodes.THROTTLED, `throttled; retry in ${seconds} s`, 'requeue');
+    }
     const workerId = resumed?.workerId ?? createWorkerId();
     const nonce = createNonce();
     this.#challenge = {

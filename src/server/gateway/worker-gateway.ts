@@ -15,10 +15,14 @@ import type { WebSocket } from 'ws';
 import type { WorkerEvent } from '../../core/events.js';
 import { toErrorInfo } from '../../core/errors.js';
 import { CloseCodes, Limits } from '../../protocol/index.js';
+import { FailureLog } from '../failure-log.js';
+import { loopbackOnlyRefusal } from '../loopback.js';
 import { AuthThrottle } from './auth-throttle.js';
+import { clientAddress } from './client-address.js';
 import type { ResolvedGatewayOptions, WorkerGatewayOptions } from './gateway-options.js';
 import { resolveGatewayOptions } from './gateway-options.js';
 import { JobDispatcher } from './job-dispatcher.js';
+import { LoopStalls } from './loop-stalls.js';
 import { SessionRegistry } from './session-registry.js';
 import type { ConnectionHost } from './worker-connection.js';
 import { WorkerConnection } from './worker-connection.js';
@@ -71,6 +75,7 @@ const TOO_MANY = 'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent
 class Gateway implements WorkerGateway, ConnectionHost {
   readonly options: ResolvedGatewayOptions;
   readonly throttle: AuthThrottle;
+  readonly failures: FailureLog;
   readonly sessions = new SessionRegistry();
   readonly sessionHost: SessionHost;
   readonly #wss: WebSocketServer;
@@ -80,19 +85,25 @@ class Gateway implements WorkerGateway, ConnectionHost {
   readonly #byWorkerId = new Map<string, WorkerConnection>();
   readonly #tracked = new Set<Promise<unknown>>();
   readonly #heartbeatTimer: NodeJS.Timeout;
+  readonly #stalls = new LoopStalls();
   #pending = 0;
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolvedGatewayOptions) {
     this.options = options;
     this.throttle = new AuthThrottle({ threshold: options.authFailuresBeforeThrottle });
+    this.failures = new FailureLog(options.logger, 'worker handshakes');
     this.#wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
       maxPayload: Limits.FRAME,
       clientTracking: false,
     });
-    this.#dispatcher = new JobDispatcher(options, (error, context) => this.#reportError(error, context));
+    this.#dispatcher = new JobDispatcher(
+      options,
+      (error, context) => this.#reportError(error, context),
+      () => this.#silentBefore(),
+    );
     const { app, broker, logger } = options;
     this.sessionHost = {
       broker,
@@ -106,15 +117,16 @@ class Gateway implements WorkerGateway, ConnectionHost {
       track: (work) => this.#track(work),
       reportError: (error, context, jobId) => this.#reportError(error, context, jobId),
     };
-    this.#heartbeatTimer = setInterval(
-      () => this.#dropSilent(),
-      Math.max(10, Math.floor(options.heartbeatMs / 2)),
-    ).unref();
+    const every = Math.max(10, Math.floor(options.heartbeatMs / 2));
+    this.#heartbeatTimer = setInterval(() => {
+      this.#stalls.tick(every);
+      this.#dropSilent();
+    }, every).unref();
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = clientAddress(req, this.options.trustedProxies);
     const refusal = this.#refusal(req, address);
     if (refusal !== undefined) {
       socket.end(`${refusal}\r\n`);
@@ -162,10 +174,7 @@ class Gateway implements WorkerGateway, ConnectionHost {
   }
 
   verifyFailed(connection: WorkerConnection, reason: string, workerId?: string, name?: string): void {
-    this.options.logger.warn(
-      { workerId, name, address: connection.address, reason },
-      'remote worker failed to authenticate',
-    );
+    this.failures.note(connection.address, { workerId, name, reason }, 'remote worker failed to authenticate');
     this.#emit('worker:verify-failed', { workerId: workerId ?? '', name, address: connection.address, reason });
   }
 
@@ -214,10 +223,10 @@ class Gateway implements WorkerGateway, ConnectionHost {
   #refusal(req: IncomingMessage, address: string): string | undefined {
     if (this.#closing) return 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n';
     const origin = req.headers.origin;
-    if (origin !== undefined && !sameHost(origin, req.headers.host))
-      return 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n';
-    const blocked = this.throttle.blockedFor(address);
-    if (blocked > 0) return `${TOO_MANY}Retry-After: ${Math.ceil(blocked / 1000)}\r\n`;
+    const forbidden = 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n';
+    if (origin !== undefined && !sameHost(origin, req.headers.host)) return forbidden;
+    if (this.options.loopbackOnly && loopbackOnlyRefusal(req.headers.host, origin) !== undefined) return forbidden;
+    // A throttled address is refused at `hello` (a worker resuming its session still gets in), not here.
     if ((this.#pendingByAddress.get(address) ?? 0) >= this.options.maxPendingPerAddress) return TOO_MANY;
     if (this.#pending >= this.options.maxPending || this.#byWorkerId.size >= this.options.maxWorkers) {
       return 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n';
@@ -233,8 +242,14 @@ class Gateway implements WorkerGateway, ConnectionHost {
     else this.#pendingByAddress.set(address, n - 1);
   }
 
+  /** A worker whose last frame is older than this is silent: two heartbeats, not counting the server's own stalls. */
+  #silentBefore(): number {
+    const window = 4 * this.options.heartbeatMs;
+    return Date.now() - 2 * this.options.heartbeatMs - this.#stalls.credit(window);
+  }
+
   #dropSilent(): void {
-    const silentBefore = Date.now() - 2 * this.options.heartbeatMs;
+    const silentBefore = this.#silentBefore();
     for (const connection of this.#byWorkerId.values()) {
       const s = connection.session;
       if (s && !s.ended && s.lastSeen < silentBefore) connection.close(CloseCodes.HEARTBEAT, 'no heartbeat', 'requeue');
@@ -268,6 +283,8 @@ class Gateway implements WorkerGateway, ConnectionHost {
     for (const connection of connections) connection.close(CloseCodes.GOING_AWAY, 'server shutting down', 'release');
     await Promise.race([Promise.all(connections.map((c) => c.closed())), sleep(1_500)]);
     clearInterval(this.#heartbeatTimer);
+    this.#stalls.close();
+    this.failures.close();
     this.#dispatcher.close();
     await Promise.race([Promise.allSettled([...this.#tracked]), sleep(5_000)]);
     this.#wss.close();

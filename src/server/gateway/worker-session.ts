@@ -9,6 +9,7 @@
  *     held ──release──▶ release (attempt not counted)
  *     held ──cancel / lease lost──▶ dropped, `cancel {id}` sent
  *     held ──connection ends──▶ release (clean close) or nack as LeaseExpired (crash)
+ *     held ──its timeout (+100 ms) passes──▶ nack as JobTimeout, `cancel {id}` sent
  *
  * A job leaves `held` before its broker call starts, so a second outcome
  * for it is refused (`stale_lease`): one recorded outcome per job (G2).
@@ -17,7 +18,7 @@
 import type { Logger } from 'pino';
 import type { Broker, LeasedJob, LeaseRef, StoredJobOptions } from '../../brokers/contract.js';
 import { backoffDelay } from '../../core/backoff.js';
-import { LeaseExpiredError, isDroverError, toErrorInfo } from '../../core/errors.js';
+import { ErrorCodes, JobTimeoutError, LeaseExpiredError, isDroverError, toErrorInfo } from '../../core/errors.js';
 import type { DroverMetrics } from '../../metrics/metrics.js';
 import type { ClientMessage, FailMessage, ServerMessage, WireErrorCode } from '../../protocol/index.js';
 import { Limits, WireErrorCodes, boundErrorInfo, serialize } from '../../protocol/index.js';
@@ -60,7 +61,12 @@ interface HeldJob {
   sentAt: number;
   progressBusy: boolean;
   progressNext: { value: unknown } | undefined;
+  /** Fails the attempt at its deadline when the worker has not (docs/reliability.md S29). */
+  deadline: NodeJS.Timeout | undefined;
 }
+
+/** The server fails a remote attempt this long after its timeout, so a worker's own timeout failure usually arrives first (ms). */
+export const TIMEOUT_MARGIN_MS = 100;
 
 /** What to do with the jobs a worker still holds when its connection ends. */
 export type EndMode = 'release' | 'requeue';
@@ -69,7 +75,8 @@ export type EndMode = 'release' | 'requeue';
 export class WorkerSession {
   readonly workerId: string;
   readonly name: string;
-  readonly queues: readonly string[];
+  /** The queues it takes jobs from: from `hello`, replaced by a `tasks` frame. */
+  queues: readonly string[];
   readonly address: string;
   readonly connectedAt = Date.now();
   concurrency: number;
@@ -130,7 +137,13 @@ export class WorkerSession {
   /** Pushes leased jobs to the worker (a job too large for one frame fails at once: no worker could ever take it). */
   accept(jobs: readonly LeasedJob[]): void {
     const now = performance.now();
-    for (const job of jobs) {
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      if (this.#ended) {
+        // Sending an earlier frame ended the connection (a worker that does not read): the rest never left.
+        this.#handBack(jobs.slice(i));
+        return;
+      }
       const held: HeldJob = {
         ref: { id: job.id, token: job.token },
         task: job.task,
@@ -139,6 +152,7 @@ export class WorkerSession {
         sentAt: now,
         progressBusy: false,
         progressNext: undefined,
+        deadline: undefined,
       };
       const frame = serialize(toJobMessage(job));
       if (frame.length * 3 > Limits.FRAME && Buffer.byteLength(frame) > Limits.FRAME) {
@@ -156,8 +170,20 @@ export class WorkerSession {
         continue;
       }
       this.#held.set(job.id, held);
+      const timeout = job.options.timeout;
+      if (timeout !== undefined)
+        held.deadline = setTimeout(() => this.#timedOut(held, timeout), timeout + TIMEOUT_MARGIN_MS).unref();
       this.#sendRaw(frame);
     }
+  }
+
+  #handBack(jobs: readonly LeasedJob[]): void {
+    for (const job of jobs) this.#host.released(this, job.id);
+    this.#host.track(
+      settle(() => this.#host.broker.release(jobs.map((j) => ({ id: j.id, token: j.token })))).catch((error: unknown) =>
+        this.#host.reportError(error, `handing back the undelivered jobs of worker ${this.workerId} failed`),
+      ),
+    );
   }
 
   /** The job was cancelled or its lease lost: forget it and tell the worker to stop. */
@@ -183,6 +209,10 @@ export class WorkerSession {
         return this.#progress(message.id, message.lease, message.value);
       case 'release':
         return this.#release(message.id, message.lease);
+      case 'tasks':
+        this.queues = [...new Set(message.tasks)];
+        this.#host.wantsWork(this);
+        return;
       case 'credit': {
         const grew = message.concurrency > this.concurrency;
         this.concurrency = message.concurrency;
@@ -201,6 +231,7 @@ export class WorkerSession {
     this.#requeue(this.#take(held), {
       name: 'ProtocolError',
       message: `the worker sent a malformed outcome: ${reason}`,
+      code: ErrorCodes.PROTOCOL,
     });
   }
 
@@ -223,6 +254,7 @@ export class WorkerSession {
   }
 
   #take(held: HeldJob): HeldJob {
+    clearTimeout(held.deadline);
     this.#held.delete(held.ref.id);
     this.#recent.add(held.ref.id);
     this.#host.released(this, held.ref.id);
@@ -280,6 +312,27 @@ export class WorkerSession {
     this.#record(
       held,
       settle(() => this.#host.broker.nack(held.ref, { error, retryInMs: retry ? 0 : undefined })),
+      () => (retry ? this.#host.metrics.retried(held.task, seconds) : this.#host.metrics.failed(held.task, seconds)),
+    );
+  }
+
+  /** The attempt outlived its timeout: it fails now (retried per its backoff); the worker is told to stop; a late outcome is stale. */
+  #timedOut(held: HeldJob, timeout: number): void {
+    if (this.#ended || this.#held.get(held.ref.id) !== held) return;
+    this.#take(held);
+    this.#send({ type: 'cancel', id: held.ref.id });
+    const seconds = (performance.now() - held.sentAt) / 1000;
+    const retry = held.attempt <= held.options.retries;
+    const retryInMs = retry ? backoffDelay(held.options.backoff, held.attempt) : undefined;
+    const error = toErrorInfo(new JobTimeoutError(held.ref.id, timeout));
+    delete error.stack;
+    this.#host.logger.warn(
+      { jobId: held.ref.id, task: held.task, workerId: this.workerId, timeout },
+      'a remote worker did not settle a job by its timeout; the attempt failed',
+    );
+    this.#record(
+      held,
+      settle(() => this.#host.broker.nack(held.ref, { error, retryInMs })),
       () => (retry ? this.#host.metrics.retried(held.task, seconds) : this.#host.metrics.failed(held.task, seconds)),
     );
   }

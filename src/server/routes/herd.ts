@@ -11,6 +11,7 @@ import { herdBodySchema, noQuerySchema } from '../schemas.js';
  * and text/plain are read as JSON here too.
  */
 export function registerHerdRoutes(fastify: FastifyInstance, ctx: RouteContext): void {
+  const bodySchema = herdBodySchema(ctx.limits);
   void fastify.register((scope, _options, done) => {
     const json = scope.getDefaultJsonParser('error', 'error');
     scope.addContentTypeParser(['application/x-www-form-urlencoded', 'text/plain'], { parseAs: 'string' }, json);
@@ -22,7 +23,7 @@ export function registerHerdRoutes(fastify: FastifyInstance, ctx: RouteContext):
 
     scope.patch('/herd', async (request) => {
       parseInput(noQuerySchema, request.query, 'query');
-      const { num } = parseInput(herdBodySchema, request.body, 'body');
+      const { num } = parseInput(bodySchema, request.body, 'body');
       const herd = ctx.herd();
       if (!herd)
         throw new HttpError(

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, HttpErrorCodes, jobNotFound } from '../http-error.js';
 import { toEnqueuedView, toJobView } from '../../protocol/job-view.js';
+import { listJobs } from '../job-listing.js';
 import { parseInput } from '../parse-input.js';
 import type { RouteContext } from '../route-context.js';
 import { idParamsSchema, jobRequestSchema, listQuerySchema, noQuerySchema } from '../schemas.js';
@@ -38,14 +39,14 @@ export function registerJobRoutes(fastify: FastifyInstance, ctx: RouteContext): 
 
   fastify.get('/v1/jobs', async (request) => {
     const query = parseInput(listQuery, request.query, 'query');
-    const broker = await ctx.broker();
-    const page = await broker.listJobs({
+    return listJobs(await ctx.broker(), {
       status: query.status,
       queue: query.queue,
       limit: query.limit,
       cursor: query.cursor,
+      maxBytes: ctx.limits.listBytes,
+      maxFieldBytes: ctx.limits.listFieldBytes,
     });
-    return { jobs: page.jobs.map(toJobView), next: page.next ?? null };
   });
 
   fastify.get('/v1/jobs/:id', async (request) => {

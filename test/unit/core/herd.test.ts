@@ -249,6 +249,16 @@ describe('bounded memory', () => {
     expect((await jobs[49]!.status()).result).toBe(49);
   });
 
+  it('.result() - the job just finished is kept when the cap is reached (only the oldest go)', async () => {
+    const app = makeApp({ broker: 'memory:?maxFinished=5' });
+    const t = app.task('t', (n: number) => n);
+    app.worker({ concurrency: 1 });
+    // One at a time: each job finishes before the next call, so every finish past the cap evicts.
+    for (let i = 0; i < 12; i++) expect(await (await t.call(i)).result()).toBe(i);
+    const counts = await (await app.broker()).counts();
+    expect(counts[0]!.succeeded).toBe(5);
+  });
+
   it('memory: refuses past maxQueued with a clear error', async () => {
     const app = makeApp({ broker: 'memory:?maxQueued=3' });
     const t = app.task('t', () => 1);

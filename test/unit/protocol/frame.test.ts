@@ -41,12 +41,20 @@ describe('parseClientFrame()', () => {
       ['{"type":"credit","concurrency":-1}', WireErrorCodes.BAD_FRAME],
       ['{"type":"credit","concurrency":1e400}', WireErrorCodes.BAD_FRAME],
       ['{"type":"done","id":"j","lease":"l","result":{"__proto__":{"x":1}}}', WireErrorCodes.BAD_FRAME],
-      ['{"type":"done","id":"j","lease":"l","result":{"constructor":{}}}', WireErrorCodes.BAD_FRAME],
+      ['{"type":"done","id":"j","lease":"l","result":{"constructor":{"prototype":{}}}}', WireErrorCodes.BAD_FRAME],
+      ['{"type":"done","id":"j","lease":"l","result":9007199254740993}', WireErrorCodes.BAD_FRAME],
+      ['{"type":"done","id":"j","lease":"l","result":[-9007199254740992]}', WireErrorCodes.BAD_FRAME],
       [`{"type":"done","id":"j","lease":"l","result":${'['.repeat(70)}${']'.repeat(70)}}`, WireErrorCodes.BAD_FRAME],
       ['{"type":"hello","protocol":1,"name":"a\\u0000b","tasks":["x"],"concurrency":1}', WireErrorCodes.BAD_FRAME],
     ];
     for (const [data, code, binary] of cases)
       expect(parse(data, binary === true), String(data)).toMatchObject({ ok: false, code });
+  });
+
+  it('accepts a plain "constructor" key and the largest safe integers as data (docs/protocol.md §1)', () => {
+    const frame =
+      '{"type":"done","id":"j","lease":"l","result":{"constructor":"x","n":9007199254740991,"m":-9007199254740991}}';
+    expect(parse(frame)).toMatchObject({ ok: true });
   });
 
   it('refuses a frame over the limit before parsing it', () => {

@@ -20,7 +20,7 @@ describe('protocol proofs', () => {
   it('verifyProof() accepts the right proof and refuses wrong, short, long, non-hex and non-string ones', () => {
     const right = workerProof(secret, workerId, nonce, clientNonce);
     expect(verifyProof(right, right)).toBe(true);
-    expect(verifyProof(right, right.toUpperCase())).toBe(true);
+    expect(verifyProof(right, right.toUpperCase())).toBe(false);
     expect(verifyProof(right, workerProof(`${secret}x`, workerId, nonce, clientNonce))).toBe(false);
     expect(verifyProof(right, right.slice(0, 63))).toBe(false);
     expect(verifyProof(right, `${right}0`)).toBe(false);

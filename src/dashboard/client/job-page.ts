@@ -1,0 +1,147 @@
+/// <reference lib="dom" />
+import { api, authHeaders, errorOf } from './api.js';
+import { byId, h, setText } from './dom.js';
+import { readEvents } from './event-stream.js';
+import { brief, dateTime, json, time } from './format.js';
+import type { Notices } from './overview.js';
+import type { JobView, ReportView } from './types.js';
+
+/**
+ * The job page at `#/jobs/<id>`: task, queue, arguments, status, attempts,
+ * result or error with its stack, progress, timestamps and every report in
+ * order (live, from `GET /v1/jobs/:id/events`), with cancel and re-run.
+ *
+ * States: loading ──▶ shown (streaming its reports until the terminal one)
+ * ──cancel / re-run──▶ loading;  any ──close()──▶ closed (stream aborted).
+ */
+export class JobPage {
+  readonly #notices: Notices;
+  #id: string | undefined;
+  #abort: AbortController | undefined;
+
+  constructor(notices: Notices) {
+    this.#notices = notices;
+    byId('job-cancel').addEventListener('click', () => void this.#act('DELETE', ''));
+    byId('job-rerun').addEventListener('click', () => void this.#act('POST', '/retry'));
+  }
+
+  /** Shows job `id` (and follows its reports). */
+  open(id: string): void {
+    this.close();
+    this.#id = id;
+    setText(byId('job-id'), id);
+    document.title = `Job ${id} · drover`;
+    for (const el of ['job-facts', 'job-args', 'job-result', 'job-error', 'job-stack', 'job-reports'])
+      byId(el).replaceChildren();
+    byId('job-result-box').hidden = byId('job-error-box').hidden = true;
+    void this.#load(id);
+  }
+
+  /** Stops following the job. */
+  close(): void {
+    this.#abort?.abort();
+    this.#abort = undefined;
+    this.#id = undefined;
+  }
+
+  async #load(id: string): Promise<void> {
+    try {
+      const job = await api<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+      if (this.#id !== id) return;
+      this.#show(job);
+      void this.#follow(id);
+    } catch (error) {
+      if (this.#id === id) this.#notices.error(error);
+    }
+  }
+
+  async #follow(id: string): Promise<void> {
+    const abort = (this.#abort = new AbortController());
+    const list = byId('job-reports');
+    list.replaceChildren();
+    try {
+      const res = await fetch(`/v1/jobs/${encodeURIComponent(id)}/events`, {
+        headers: authHeaders({ accept: 'text/event-stream' }),
+        signal: abort.signal,
+        cache: 'no-store',
+      });
+      if (!res.ok) throw await errorOf(res);
+      let terminal = false;
+      await readEvents(res, (m) => {
+        const report = JSON.parse(m.data) as ReportView;
+        list.appendChild(reportItem(report));
+        if (report.status === 'succeeded' || report.status === 'failed' || report.status === 'cancelled')
+          terminal = true;
+        if (report.status === 'progress') setText(byId('fact-progress'), brief(report.progress, 200));
+      });
+      // The stream ends with the job: read the final state (result, error, times).
+      if (terminal && this.#id === id) this.#show(await api<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`));
+    } catch (error) {
+      if (!abort.signal.aborted) this.#notices.error(error);
+    }
+  }
+
+  #show(job: JobView): void {
+    const facts: [string, string, string?][] = [
+      ['Task', job.task],
+      ['Queue', job.queue],
+      ['Status', job.status],
+      ['Attempt', `${job.attempt} of ${job.options.retries + 1}`],
+      ['Progress', brief(job.progress, 200), 'fact-progress'],
+      ['Priority', String(job.priority)],
+      ['Key', job.key ?? ''],
+      ['Created', dateTime(job.createdAt)],
+      ['Runs at', dateTime(job.runAt)],
+      ['Started', dateTime(job.startedAt)],
+      ['Finished', dateTime(job.finishedAt)],
+      ['Worker', job.workerId ?? ''],
+    ];
+    byId('job-facts').replaceChildren(
+      ...facts.flatMap(([term, value, id]) => [h('dt', {}, term), h('dd', id ? { id } : {}, value)]),
+    );
+    setText(byId('job-args'), json(job.args));
+    const ok = job.status === 'succeeded';
+    byId('job-result-box').hidden = !ok;
+    if (ok) setText(byId('job-result'), json(job.result));
+    byId('job-error-box').hidden = job.error === null;
+    setText(byId('job-error'), job.error ? `${job.error.name}: ${job.error.message}` : '');
+    setText(byId('job-stack'), job.error?.stack ?? '');
+    byId<HTMLButtonElement>('job-cancel').disabled = !['queued', 'delayed', 'active'].includes(job.status);
+    byId<HTMLButtonElement>('job-rerun').disabled = !['failed', 'cancelled'].includes(job.status);
+  }
+
+  async #act(method: 'DELETE' | 'POST', suffix: string): Promise<void> {
+    const id = this.#id;
+    if (id === undefined) return;
+    try {
+      await api(method, `/v1/jobs/${encodeURIComponent(id)}${suffix}`);
+      this.#notices.clear();
+      if (this.#id !== id) return;
+      // The button just used may be disabled by the new state: keep the focus on the page, at its heading.
+      byId('job-title').focus();
+      this.open(id);
+    } catch (error) {
+      this.#notices.error(error);
+    }
+  }
+}
+
+function reportItem(r: ReportView): HTMLLIElement {
+  const detail =
+    r.status === 'progress'
+      ? brief(r.progress, 200)
+      : r.error
+        ? `${r.error.name}: ${r.error.message}`
+        : r.status === 'succeeded'
+          ? `result ${brief(r.result, 200)}`
+          : '';
+  return h(
+    'li',
+    {},
+    h('time', { datetime: new Date(r.at).toISOString() }, time(r.at)),
+    ' ',
+    h('span', { class: `status status-${r.status}` }, r.status),
+    ` attempt ${r.attempt}`,
+    detail ? h('span', { class: r.error ? 'error' : 'muted' }, ` — ${detail}`) : null,
+  );
+}
