@@ -7,15 +7,14 @@
  */
 import { z } from 'zod';
 import { storedJobOptionsSchema } from '../core/options-table.js';
+import { NO_CONTROL_CHARS } from '../core/validate.js';
 import { Limits } from './constants.js';
 
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const NO_CONTROL = NO_CONTROL_CHARS;
 
 const id = z.string().min(1).max(Limits.ID);
 const name = z.string().min(1).max(Limits.NAME).regex(NO_CONTROL);
 const int = (min: number, max: number): z.ZodNumber => z.number().int().min(min).max(max);
-const ms = int(0, 2 ** 31 - 1);
 
 /** An error as it crosses the wire: `{ name, message, stack?, code? }`. */
 export const wireErrorSchema = z.object({

@@ -29,6 +29,7 @@ import { MemoryJob } from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
+import { isTerminalStatus } from '../../core/report.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -211,7 +212,7 @@ export class MemoryBroker implements Broker {
   async cancel(id: string): Promise<CancelResult> {
     const job = this.#jobs.get(id);
     if (!job) return 'not_found';
-    if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') return 'finished';
+    if (isTerminalStatus(job.status)) return 'finished';
     const wasActive = job.status === 'active';
     this.#finish(job, 'cancelled');
     if (wasActive) for (const listener of this.#cancelListeners) listener(id);
