@@ -6,7 +6,9 @@ export default defineConfig([
       index: 'src/index.ts',
       'brokers/memory/index': 'src/brokers/memory/index.ts',
       'brokers/sqlite/index': 'src/brokers/sqlite/index.ts',
+      'brokers/amqp/index': 'src/brokers/amqp/index.ts',
       'brokers/remote/index': 'src/brokers/remote/index.ts',
+      'brokers/redis/index': 'src/brokers/redis/index.ts',
       'server/index': 'src/server/index.ts',
       'testing/index': 'src/testing/index.ts',
       'cli/main': 'src/cli/main.ts',
@@ -21,6 +23,11 @@ export default defineConfig([
     shims: false,
     // drover/testing registers vitest tests: vitest comes from the project that runs them.
     external: ['vitest'],
+    // The Redis broker's Lua scripts are read at run time: ship them next to its entry.
+    onSuccess: async () => {
+      const { cpSync } = await import('node:fs');
+      cpSync('src/brokers/redis/lua', 'dist/brokers/redis/lua', { recursive: true });
+    },
   },
   {
     // The dashboard's browser script and styles (uPlot bundled in), served by `drover server`.

@@ -1,0 +1,219 @@
+--[[
+  Shared helpers, prepended to every script by scripts.ts (Redis Lua has no
+  modules). Every script takes ARGV[1] = the key prefix `{prefix}:` (hash
+  tagged, so every key of one prefix is in one Cluster slot) and KEYS[1] =
+  `{prefix}:m`, a key in that slot for routing.
+
+  Keys under the prefix P:
+    P..'j:'..id        hash  one job (fields below)
+    P..'h:'..id        list  its progress reports "n|attempt|at|value"
+    P..'w:'..queue     list  waiting jobs of priority 0 (FIFO)
+    P..'z:'..queue     zset  waiting jobs of other priorities, score -priority, member seq..id
+    P..'active'        zset  leased jobs by lease expiry
+    P..'delayed'       zset  delayed jobs by run time
+    P..'f:'..q..':'..s zset  finished jobs of a queue and status by finish time
+    P..'exp'           zset  finished jobs by expiry (resultTtl)
+    P..'keys'          hash  idempotency key -> id of the job holding it
+    P..'queues'        set   every queue name seen
+    P..'cnt'           hash  'a:'..q active count, 'd:'..q delayed count
+    P..'opts'          hash  options reference -> options JSON (interned)
+    P..'seq'           string counter for priority FIFO order
+    P..'qset'          hash  queue -> its settings JSON
+  Channel P..'ev': 'r'..id..'\n'..report (watched jobs), 'c'..id (cancel),
+  'q' (jobs became ready), 'h'..token (watchdog heartbeat).
+
+  Job fields: t task, q queue, a args, o options ref, c created, s status
+  (absent = queued), p priority (absent = 0), sq seq (priority jobs), k key,
+  r run at (absent = c), n attempt, tk token, b started, wk worker, f finished,
+  pr progress, rs result, e error JSON, h report log, rn report count
+  (absent = 1: the synthesized `queued` report), w watched, op last outcome id.
+  Report log entries: "n|status|attempt|at|payload", status one of
+  q a r s f c (queued active retrying succeeded failed cancelled).
+]]
+local P = ARGV[1]
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function jkey(id)
+  return P .. 'j:' .. id
+end
+
+local function publish(message)
+  redis.call('PUBLISH', P .. 'ev', message)
+end
+
+local function seq_member(seq, id)
+  return string.format('%016d', seq) .. id
+end
+
+-- Calls a variadic command in chunks, so no call unpacks too many arguments.
+local function chunked(command, key, args, step)
+  for i = 1, #args, step do
+    local last = math.min(i + step - 1, #args)
+    redis.call(command, key, unpack(args, i, last))
+  end
+end
+
+-- Appends one entry to the job's report log; returns the log and the entry.
+local function log_append(log, n, status, attempt, at, payload)
+  local entry = n .. '|' .. status .. '|' .. attempt .. '|' .. at .. '|' .. (payload or '')
+  if log and log ~= '' then
+    return log .. '\n' .. entry, entry
+  end
+  return entry, entry
+end
+
+-- Waiting-list pushes are collected per queue and flushed once per script.
+local pushes = {}
+local push_order = {}
+local wake = false
+
+-- Makes a job waiting again. prio 0 goes to the list (front for a release),
+-- others to the priority set (a release keeps the job's old place).
+local function push(q, id, prio, seq, front)
+  if prio == 0 then
+    local entry = pushes[q]
+    if not entry then
+      entry = { back = {}, front = {} }
+      pushes[q] = entry
+      push_order[#push_order + 1] = q
+    end
+    if front then
+      entry.front[#entry.front + 1] = id
+    else
+      entry.back[#entry.back + 1] = id
+    end
+    return nil
+  end
+  if not seq or front ~= true then
+    seq = redis.call('INCR', P .. 'seq')
+  end
+  redis.call('ZADD', P .. 'z:' .. q, -prio, seq_member(seq, id))
+  wake = true
+  return seq
+end
+
+local function flush_pushes()
+  for _, q in ipairs(push_order) do
+    local entry = pushes[q]
+    local key = P .. 'w:' .. q
+    local added = #entry.back + #entry.front
+    local len = 0
+    -- LPUSH reverses its arguments: push the fronts last-first to keep their order.
+    if #entry.front > 0 then
+      local reversed = {}
+      for i = #entry.front, 1, -1 do
+        reversed[#reversed + 1] = entry.front[i]
+      end
+      for i = 1, #reversed, 1000 do
+        len = redis.call('LPUSH', key, unpack(reversed, i, math.min(i + 999, #reversed)))
+      end
+    end
+    for i = 1, #entry.back, 1000 do
+      len = redis.call('RPUSH', key, unpack(entry.back, i, math.min(i + 999, #entry.back)))
+    end
+    -- A list that was not empty had its wake-up already: whoever is idle is leasing it.
+    if len == added then
+      wake = true
+    end
+  end
+  pushes = {}
+  push_order = {}
+  if wake then
+    publish('q')
+  end
+end
+
+-- Per-queue counter changes, flushed once per script.
+local counters = {}
+local function count(field, delta)
+  counters[field] = (counters[field] or 0) + delta
+end
+local function flush_counters()
+  for field, delta in pairs(counters) do
+    if delta ~= 0 then
+      redis.call('HINCRBY', P .. 'cnt', field, delta)
+    end
+  end
+  counters = {}
+end
+
+-- Finished-job bookkeeping, flushed once per script: the finished set of the
+-- queue and status, the expiry index, and retention by count.
+local finished = {}
+local finished_order = {}
+local expiring = {}
+local function finish(q, status, id, now, ttl)
+  local key = P .. 'f:' .. q .. ':' .. status
+  local list = finished[key]
+  if not list then
+    list = {}
+    finished[key] = list
+    finished_order[#finished_order + 1] = key
+  end
+  list[#list + 1] = now
+  list[#list + 1] = id
+  expiring[#expiring + 1] = now + ttl
+  expiring[#expiring + 1] = id
+end
+
+local function flush_finished(keep)
+  if #expiring > 0 then
+    chunked('ZADD', P .. 'exp', expiring, 2000)
+  end
+  for _, key in ipairs(finished_order) do
+    chunked('ZADD', key, finished[key], 2000)
+    local excess = redis.call('ZCARD', key) - keep
+    if excess > 0 then
+      local victims = redis.call('ZRANGE', key, 0, excess - 1)
+      redis.call('ZREMRANGEBYRANK', key, 0, excess - 1)
+      local dead = {}
+      for _, id in ipairs(victims) do
+        dead[#dead + 1] = jkey(id)
+        dead[#dead + 1] = P .. 'h:' .. id
+      end
+      for i = 1, #dead, 1000 do
+        redis.call('DEL', unpack(dead, i, math.min(i + 999, #dead)))
+      end
+      chunked('ZREM', P .. 'exp', victims, 1000)
+    end
+  end
+  finished = {}
+  finished_order = {}
+  expiring = {}
+end
+
+-- Gives an idempotency key up when its job ends.
+local function drop_key(key, id)
+  if key and key ~= '' and redis.call('HGET', P .. 'keys', key) == id then
+    redis.call('HDEL', P .. 'keys', key)
+  end
+end
+
+-- Tells watchers (in any process) about a report of a watched job.
+local function tell(watched, id, entry)
+  if watched then
+    publish('r' .. id .. '\n' .. entry)
+  end
+end
+
+-- Moves due delayed jobs to their queues; returns how many.
+local function promote(now, limit)
+  local due = redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, limit)
+  if #due == 0 then
+    return 0
+  end
+  for _, id in ipairs(due) do
+    local f = redis.call('HMGET', jkey(id), 's', 'q', 'p', 'sq')
+    if f[1] == 'delayed' then
+      redis.call('HDEL', jkey(id), 's')
+      push(f[2], id, tonumber(f[3]) or 0, tonumber(f[4]), false)
+      count('d:' .. f[2], -1)
+    end
+  end
+  chunked('ZREM', P .. 'delayed', due, 1000)
+  return #due
+end

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { StaleLeaseError } from '../../core/errors.js';
+
+/** One outcome of an attempt, as `finish.lua` takes it. */
+export interface Outcome {
+  kind: 's' | 'f' | 'r';
+  id: string;
+  token: string;
+  /** Encoded result ('' = undefined) or error JSON. */
+  payload: string;
+  /** Retry delay (ms), for `r`. */
+  delayMs: number;
+}
+
+/** What `finish.lua` answered for one outcome. */
+export interface Recorded {
+  task: string;
+  queue: string;
+  attempt: number;
+  /** The report's number within the job. */
+  n: number;
+  /** Broker time of the record. */
+  at: number;
+}
+
+interface Waiting {
+  outcome: Outcome;
+  resolve: (recorded: Recorded | undefined) => void;
+  reject: (error: Error) => void;
+}
+
+/** Runs one batch; answers per outcome: 'ok' | 'again' | 'stale' with its details. */
+export type FinishBatch = (args: (string | number)[]) => Promise<unknown[]>;
+
+/** Most outcomes in one script call. */
+const MAX_BATCH = 500;
+/** Script calls in flight at once; outcomes that come meanwhile wait and go together. */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Group commit for acks and nacks: outcomes handed in together (in one run
+ * of microtasks, or while earlier batches are in flight) go to Redis in one
+ * `finish.lua` call (one round trip, one script, a few commands per job). An
+ * idle batcher sends at once, so a lone ack waits for nothing. Each outcome
+ * carries a unique id, so a call replayed after a reconnect is recognised
+ * (`again`) instead of being refused as stale. A stale lease rejects only
+ * its own outcome.
+ */
+export class OutcomeBatcher {
+  readonly #run: FinishBatch;
+  readonly #opBase = randomBytes(6).toString('hex');
+  #opCounter = 0;
+  #waiting: Waiting[] = [];
+  #scheduled = false;
+  #inFlight = 0;
+
+  constructor(run: FinishBatch) {
+    this.#run = run;
+  }
+
+  /** Records one outcome; resolves with what was recorded (undefined for a replay), rejects StaleLeaseError. */
+  record(outcome: Outcome): Promise<Recorded | undefined> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ outcome, resolve, reject });
+      if (!this.#scheduled && this.#inFlight < MAX_IN_FLIGHT) {
+        this.#scheduled = true;
+        queueMicrotask(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    while (this.#waiting.length > 0 && this.#inFlight < MAX_IN_FLIGHT) {
+      const batch = this.#waiting.splice(0, MAX_BATCH);
+      this.#inFlight++;
+      const args: (string | number)[] = [];
+      for (const { outcome: o } of batch) {
+        args.push(o.kind, o.id, o.token, o.payload, o.delayMs, `${this.#opBase}${(this.#opCounter++).toString(36)}`);
+      }
+      this.#run(args)
+        .then(
+          (reply) => settle(batch, reply),
+          (error: unknown) => {
+            const e = error instanceof Error ? error : new Error(String(error));
+            for (const w of batch) w.reject(e);
+          },
+        )
+        .finally(() => {
+          this.#inFlight--;
+          if (this.#waiting.length > 0) this.#flush();
+        });
+    }
+  }
+}
+
+function settle(batch: Waiting[], reply: unknown[]): void {
+  const at = Number(reply[0]);
+  for (let i = 0; i < batch.length; i++) {
+    const w = batch[i]!;
+    const base = 1 + i * 5;
+    const verdict = reply[base];
+    if (verdict === 'ok') {
+      w.resolve({
+        task: String(reply[base + 1]),
+        queue: String(reply[base + 2]),
+        attempt: Number(reply[base + 3]),
+        n: Number(reply[base + 4]),
+        at,
+      });
+    } else if (verdict === 'again') {
+      w.resolve(undefined);
+    } else {
+      w.reject(new StaleLeaseError(w.outcome.id));
+    }
+  }
+}
