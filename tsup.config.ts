@@ -10,6 +10,7 @@ export default defineConfig([
       'brokers/remote/index': 'src/brokers/remote/index.ts',
       'brokers/redis/index': 'src/brokers/redis/index.ts',
       'server/index': 'src/server/index.ts',
+      'testing/index': 'src/testing/index.ts',
       'cli/main': 'src/cli/main.ts',
     },
     format: ['esm'],
@@ -20,6 +21,8 @@ export default defineConfig([
     clean: ['!dashboard/**'],
     splitting: true,
     shims: false,
+    // drover/testing registers vitest tests: vitest comes from the project that runs them.
+    external: ['vitest'],
     // The Redis broker's Lua scripts are read at run time: ship them next to its entry.
     onSuccess: async () => {
       const { cpSync } = await import('node:fs');

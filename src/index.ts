@@ -1,6 +1,6 @@
 /**
  * drover — a task queue and worker framework for Node.js.
- * The curated public API (DESIGN.md §2); brokers are also subpath exports.
+ * The curated public API (docs/architecture.md); brokers are also subpath exports.
  */
 import { registerBrokerScheme } from './core/broker-registry.js';
 import { createMemoryBroker, parseMemoryUrl } from './brokers/memory/index.js';

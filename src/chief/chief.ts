@@ -51,7 +51,7 @@ type Phase = 'idle' | 'running' | 'done';
 const CHIEF_BRAND: unique symbol = Symbol.for('drover.chief');
 
 /**
- * Supervises named long-running services in one process (DESIGN.md §8, the
+ * Supervises named long-running services in one process (docs/architecture.md, "Chief", the
  * routines Chief): add them, enable a subset, start them with a logger in
  * their context, restart the crashing ones with backoff, and stop them all
  * gracefully — abandoning, after `forceStopTimeout`, those that ignore

@@ -1,5 +1,5 @@
 /**
- * The Chief: a supervisor of named long-running services (DESIGN.md §8).
+ * The Chief: a supervisor of named long-running services (docs/architecture.md, "Chief").
  * @module
  */
 export { Chief } from './chief.js';

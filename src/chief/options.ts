@@ -43,7 +43,7 @@ export interface ResolvedChiefOptions {
   readonly registry: Registry | undefined;
 }
 
-/** The defaults of {@link ChiefOptions} (DESIGN.md §8, RELIABILITY.md S24). */
+/** The defaults of {@link ChiefOptions} (docs/architecture.md, "Chief", docs/reliability.md S24). */
 export const CHIEF_DEFAULTS = Object.freeze({
   forceStopTimeout: 45_000,
   restartBackoff: Object.freeze({ initial: 1_000, max: 60_000 }),

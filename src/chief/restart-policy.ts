@@ -22,7 +22,7 @@ export interface RestartDecision {
 
 /**
  * Decides, for one service, whether and when to restart after a crash
- * (RELIABILITY.md S24). Waits double from `initial` to `max` with each crash
+ * (docs/reliability.md S24). Waits double from `initial` to `max` with each crash
  * in a row — 1, 2, 4 … 60 s by default — each picked uniformly in [½·d, d]:
  * jittered so services that crash together do not restart in lock-step, yet
  * never immediate, so a crash loop always backs off. A run that lasted

@@ -1,6 +1,6 @@
 /**
  * The states of a service supervised by a {@link Chief}, and the moves
- * between them (DESIGN.md §8).
+ * between them (docs/architecture.md, "Chief").
  *
  * ```
  *  add() ──► present ─┬─ start(), or enable(it) ───────────► enabled

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `drover` command line (DESIGN.md §9): a thin commander program with
+ * The `drover` command line (docs/operations.md): a thin commander program with
  * one command per file in `commands/`. Every command has `--help`; bad
  * input exits 1 with a one-line reason.
  */

@@ -1,3 +1,5 @@
+import type { RequestOptions } from '../client/index.js';
+import { HttpClient } from '../client/index.js';
 import { CliError } from './cli-error.js';
 
 /** Options of the commands that talk to a running server. */
@@ -16,17 +18,28 @@ export interface ServerAnswer<T> {
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
- * A small client of the HTTP API for the CLI commands. Failures become
- * one-line {@link CliError}s: unreachable server, 401 with a hint about the
+ * The CLI's view of the shared HTTP client (`src/client`): failures become
+ * one-line {@link CliError}s — unreachable server, 401 with a hint about the
  * secret, or the server's own `{"error":{"code","message"}}`.
  */
 export class ServerClient {
   readonly #base: string;
-  readonly #secret: string | undefined;
+  readonly #http: HttpClient;
 
   constructor(options: ClientOptions) {
     this.#base = options.server;
-    this.#secret = options.secret;
+    this.#http = new HttpClient({
+      base: options.server,
+      secret: options.secret,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      errors: {
+        unreachable: (reason) => new CliError(`cannot reach the drover server at ${this.#base}: ${reason}`),
+        refused: (status, _code, message) =>
+          status === 401
+            ? new CliError(`${message} (set DROVER_SECRET or --secret-file to the server's secret)`)
+            : new CliError(message),
+      },
+    });
   }
 
   /** The server's base URL. */
@@ -41,72 +54,24 @@ export class ServerClient {
     body?: unknown,
     options: { waitMs?: number; signal?: AbortSignal } = {},
   ): Promise<ServerAnswer<T>> {
-    const response = await this.fetch(method, path, body, options);
-    const text = await response.text();
-    const parsed = parseJson(text);
-    if (parsed === INVALID)
-      throw new CliError(`the server at ${this.#base} answered ${response.status} with something that is not JSON`);
-    return { status: response.status, body: parsed as T };
+    const answer = await this.#http.json<T>(method, path, body, toRequestOptions(options));
+    return { status: answer.status, body: answer.body as T };
   }
 
   /** Sends a request and returns the response (for event streams); throws CliError unless the status is 2xx. */
-  async fetch(
+  fetch(
     method: string,
     path: string,
     body?: unknown,
     options: { waitMs?: number; signal?: AbortSignal } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
-    if (this.#secret !== undefined) headers.authorization = `Bearer ${this.#secret}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    // waitMs: how long the server may hold the request on purpose (long-poll, event stream); Infinity = no limit.
-    const waitMs = options.waitMs ?? 0;
-    const signals =
-      waitMs === Infinity ? [] : [AbortSignal.timeout(Math.min(2 ** 31 - 1, REQUEST_TIMEOUT_MS + waitMs))];
-    if (options.signal) signals.push(options.signal);
-    const signal = signals.length === 0 ? null : AbortSignal.any(signals);
-    let response: Response;
-    try {
-      response = await fetch(`${this.#base}${path}`, {
-        method,
-        headers,
-        signal,
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-    } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      throw new CliError(`cannot reach the drover server at ${this.#base}: ${reason(error)}`);
-    }
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
-      throw this.#failure(response.status, parseJson(text));
-    }
-    return response;
-  }
-
-  #failure(status: number, body: unknown): CliError {
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
-    if (status === 401) return new CliError(`${message} (set DROVER_SECRET or --secret-file to the server's secret)`);
-    return new CliError(message);
+    return this.#http.fetch(method, path, body, toRequestOptions(options));
   }
 }
 
-function reason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string' && cause.message.length > 0) return cause.message;
-  if ((error as { name?: unknown }).name === 'TimeoutError') return 'timed out';
-  return error instanceof Error ? error.message : String(error);
-}
-
-const INVALID = Symbol('invalid JSON');
-
-function parseJson(text: string): unknown {
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return INVALID;
-  }
+function toRequestOptions(options: { waitMs?: number; signal?: AbortSignal }): RequestOptions {
+  const out: RequestOptions = {};
+  if (options.waitMs !== undefined) out.waitMs = options.waitMs;
+  if (options.signal !== undefined) out.signal = options.signal;
+  return out;
 }

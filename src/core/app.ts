@@ -7,7 +7,7 @@ import { createBrokerFromUrl } from './broker-registry.js';
 import type { Codec, CodecName } from './codec.js';
 import { assertEncodable, describe, resolveCodec } from './codec.js';
 import { assertPayloadArgs } from './payload-rules.js';
-import { ClosedError, ConfigError, UnknownTaskError } from './errors.js';
+import { ClosedError, ConfigError, ErrorCodes, UnknownTaskError } from './errors.js';
 import type { DroverEventName, DroverEvents } from './events.js';
 import { DroverEmitter } from './events.js';
 import type { IdMaker } from './id.js';
@@ -330,7 +330,7 @@ export class Drover implements TaskCaller, JobSource {
         broker.onReport((report) => {
           const name = JOB_EVENT_BY_STATUS[report.status];
           if (this.#events.has(name)) this.#events.emit(name, report);
-          if (report.error?.code === 'ERR_DROVER_LEASE_EXPIRED' && this.#events.has('job:stalled'))
+          if (report.error?.code === ErrorCodes.LEASE_EXPIRED && this.#events.has('job:stalled'))
             this.#events.emit('job:stalled', report);
         });
       },

@@ -13,7 +13,7 @@ export interface WorkerEvent {
   reason?: string | undefined;
 }
 
-/** The typed event map of an app and of a server (DESIGN.md §7). */
+/** The typed event map of an app and of a server (docs/architecture.md). */
 export interface DroverEvents {
   'job:queued': JobEvent;
   'job:active': JobEvent;

@@ -5,14 +5,12 @@
  * came), its zod schema for JSON (HTTP bodies, wire frames), and its type.
  */
 import { z } from 'zod';
-import { checkInt, checkKnownKeys, checkMs, checkName, checkObject, fail } from './validate.js';
+import { NO_CONTROL_CHARS, checkInt, checkKnownKeys, checkMs, checkName, checkObject, fail } from './validate.js';
 
 /** Longest timer Node.js can set (ms): the upper bound of every duration option. */
 export const MAX_MS = 2 ** 31 - 1;
 
-/** No C0 control characters and no DEL: names and keys end up in logs and terminals. */
-// eslint-disable-next-line no-control-regex
-export const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
+export { NO_CONTROL_CHARS };
 
 /** One option's rule. `T` is its JavaScript type, `J` its JSON type. */
 export interface OptionField<T, J = T> {

@@ -20,7 +20,7 @@ export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'fai
 /** The name of one step of a job's life. */
 export type ReportStatus = 'queued' | 'active' | 'progress' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
 
-/** One step of a job's life (DESIGN.md §2). */
+/** One step of a job's life (docs/architecture.md). */
 export interface Report {
   jobId: string;
   status: ReportStatus;
@@ -44,5 +44,10 @@ export interface BrokerReport extends Report {
 
 /** True when the report ends the job's life. */
 export function isTerminalReport(report: Report): boolean {
-  return report.status === 'succeeded' || report.status === 'failed' || report.status === 'cancelled';
+  return TERMINAL_STATUSES.has(report.status);
+}
+
+/** True for the statuses after which a job no longer changes (unless re-run). */
+export function isTerminalStatus(status: string): boolean {
+  return TERMINAL_STATUSES.has(status);
 }

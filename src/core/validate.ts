@@ -31,10 +31,13 @@ export function checkMs(name: string, value: unknown, min = 0, max = 2 ** 31 - 1
   return value;
 }
 
+/** No C0 control characters and no DEL: names and keys end up in logs and terminals. The one such check. */
+// eslint-disable-next-line no-control-regex
+export const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
+
 /** A non-empty string of at most `max` characters without control characters. */
 export function checkName(name: string, value: unknown, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || !NO_CONTROL_CHARS.test(value)) {
     fail(name, `a non-empty string of at most ${max} characters without control characters`, value);
   }
   return value;

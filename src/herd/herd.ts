@@ -11,6 +11,7 @@ import {
   JobCancelledError,
   JobTimeoutError,
   LeaseLostError,
+  ErrorCodes,
   UnknownTaskError,
   isDroverError,
   toErrorInfo,
@@ -281,7 +282,7 @@ export class Herd implements Worker {
     recorded.then(
       () => this.#recorded(job),
       (error: unknown) => {
-        if (!isDroverError(error) || error.code !== 'ERR_DROVER_STALE_LEASE') {
+        if (!isDroverError(error) || error.code !== ErrorCodes.STALE_LEASE) {
           this.#reportError(error, `recording the outcome of job ${lease.id} failed`, lease.id);
         } else if (!job.aborted) {
           // Not cancelled and not aborted by us: the attempt outlived its lease (S09), e.g. a handler that blocked the loop.
@@ -328,7 +329,7 @@ export class Herd implements Worker {
       assertEncodable(this.#host.codec, value, 'progress');
       await this.#broker.progress(job.lease, value);
     } catch (error) {
-      if (isDroverError(error) && error.code === 'ERR_DROVER_STALE_LEASE') return;
+      if (isDroverError(error) && error.code === ErrorCodes.STALE_LEASE) return;
       if (error instanceof TypeError) throw error;
       this.#reportError(error, `recording progress of job ${job.lease.id} failed`, job.lease.id);
     }

@@ -27,7 +27,7 @@ export interface MetricsOptions {
 }
 
 /**
- * drover's Prometheus metrics (DESIGN.md §6), made with prom-client.
+ * drover's Prometheus metrics (docs/operations.md), made with prom-client.
  * The per-task series are plain numbers on the hot path ({@link TaskStats})
  * and are read into prom-client when /metrics is scraped.
  */

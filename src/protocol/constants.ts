@@ -1,5 +1,5 @@
 /**
- * Fixed numbers of drover's worker protocol, version 1 (DESIGN.md §5,
+ * Fixed numbers of drover's worker protocol, version 1 (docs/protocol.md,
  * docs/protocol.md): the version, the path, the limits, the close codes and
  * the error codes of `error` frames. Shared by the server's gateway and the
  * remote worker, which meet only through `src/protocol/`.
@@ -62,7 +62,7 @@ export const CloseCodes = {
   THROTTLED: 4429,
 } as const;
 
-/** Codes of `error` frames (DESIGN.md §5). */
+/** Codes of `error` frames (docs/protocol.md). */
 export const WireErrorCodes = {
   BAD_FRAME: 'bad_frame',
   UNKNOWN_TYPE: 'unknown_type',

@@ -2,6 +2,7 @@ import { DEFAULT_BACKOFF } from '../core/backoff.js';
 import type { EnqueueResult, JobSnapshot, StoredJobOptions } from '../core/contract/index.js';
 import type { ErrorInfo } from '../core/errors.js';
 import type { JobStatus } from '../core/report.js';
+import { isTerminalStatus } from '../core/report.js';
 
 /**
  * A job as the HTTP API shows it: the one wire shape the server writes and
@@ -68,10 +69,8 @@ export function toEnqueuedView(result: EnqueueResult): EnqueuedView {
     : { id: result.id, status: result.status };
 }
 
-/** True for the statuses after which a job no longer changes. */
-export function isTerminalStatus(status: JobStatus): boolean {
-  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
-}
+/** True for the statuses after which a job no longer changes (one list: `TERMINAL_STATUSES` in core). */
+export { isTerminalStatus };
 
 /** The broker contract's snapshot of a job from its HTTP view (views from older servers lack `backoff`: the default is assumed). */
 export function fromJobView(view: JobView): JobSnapshot {

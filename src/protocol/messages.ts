@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 import { storedJobOptionsSchema } from '../core/options-table.js';
+import { NO_CONTROL_CHARS } from '../core/validate.js';
 import { Limits } from './constants.js';
 
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const NO_CONTROL = NO_CONTROL_CHARS;
 
 const id = z.string().min(1).max(Limits.ID);
 const name = z.string().min(1).max(Limits.NAME).regex(NO_CONTROL);

@@ -1,5 +1,5 @@
 /**
- * The handshake's cryptography (DESIGN.md §5): single-use nonces, session
+ * The handshake's cryptography (docs/protocol.md): single-use nonces, session
  * keys, and the HMAC-SHA256 proofs both sides compute from the shared
  * secret. The secret is the HMAC key as UTF-8 bytes; proofs are lowercase
  * hex. Nothing here logs or returns the secret.

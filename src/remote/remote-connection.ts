@@ -1,6 +1,6 @@
 /**
  * The worker's side of one logical link to a drover server: connect, the
- * handshake of DESIGN.md §5 (the server's proof is checked before any job is
+ * handshake of docs/protocol.md (the server's proof is checked before any job is
  * accepted), heartbeats, and reconnects with backoff and full jitter,
  * resuming with the session key the last `welcome` gave.
  *

@@ -1,5 +1,5 @@
 /**
- * Bearer-token authentication of the HTTP API (RELIABILITY G7, S18).
+ * Bearer-token authentication of the HTTP API (docs/reliability.md G7, S18).
  *
  * Every route says who may call it through its `access` config; a route
  * that says nothing is `protected`, so a new route is never open by accident.

@@ -68,7 +68,7 @@ const CLOSE_CONNECTIONS_AFTER_MS = 500;
 type ServerState = 'created' | 'starting' | 'listening' | 'closing' | 'closed';
 
 /**
- * `drover server`: the HTTP API of DESIGN.md §4, `/metrics`, `/herd`, the
+ * `drover server`: the HTTP API of docs/operations.md, `/metrics`, `/herd`, the
  * dashboard and the WebSocket endpoint of remote workers, over the app's
  * broker; optionally a herd running the app's tasks in the same process.
  *

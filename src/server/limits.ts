@@ -1,5 +1,5 @@
 /**
- * The bounds of one drover server (RELIABILITY G6): every body, batch,
+ * The bounds of one drover server (docs/reliability.md G6): every body, batch,
  * listing and long-lived connection has a limit; past it the client gets a
  * 413 or a 429, never memory exhaustion.
  */

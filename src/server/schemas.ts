@@ -5,11 +5,11 @@
  */
 import { z } from 'zod';
 import { jobOptionsJsonSchema } from '../core/options-table.js';
+import { NO_CONTROL_CHARS } from '../core/validate.js';
 import { JOB_STATUSES } from '../core/report.js';
 import type { ServerLimits } from './limits.js';
 
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const NO_CONTROL = NO_CONTROL_CHARS;
 
 /** A task or queue name: what `task()` accepts. */
 export const nameSchema = z.string().min(1).max(200).regex(NO_CONTROL, 'must not contain control characters');

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY S09 with real processes: a handler blocks its worker's event
+ * docs/reliability.md S09 with real processes: a handler blocks its worker's event
  * loop past the lease. Pass: the job is re-leased once, by another worker;
  * the late completion is refused (one recorded outcome); a warning names the job.
  */

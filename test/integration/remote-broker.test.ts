@@ -1,5 +1,5 @@
 /**
- * `ws://` as a broker URL (DESIGN.md §3, §5): `new Drover({ broker:
+ * `ws://` as a broker URL (docs/brokers.md, docs/protocol.md): `new Drover({ broker:
  * 'ws://…', secret })` both calls (HTTP API) and works (WebSocket) through
  * a real `drover server`; and `drover worker` as a process: graceful
  * SIGTERM, wrong secret, unreachable server.

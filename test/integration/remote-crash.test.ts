@@ -1,5 +1,5 @@
 /**
- * RELIABILITY S02 with real processes: a remote worker SIGKILLed with jobs
+ * docs/reliability.md S02 with real processes: a remote worker SIGKILLed with jobs
  * in flight, and one frozen (SIGSTOP: its socket stays open but says
  * nothing). A ledger outside the system records every attempt's start and
  * end. Pass: lost 0; every job recorded once; duplicate executions only

@@ -1,6 +1,6 @@
 /**
  * Hostile frames at the worker gateway of a real `drover server`
- * (RELIABILITY S14, S15): thousands of malformed frames — non-JSON, wrong
+ * (docs/reliability.md S14, S15): thousands of malformed frames — non-JSON, wrong
  * types, deep nesting, huge numbers, binary, unknown types, hostile keys —
  * each answered by an error frame or a close within 100 ms, no job state
  * changed, and a healthy worker beside them keeps working; an oversized

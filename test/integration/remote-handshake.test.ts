@@ -1,6 +1,6 @@
 /**
- * The worker handshake of DESIGN.md §5 against a real `drover server`
- * (RELIABILITY S16, S17, S19): mutual HMAC proofs, one identical answer for
+ * The worker handshake of docs/protocol.md against a real `drover server`
+ * (docs/reliability.md S16, S17, S19): mutual HMAC proofs, one identical answer for
  * every failure, the auth deadline, replays, a second auth, nothing about
  * jobs before auth, session resume, and throttling per address.
  *

@@ -1,6 +1,6 @@
 /**
  * Leases and flow control of the worker gateway on a real `drover server`
- * (RELIABILITY G2, S07, S08, S17), spoken by hand: credit is never
+ * (docs/reliability.md G2, S07, S08, S17), spoken by hand: credit is never
  * exceeded, one outcome per job, replayed outcomes after a re-lease are
  * refused, cancel reaches the holder, retries are the server's decision,
  * release does not count the attempt, and a crashed or silent worker's

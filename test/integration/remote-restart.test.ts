@@ -1,5 +1,5 @@
 /**
- * A real server restart under connected workers (RELIABILITY S03/S07 for
+ * A real server restart under connected workers (docs/reliability.md S03/S07 for
  * remote workers, S13 in small): workers reconnect with exponential backoff
  * and full jitter, resume, and every acknowledged job completes; many
  * reconnecting clients come back spread out, not in one burst.

@@ -1,6 +1,6 @@
 /**
  * The HTTP API of the real `drover server` (child process, SQLite store),
- * route by route, with good and bad input (DESIGN.md §4, issue 3).
+ * route by route, with good and bad input (docs/operations.md, issue 3).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Loose, ServerProcess } from './server-harness.js';

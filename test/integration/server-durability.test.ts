@@ -1,6 +1,6 @@
 /**
  * Durability and shutdown of the real server on SQLite: SIGKILL at random
- * points with restarts (RELIABILITY S03, S04), and graceful SIGTERM/SIGINT
+ * points with restarts (docs/reliability.md S03, S04), and graceful SIGTERM/SIGINT
  * (S22). A ledger written by the task itself (outside the system under
  * test) counts executions.
  */

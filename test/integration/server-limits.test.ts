@@ -1,5 +1,5 @@
 /**
- * The bounds of a server (RELIABILITY G6), on an in-process server over
+ * The bounds of a server (docs/reliability.md G6), on an in-process server over
  * `memory:` with tiny limits: event streams and long-polls past their
  * limit get 429, bodies and batches past theirs 413, and close() ends what
  * is open and refuses what comes (503).

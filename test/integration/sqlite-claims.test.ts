@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md S03/S04 on the SQLite broker, with real processes:
+ * docs/reliability.md S03/S04 on the SQLite broker, with real processes:
  * 8 concurrent claimers on one file never lease a job twice, and a worker
  * SIGKILLed mid-run loses nothing acknowledged.
  */

@@ -31,6 +31,7 @@ import { MemoryLease } from './memory-lease.js';
 import { MemoryReceipt } from './memory-receipt.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
+import { isTerminalStatus } from '../../core/report.js';
 
 /**
  * The in-process broker: nothing persisted, everything in plain data
@@ -217,7 +218,7 @@ export class MemoryBroker implements Broker {
   async cancel(id: string): Promise<CancelResult> {
     const job = this.#jobs.get(id);
     if (!job) return 'not_found';
-    if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') return 'finished';
+    if (isTerminalStatus(job.status)) return 'finished';
     const wasActive = job.status === 'active';
     this.#finish(job, 'cancelled');
     if (wasActive) for (const listener of this.#cancelListeners) listener(id);

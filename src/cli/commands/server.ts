@@ -30,7 +30,7 @@ interface ServerCommandOptions {
   logLevel: string;
 }
 
-/** `drover server`: the HTTP API, worker endpoint, /metrics and /herd over a store (DESIGN.md §4). */
+/** `drover server`: the HTTP API, worker endpoint, /metrics and /herd over a store (docs/operations.md). */
 export function serverCommand(): Command {
   return new Command('server')
     .description('run the drover server: HTTP API, remote-worker WebSocket, /metrics, /herd and the dashboard')

@@ -1,6 +1,6 @@
 /**
  * One WebSocket on the gateway, from upgrade to close: the handshake of
- * DESIGN.md §5, then frames routed to its {@link WorkerSession}.
+ * docs/protocol.md, then frames routed to its {@link WorkerSession}.
  *
  * States:
  *

@@ -1,6 +1,6 @@
 /**
  * The server's WebSocket endpoint for remote workers (`/v1/workers/ws`,
- * DESIGN.md §5). The HTTP server hands it upgrade requests; it runs the
+ * docs/protocol.md). The HTTP server hands it upgrade requests; it runs the
  * handshake, feeds authenticated workers through the {@link JobDispatcher},
  * drops workers that stop heartbeating, and lists who is connected.
  *

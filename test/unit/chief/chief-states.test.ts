@@ -7,7 +7,7 @@ import { STATE_TRANSITIONS } from '../../../src/chief/service-state.js';
 import { aborted, makeChief, polite, recordStates, until } from './helpers.js';
 
 describe('Chief states', () => {
-  it('SERVICE_STATES - exactly the seven states of DESIGN.md §8', () => {
+  it('SERVICE_STATES - exactly the seven states of docs/architecture.md, "Chief"', () => {
     expect([...SERVICE_STATES].sort()).toEqual([
       'disabled',
       'enabled',

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Broker, EnqueueRequest, JobSnapshot, LeaseRequest, LeasedJob } from '../../../src/core/contract/index.js';
-import { resolveCapabilities } from '../../../src/core/contract/index.js';
-import type { Report } from '../../../src/core/report.js';
+import type { Broker, EnqueueRequest, JobSnapshot, LeaseRequest, LeasedJob } from '../../core/contract/index.js';
+import { resolveCapabilities } from '../../core/contract/index.js';
+import type { Report } from '../../core/report.js';
 
 /** Options the suite passes to a broker factory: short timings so the suite runs in seconds. */
 export interface ConformanceBrokerOptions {

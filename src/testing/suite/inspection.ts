@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { QueueCounts } from '../../../src/brokers/contract.js';
-import type { BrokerReport, Report } from '../../../src/core/report.js';
+import type { QueueCounts } from '../../core/contract/index.js';
+import type { BrokerReport, Report } from '../../core/report.js';
 import type { SuiteContext } from './helpers.js';
 import {
   enqueueAndLease,
