@@ -6,6 +6,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'brokers/memory/index': 'src/brokers/memory/index.ts',
       'brokers/sqlite/index': 'src/brokers/sqlite/index.ts',
+      'brokers/amqp/index': 'src/brokers/amqp/index.ts',
       'brokers/remote/index': 'src/brokers/remote/index.ts',
       'brokers/redis/index': 'src/brokers/redis/index.ts',
       'server/index': 'src/server/index.ts',

@@ -21,6 +21,12 @@ export function ratio(a: number | undefined, b: number | undefined): number | nu
   return a === undefined || b === undefined || b === 0 ? null : +(a / b).toFixed(2);
 }
 
+/** The median of some figures (the middle one of three runs). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 /** The p-th percentile of an ascending array. */
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -8,7 +8,13 @@
  * - throughput: jobs/s from the first batch sent to the last job finished,
  *   batches of 1,000 with 4 in flight while the workers drain them, after an
  *   untimed warm-up through the same processes;
- * - enqueue → start latency p50/p99 on an idle system, one job at a time.
+ * - enqueue → start latency p50/p99 on an idle system, one job at a time;
+ * - enqueue → result latency p50/p99, one job at a time, as a caller sees
+ *   it: from just before the enqueue request to the result in hand (drover:
+ *   `POST /v1/jobs` then `GET /v1/jobs/:id/result`; BullMQ: `add()` then
+ *   `job.waitUntilFinished()`).
+ *
+ * Every figure is the median of three runs through the same processes.
  *
  * One JSON line per measurement, with the ratio drover / BullMQ (for
  * latency BullMQ / drover, so > 1 is better for drover too).
@@ -28,7 +34,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { filter, httpJson, redisClient, redisReachable, now, percentile, print, ratio, sleep } from './common.js';
+import {
+  filter,
+  httpJson,
+  median,
+  redisClient,
+  redisReachable,
+  now,
+  percentile,
+  print,
+  ratio,
+  sleep,
+} from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 50_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
@@ -37,6 +54,7 @@ const WORKERS = 2;
 const CONCURRENCY = 50;
 const BATCH = 1000;
 const BATCHES_IN_FLIGHT = 4;
+const RUNS = 3;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = resolve(import.meta.dirname, '..');
 const SECRET = randomBytes(32).toString('hex');
@@ -145,14 +163,30 @@ async function droverRun(rig: DroverRig, jobs: number, before: number): Promise<
   return jobs / ((now() - start) / 1000);
 }
 
-async function droverLatency(rig: DroverRig): Promise<number[]> {
-  const samples: number[] = [];
+/** One latency run: enqueue → start, and enqueue → result as the caller sees it (ms, ascending). */
+interface Latencies {
+  start: number[];
+  result: number[];
+}
+
+async function droverLatency(rig: DroverRig): Promise<Latencies> {
+  const start: number[] = [];
+  const result: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES + 20; i++) {
-    const { body } = await call(rig, 'POST', '/v1/jobs', { task: 'latency', args: [now()] });
+    const sent = now();
+    const { body } = await call(rig, 'POST', '/v1/jobs', { task: 'latency', args: [sent] });
     const { body: job } = await call(rig, 'GET', `/v1/jobs/${(body as { id: string }).id}/result?timeout=10000`);
-    if (i >= 20) samples.push((job as { result: number }).result); // the first ones warm up
+    const done = now();
+    if (i < 20) continue; // the first ones warm up
+    start.push((job as { result: number }).result);
+    result.push(done - sent);
   }
-  return samples.sort((a, b) => a - b);
+  return { start: start.sort((a, b) => a - b), result: result.sort((a, b) => a - b) };
+}
+
+/** Median over runs of one percentile of each run. */
+function medianOf(runs: readonly number[][], p: number): number {
+  return median(runs.map((r) => percentile(r, p)));
 }
 
 // ─── BullMQ: the same shape on the local Redis ───────────────────────────────
@@ -183,7 +217,12 @@ async function bullWorkerProcess(name: string, prefix: string): Promise<void> {
   });
 }
 
-async function bullRun(): Promise<{ rate: number; latencies: number[] }> {
+interface BullFigures {
+  rates: number[];
+  latencies: Latencies[];
+}
+
+async function bullRun(): Promise<BullFigures> {
   const connection = redis();
   await connection.connect();
   const name = `bench-remote-${randomUUID()}`;
@@ -207,14 +246,23 @@ async function bullRun(): Promise<{ rate: number; latencies: number[] }> {
       return jobs / ((now() - start) / 1000);
     };
     await run(WARMUP, 0);
-    const rate = await run(JOBS, WARMUP);
-    const latencies: number[] = [];
-    for (let i = 0; i < LATENCY_SAMPLES + 20; i++) {
-      const job = await queue.add('latency', { sentAt: now() });
-      const took = (await job.waitUntilFinished(events, 10_000)) as number;
-      if (i >= 20) latencies.push(took);
+    const figures: BullFigures = { rates: [], latencies: [] };
+    for (let r = 0; r < RUNS; r++) {
+      figures.rates.push(await run(JOBS, WARMUP + r * JOBS));
+      const start: number[] = [];
+      const result: number[] = [];
+      for (let i = 0; i < LATENCY_SAMPLES + 20; i++) {
+        const sent = now();
+        const job = await queue.add('latency', { sentAt: sent });
+        const took = (await job.waitUntilFinished(events, 10_000)) as number;
+        const done = now();
+        if (i < 20) continue;
+        start.push(took);
+        result.push(done - sent);
+      }
+      figures.latencies.push({ start: start.sort((a, b) => a - b), result: result.sort((a, b) => a - b) });
     }
-    return { rate, latencies: latencies.sort((a, b) => a - b) };
+    return figures;
   } finally {
     await Promise.all(workers.map(stop));
     await events.close();
@@ -229,39 +277,50 @@ async function bullRun(): Promise<{ rate: number; latencies: number[] }> {
 if (process.argv[2] === '--bullmq-worker') {
   await bullWorkerProcess(process.argv[3]!, process.argv[4]!);
 } else {
-  let bull: { rate: number; latencies: number[] } | undefined;
+  let bull: BullFigures | undefined;
   if (await redisReachable(REDIS_URL)) bull = await bullRun();
   else print({ bench: 'bullmq', error: `Redis not reachable at ${REDIS_URL}; BullMQ figures are left out` });
+  const bullStart = bull?.latencies.map((l) => l.start);
+  const bullResult = bull?.latencies.map((l) => l.result);
   for (const store of ['sqlite', 'memory'] as const) {
     if (!filter.test(store)) continue;
     const rig = await startRig(store);
     try {
       await droverRun(rig, WARMUP, 0);
-      const rate = await droverRun(rig, JOBS, WARMUP);
+      const rates: number[] = [];
+      const latencies: Latencies[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        rates.push(await droverRun(rig, JOBS, WARMUP + r * JOBS));
+        latencies.push(await droverLatency(rig));
+      }
+      const rate = median(rates);
+      const bullRate = bull && median(bull.rates);
       print({
         bench: `remote-${store}-throughput`,
         jobs: JOBS,
         workers: WORKERS,
         concurrency: CONCURRENCY,
         droverJobsPerSec: Math.round(rate),
-        bullmqJobsPerSec: bull && Math.round(bull.rate),
-        ratio: ratio(rate, bull?.rate),
+        bullmqJobsPerSec: bullRate && Math.round(bullRate),
+        ratio: ratio(rate, bullRate),
       });
-      const latencies = await droverLatency(rig);
-      const [dp50, dp99] = [percentile(latencies, 50), percentile(latencies, 99)];
-      const [bp50, bp99] = bull
-        ? [percentile(bull.latencies, 50), percentile(bull.latencies, 99)]
-        : [undefined, undefined];
-      print({
-        bench: `remote-${store}-latency`,
-        samples: LATENCY_SAMPLES,
-        droverP50Ms: ms(dp50),
-        droverP99Ms: ms(dp99),
-        bullmqP50Ms: ms(bp50),
-        bullmqP99Ms: ms(bp99),
-        ratioP50: ratio(bp50, dp50),
-        ratioP99: ratio(bp99, dp99),
-      });
+      for (const [kind, mine, theirs] of [
+        ['latency', latencies.map((l) => l.start), bullStart],
+        ['result-latency', latencies.map((l) => l.result), bullResult],
+      ] as const) {
+        const [dp50, dp99] = [medianOf(mine, 50), medianOf(mine, 99)];
+        const [bp50, bp99] = theirs ? [medianOf(theirs, 50), medianOf(theirs, 99)] : [undefined, undefined];
+        print({
+          bench: `remote-${store}-${kind}`,
+          samples: LATENCY_SAMPLES,
+          droverP50Ms: ms(dp50),
+          droverP99Ms: ms(dp99),
+          bullmqP50Ms: ms(bp50),
+          bullmqP99Ms: ms(bp99),
+          ratioP50: ratio(bp50, dp50),
+          ratioP99: ratio(bp99, dp99),
+        });
+      }
     } finally {
       await stopRig(rig);
     }

@@ -8,13 +8,21 @@
  * - jobs/s processed by the in-server herd at concurrency 1, 10 and 50
  *   (queue pre-filled, then the herd is grown with PATCH /herd), vs a BullMQ
  *   Worker of the same concurrency on a pre-filled queue;
- * - enqueue → start latency p50/p99 on an idle system, one job at a time.
+ * - enqueue → start latency p50/p99 on an idle system, one job at a time;
+ * - the per-job path in one process: callers each `await t.call()` then
+ *   `await job.result()` one job at a time on `sqlite:` (synchronous=FULL)
+ *   with an in-process worker — 1 caller at concurrency 1, 50 callers at
+ *   concurrency 10 and 50 — vs BullMQ `add()` + `job.waitUntilFinished()`
+ *   with a Worker of the same concurrency (median of three runs each).
  *
+ * Every figure is the median of three runs (a fresh server or queue each).
  * Prints one JSON line per measurement with the ratio drover / BullMQ
  * (for latency: BullMQ / drover, so > 1 is better for drover too).
  *
  *   npm run bench:sqlite
  *   BENCH_FILTER=process BENCH_JOBS=50000 npm run bench:sqlite
+ *   BENCH_FILTER=perjob BENCH_SQLITE_QUERY='&commitWindow=1' npm run bench:sqlite   # per-job rows, a 1 ms window
+ *   BENCH_FILTER=perjob BENCH_SYNC=NORMAL npm run bench:sqlite                      # per-job rows without fsync
  *
  * The drover server runs as a child process (`drover server`, via tsx) on
  * a fresh database per measurement; BullMQ uses a unique queue name and
@@ -27,9 +35,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Queue, Worker } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Drover } from '../src/index.js';
 import { Redis } from 'ioredis';
-import { filter, httpJson, redisClient, redisReachable, now, percentile, print, ratio, sleep } from './common.js';
+import {
+  filter,
+  httpJson,
+  median,
+  redisClient,
+  redisReachable,
+  now,
+  percentile,
+  print,
+  ratio,
+  sleep,
+} from './common.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const SINGLE_JOBS = Number(process.env.BENCH_SINGLE_JOBS ?? JOBS);
@@ -37,6 +57,11 @@ const SINGLE_JOBS = Number(process.env.BENCH_SINGLE_JOBS ?? JOBS);
 const WARMUP = 2_000;
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
 const IN_FLIGHT = 32;
+/** Jobs per run of the per-job rows (the 1-caller row runs a quarter: one fsync'd commit per step). */
+const PERJOB_JOBS = Number(process.env.BENCH_PERJOB_JOBS ?? 4_000);
+const RUNS = 3;
+/** More `sqlite:` URL options for the per-job rows, e.g. `&commitWindow=1`. */
+const SQLITE_QUERY = process.env.BENCH_SQLITE_QUERY ?? '';
 const BATCH = 1000;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = resolve(import.meta.dirname, '..');
@@ -246,6 +271,57 @@ async function bullLatency(): Promise<number[]> {
   });
 }
 
+// ─── the per-job path: call() + result(), in one process ─────────────────────
+
+/** `callers` loops, each awaiting one job at a time until `jobs` are done; jobs per second. */
+async function perJob(jobs: number, callers: number, one: () => Promise<unknown>): Promise<number> {
+  let started = 0;
+  const start = now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (started++ < jobs) await one();
+    }),
+  );
+  return jobs / ((now() - start) / 1000);
+}
+
+async function droverPerJob(jobs: number, callers: number, concurrency: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'drover-bench-'));
+  const app = new Drover({
+    broker: `sqlite:${join(dir, 'bench.db')}?synchronous=${process.env.BENCH_SYNC ?? 'FULL'}${SQLITE_QUERY}`,
+  });
+  try {
+    const noop = app.task('noop', () => 1);
+    const worker = app.worker({ concurrency });
+    await perJob(Math.min(200, jobs), callers, async () => (await noop.call()).result()); // warm-up
+    const rate = await perJob(jobs, callers, async () => (await noop.call()).result());
+    await worker.close();
+    return rate;
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function bullPerJob(jobs: number, callers: number, concurrency: number): Promise<number> {
+  return withBullQueue(async (queue, name, prefix) => {
+    const workerConnection = redis();
+    const events = new QueueEvents(name, { connection: redisClient(REDIS_URL), prefix });
+    const worker = new Worker(name, async () => 1, { connection: workerConnection, prefix, concurrency });
+    events.setMaxListeners(callers * 2 + 10); // one `closing` listener per waitUntilFinished in flight
+    try {
+      await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
+      const one = async (): Promise<unknown> => (await queue.add('noop', {})).waitUntilFinished(events);
+      await perJob(Math.min(200, jobs), callers, one); // warm-up
+      return await perJob(jobs, callers, one);
+    } finally {
+      await worker.close();
+      await events.close();
+      workerConnection.disconnect();
+    }
+  });
+}
+
 // ─── the run ─────────────────────────────────────────────────────────────────
 
 const bull = await redisReachable(REDIS_URL);
@@ -264,12 +340,33 @@ async function warmDrover(server: DroverServer): Promise<void> {
     );
 }
 
+/** RUNS runs of `run`, their median (undefined when the anchor is left out). */
+async function medianRuns(run: () => Promise<number | undefined>): Promise<number | undefined> {
+  const values: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const value = await run();
+    if (value !== undefined) values.push(value);
+  }
+  return values.length === 0 ? undefined : median(values);
+}
+
+async function freshDrover<T>(concurrency: number, body: (server: DroverServer) => Promise<T>): Promise<T> {
+  const server = await startDrover(concurrency);
+  try {
+    return await body(server);
+  } finally {
+    await stopDrover(server);
+  }
+}
+
 if (filter.test('sqlite-enqueue-batch')) {
-  const server = await startDrover(0);
-  await warmDrover(server);
-  const drover = await droverEnqueueBatch(server, JOBS);
-  await stopDrover(server);
-  const anchor = await maybe(() => bullEnqueueBatch(JOBS));
+  const drover = (await medianRuns(() =>
+    freshDrover(0, async (server) => {
+      await warmDrover(server);
+      return droverEnqueueBatch(server, JOBS);
+    }),
+  ))!;
+  const anchor = await maybe(() => medianRuns(() => bullEnqueueBatch(JOBS)));
   print({
     bench: 'sqlite-enqueue-batch',
     jobs: JOBS,
@@ -281,11 +378,13 @@ if (filter.test('sqlite-enqueue-batch')) {
 }
 
 if (filter.test('sqlite-enqueue-single')) {
-  const server = await startDrover(0);
-  await warmDrover(server);
-  const drover = await inFlight(SINGLE_JOBS, () => call(server, 'POST', '/v1/jobs', { task: 'noop', args: [] }));
-  await stopDrover(server);
-  const anchor = await maybe(() => bullEnqueueSingle(SINGLE_JOBS));
+  const drover = (await medianRuns(() =>
+    freshDrover(0, async (server) => {
+      await warmDrover(server);
+      return inFlight(SINGLE_JOBS, () => call(server, 'POST', '/v1/jobs', { task: 'noop', args: [] }));
+    }),
+  ))!;
+  const anchor = await maybe(() => medianRuns(() => bullEnqueueSingle(SINGLE_JOBS)));
   print({
     bench: 'sqlite-enqueue-single',
     jobs: SINGLE_JOBS,
@@ -299,8 +398,8 @@ if (filter.test('sqlite-enqueue-single')) {
 for (const concurrency of [1, 10, 50]) {
   const name = `sqlite-process-c${concurrency}`;
   if (!filter.test(name)) continue;
-  const drover = await droverProcess(concurrency);
-  const anchor = await maybe(() => bullProcess(concurrency));
+  const drover = (await medianRuns(() => droverProcess(concurrency)))!;
+  const anchor = await maybe(() => medianRuns(() => bullProcess(concurrency)));
   print({
     bench: name,
     jobs: JOBS,
@@ -312,11 +411,17 @@ for (const concurrency of [1, 10, 50]) {
 }
 
 if (filter.test('sqlite-latency')) {
-  const drover = await droverLatency();
-  const anchor = await maybe(bullLatency);
+  const drover: number[][] = [];
+  const anchor: number[][] = [];
+  for (let i = 0; i < RUNS; i++) {
+    drover.push(await droverLatency());
+    const b = await maybe(bullLatency);
+    if (b) anchor.push(b);
+  }
   const ms = (n: number | undefined): number | undefined => (n === undefined ? undefined : +n.toFixed(3));
-  const [dp50, dp99] = [percentile(drover, 50), percentile(drover, 99)];
-  const [bp50, bp99] = anchor ? [percentile(anchor, 50), percentile(anchor, 99)] : [undefined, undefined];
+  const at = (runs: number[][], p: number): number => median(runs.map((r) => percentile(r, p)));
+  const [dp50, dp99] = [at(drover, 50), at(drover, 99)];
+  const [bp50, bp99] = anchor.length > 0 ? [at(anchor, 50), at(anchor, 99)] : [undefined, undefined];
   print({
     bench: 'sqlite-latency',
     samples: LATENCY_SAMPLES,
@@ -326,6 +431,33 @@ if (filter.test('sqlite-latency')) {
     bullmqP99Ms: ms(bp99),
     ratioP50: ratio(bp50, dp50),
     ratioP99: ratio(bp99, dp99),
+  });
+}
+
+const perJobRows: { name: string; callers: number; concurrency: number; jobs: number }[] = [
+  { name: 'sqlite-perjob-c1', callers: 1, concurrency: 1, jobs: Math.ceil(PERJOB_JOBS / 4) },
+  { name: 'sqlite-perjob-50-callers-c10', callers: 50, concurrency: 10, jobs: PERJOB_JOBS },
+  { name: 'sqlite-perjob-50-callers-c50', callers: 50, concurrency: 50, jobs: PERJOB_JOBS },
+];
+for (const { name, callers, concurrency, jobs } of perJobRows) {
+  if (!filter.test(name)) continue;
+  const drover: number[] = [];
+  const anchor: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    drover.push(await droverPerJob(jobs, callers, concurrency));
+    const b = await maybe(() => bullPerJob(jobs, callers, concurrency));
+    if (b !== undefined) anchor.push(b);
+  }
+  const d = median(drover);
+  const a = anchor.length > 0 ? median(anchor) : undefined;
+  print({
+    bench: name,
+    jobs,
+    callers,
+    concurrency,
+    droverJobsPerSec: Math.round(d),
+    bullmqJobsPerSec: a && Math.round(a),
+    ratio: ratio(d, a),
   });
 }
 

@@ -13,6 +13,12 @@ registerBrokerScheme('sqlite', async (url, context) => {
   const { createSqliteBroker, parseSqliteUrl } = await import('./brokers/sqlite/index.js');
   return createSqliteBroker({ ...parseSqliteUrl(url), codec: context.codec });
 });
+const amqp: Parameters<typeof registerBrokerScheme>[1] = async (url, context) => {
+  const { createAmqpBroker, parseAmqpUrl } = await import('./brokers/amqp/index.js');
+  return createAmqpBroker({ ...parseAmqpUrl(url), codec: context.codec });
+};
+registerBrokerScheme('amqp', amqp);
+registerBrokerScheme('amqps', amqp);
 const remote: Parameters<typeof registerBrokerScheme>[1] = async (url, context) => {
   const { createRemoteBroker } = await import('./brokers/remote/index.js');
   return createRemoteBroker(url, context);

@@ -9,7 +9,7 @@ export async function* readReports(response: Response): AsyncGenerator<Report, v
   const decoder = new TextDecoder();
   let buffer = '';
   for await (const chunk of response.body) {
-    buffer += decoder.decode(chunk, { stream: true });
+    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);

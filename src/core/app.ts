@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { destination, pino } from 'pino';
-import type { Broker } from './contract/index.js';
+import type { Broker, EnqueueRequest } from './contract/index.js';
 import { DroverMetrics } from '../metrics/metrics.js';
 import type { MetricsOptions } from '../metrics/metrics.js';
 import { createBrokerFromUrl } from './broker-registry.js';
@@ -13,7 +13,8 @@ import { DroverEmitter } from './events.js';
 import type { IdMaker } from './id.js';
 import { createIdMaker } from './id.js';
 import { Job } from './job.js';
-import type { JobOptions } from './options.js';
+import type { JobSource } from './job.js';
+import type { JobOptions, ResolvedJobOptions } from './options.js';
 import { EMPTY, resolveJobOptions, toEnqueueRequest, validateJobOptions } from './options.js';
 import type { BrokerReport } from './report.js';
 import type { TaskArgs, TaskDefinition, TaskFn, TaskResult } from './task.js';
@@ -65,7 +66,7 @@ const JOB_EVENT_BY_STATUS: Record<BrokerReport['status'], DroverEventName> = {
  * The app: registers tasks, calls them, runs workers, and emits events.
  * @example const app = new Drover({ broker: 'memory:' });
  */
-export class Drover implements TaskCaller {
+export class Drover implements TaskCaller, JobSource {
   /** The codec arguments and results travel in. */
   readonly codec: Codec;
   readonly logger: Logger;
@@ -77,6 +78,10 @@ export class Drover implements TaskCaller {
   readonly #workers = new Set<Worker>();
   readonly #events: DroverEmitter;
   #broker: Promise<Broker> | undefined;
+  /** The broker once connected: the call path's fast lane. */
+  #connected: Broker | undefined;
+  /** Resolved options per task for calls without options of their own. */
+  readonly #resolvedByTask = new WeakMap<TaskDefinition, ResolvedJobOptions>();
   #reportsBridged = false;
   #closing: Promise<void> | undefined;
 
@@ -106,6 +111,11 @@ export class Drover implements TaskCaller {
     if (this.#closing) return Promise.reject(new ClosedError('drover app'));
     this.#broker ??= this.#connect();
     return this.#broker;
+  }
+
+  /** @internal the broker once connected; undefined before, and once closing. */
+  get connectedBroker(): Broker | undefined {
+    return this.#closing ? undefined : this.#connected;
   }
 
   /** Listens to an event of §7; returns a function that removes the listener. */
@@ -196,31 +206,62 @@ export class Drover implements TaskCaller {
   /** A handle on an existing job by id. */
   job<R = unknown>(id: string): Job<R> {
     if (typeof id !== 'string' || id.length === 0) fail('id', 'a non-empty string', id);
-    return new Job<R>(id, '', () => this.broker());
+    return new Job<R>(id, '', this);
   }
 
   /** @internal */
-  async callTask(def: TaskDefinition, args: unknown[], options: JobOptions): Promise<Job> {
-    return (await this.callTaskMany(def, [args], options))[0]!;
+  callTask(def: TaskDefinition, args: unknown[], options: JobOptions): Promise<Job> {
+    const broker = this.#connected;
+    // Before the broker is connected (or once closing), the general path waits for it or refuses.
+    if (broker === undefined || this.#closing) return this.callTaskMany(def, [args], options).then(first);
+    try {
+      const request = this.#request(broker, def, args, options, 'args');
+      return broker.enqueue([request]).then((results) => {
+        const r = results[0]!;
+        return new Job(r.id, def.name, this, r.hint);
+      });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** @internal */
   async callTaskMany(def: TaskDefinition, argsList: readonly unknown[][], options: JobOptions): Promise<Job[]> {
     if (!Array.isArray(argsList)) fail('argsList', 'an array of argument arrays', argsList);
     const broker = this.#broker ? await this.#broker : await this.broker();
-    if (!broker.capabilities.shared && !this.#tasks.has(def.name)) throw new UnknownTaskError(def.name);
-    const resolved = resolveJobOptions(def.name, def.options, options);
-    const requests = new Array<ReturnType<typeof toEnqueueRequest>>(argsList.length);
-    for (let i = 0; i < argsList.length; i++) {
-      const args: unknown = argsList[i];
-      if (!Array.isArray(args)) fail(argsList.length === 1 ? 'args' : `argsList[${i}]`, 'an array of arguments', args);
-      assertPayloadArgs(args as unknown[], `Arguments of ${def.name}`);
-      assertEncodable(this.codec, args, `Arguments of ${def.name}`);
-      requests[i] = toEnqueueRequest(this.#ids(), def.name, args as unknown[], resolved);
-    }
+    const requests = new Array<EnqueueRequest>(argsList.length);
+    if (argsList.length > 0) {
+      const resolved = this.#resolved(broker, def, options);
+      for (let i = 0; i < argsList.length; i++) {
+        const args: unknown = argsList[i];
+        if (!Array.isArray(args))
+          fail(argsList.length === 1 ? 'args' : `argsList[${i}]`, 'an array of arguments', args);
+        assertPayloadArgs(args as unknown[], `Arguments of ${def.name}`);
+        assertEncodable(this.codec, args, `Arguments of ${def.name}`);
+        requests[i] = toEnqueueRequest(this.#ids(), def.name, args as unknown[], resolved);
+      }
+    } else if (!broker.capabilities.shared && !this.#tasks.has(def.name)) throw new UnknownTaskError(def.name);
     const results = await broker.enqueue(requests);
-    const getBroker = (): Promise<Broker> => this.broker();
-    return results.map((r) => new Job(r.id, def.name, getBroker));
+    return results.map((r) => new Job(r.id, def.name, this, r.hint));
+  }
+
+  /** One job's request, checked (the argument array, its encodability, the task's presence). */
+  #request(broker: Broker, def: TaskDefinition, args: unknown, options: JobOptions, name: string): EnqueueRequest {
+    const resolved = this.#resolved(broker, def, options);
+    if (!Array.isArray(args)) fail(name, 'an array of arguments', args);
+    assertPayloadArgs(args as unknown[], `Arguments of ${def.name}`);
+    assertEncodable(this.codec, args, `Arguments of ${def.name}`);
+    return toEnqueueRequest(this.#ids(), def.name, args as unknown[], resolved);
+  }
+
+  /** The task's options resolved for one call; cached per task when the call adds none and nothing is time-dependent. */
+  #resolved(broker: Broker, def: TaskDefinition, options: JobOptions): ResolvedJobOptions {
+    if (!broker.capabilities.shared && !this.#tasks.has(def.name)) throw new UnknownTaskError(def.name);
+    if (options !== EMPTY || def.options.runAt !== undefined) return resolveJobOptions(def.name, def.options, options);
+    let resolved = this.#resolvedByTask.get(def);
+    if (resolved === undefined)
+      this.#resolvedByTask.set(def, (resolved = resolveJobOptions(def.name, def.options, EMPTY)));
+    return resolved;
   }
 
   /** Starts a herd consuming every registered task (or `options.queues`). */
@@ -269,6 +310,7 @@ export class Drover implements TaskCaller {
         : option;
     await broker.connect();
     this.metrics.setQueueCounts(() => broker.counts());
+    this.#connected = broker;
     return broker;
   }
 
@@ -299,6 +341,10 @@ export class Drover implements TaskCaller {
         }),
     );
   }
+}
+
+function first(jobs: Job[]): Job {
+  return jobs[0]!;
 }
 
 function unregistered(): never {

@@ -10,6 +10,13 @@ export interface ResultOptions {
   timeout?: number;
 }
 
+/** @internal where a job handle reaches its broker (the app). */
+export interface JobSource {
+  broker(): Promise<Broker>;
+  /** The broker once connected, undefined before and once closing. */
+  readonly connectedBroker: Broker | undefined;
+}
+
 /**
  * A handle on one job. Cheap: it holds an id and a way to reach the broker,
  * never the job's data, so millions of handles cost little.
@@ -19,18 +26,21 @@ export class Job<R = unknown> {
   readonly id: string;
   /** The task's name. */
   readonly task: string;
-  readonly #broker: () => Promise<Broker>;
+  readonly #source: JobSource;
+  /** What the broker's enqueue returned as `hint`, handed back to its `outcome()`. */
+  readonly #hint: unknown;
 
   /** @internal made by the app */
-  constructor(id: string, task: string, broker: () => Promise<Broker>) {
+  constructor(id: string, task: string, source: JobSource, hint?: unknown) {
     this.id = id;
     this.task = task;
-    this.#broker = broker;
+    this.#source = source;
+    this.#hint = hint;
   }
 
   /** Everything the broker knows about the job; JobNotFoundError if unknown or expired. */
   async status(): Promise<JobSnapshot> {
-    const snapshot = await (await this.#broker()).getJob(this.id);
+    const snapshot = await (await this.#source.broker()).getJob(this.id);
     if (!snapshot) throw new JobNotFoundError(this.id);
     return snapshot;
   }
@@ -39,9 +49,19 @@ export class Job<R = unknown> {
    * Waits for the job's outcome: its result, or JobFailedError,
    * JobCancelledError, TimeoutError (after `timeout` ms), JobNotFoundError.
    */
-  async result(options: ResultOptions = {}): Promise<R> {
+  result(options?: ResultOptions): Promise<R> {
+    // Fast path (in-process brokers): one waiter on the job, no reports built, no lookup by id.
+    const direct = this.#source.connectedBroker;
+    if (direct?.outcome !== undefined && options?.timeout === undefined) {
+      const outcome = direct.outcome(this.id, this.#hint) as Promise<R> | undefined;
+      return outcome ?? Promise.reject(new JobNotFoundError(this.id));
+    }
+    return this.#watchResult(options ?? {});
+  }
+
+  async #watchResult(options: ResultOptions): Promise<R> {
     const timeout = options.timeout === undefined ? undefined : checkMs('timeout', options.timeout);
-    const broker = await this.#broker();
+    const broker = await this.#source.broker();
     return new Promise<R>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let stop: (() => void) | undefined;
@@ -89,7 +109,7 @@ export class Job<R = unknown> {
 
   /** Every report of the job from `queued` on, then live ones; ends after the terminal one. */
   async *reports(): AsyncGenerator<Report, void, undefined> {
-    const broker = await this.#broker();
+    const broker = await this.#source.broker();
     const buffer: Report[] = [];
     let wake: (() => void) | undefined;
     const watch = await broker.watch(this.id, (report) => {
@@ -115,7 +135,7 @@ export class Job<R = unknown> {
 
   /** Cancels the job: a queued job is removed; an active one's signal aborts. Resolves true if it changed anything. */
   async cancel(): Promise<boolean> {
-    const outcome = await (await this.#broker()).cancel(this.id);
+    const outcome = await (await this.#source.broker()).cancel(this.id);
     if (outcome === 'not_found') throw new JobNotFoundError(this.id);
     return outcome === 'cancelled' || outcome === 'aborted';
   }

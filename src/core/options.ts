@@ -40,7 +40,11 @@ export function resolveJobOptions(
 /** A frozen empty options object: lets the hot path skip merging. */
 export const EMPTY: JobOptions = Object.freeze({});
 
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 /** Builds the broker request for one job. */
 export function toEnqueueRequest(id: string, task: string, args: unknown[], r: ResolvedJobOptions): EnqueueRequest {
+  // One shared empty array for calls without arguments: nothing per job for a broker that keeps them.
+  if (args.length === 0) args = NO_ARGS;
   return { id, task, queue: r.queue, args, priority: r.priority, delayMs: r.delayMs, key: r.key, options: r.stored };
 }

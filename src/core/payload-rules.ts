@@ -28,6 +28,8 @@ export const PayloadLimits = Object.freeze({
 
 /** The reason a payload breaks the rules, or undefined when it keeps them. Never throws. */
 export function payloadProblem(value: unknown): string | undefined {
+  // Fast path (most calls): a flat array of safe scalars keeps every rule, with nothing to walk or allocate.
+  if (Array.isArray(value) && flatAndSafe(value)) return undefined;
   // Iterative: a hostile value cannot overflow the stack; the depth bound keeps the walk bounded.
   const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 1 }];
   while (stack.length > 0) {
@@ -59,6 +61,20 @@ export function payloadProblem(value: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** True for an array of strings, booleans, null, undefined and safe finite numbers only. */
+function flatAndSafe(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'object' && v !== null) return false;
+    if (
+      typeof v === 'number' &&
+      (!Number.isFinite(v) || (Number.isInteger(v) && Math.abs(v) > Number.MAX_SAFE_INTEGER))
+    )
+      return false;
+  }
+  return true;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Broker, LeasedJob } from '../core/contract/index.js';
 import type { Codec } from '../core/codec.js';
 import { assertEncodable } from '../core/codec.js';
 import { jobStorage } from '../core/current-job.js';
+import { RECORDED } from '../core/recorded.js';
 import type { DroverEventName, DroverEvents } from '../core/events.js';
 import {
   ClosedError,
@@ -69,6 +70,12 @@ export class Herd implements Worker {
   /** Outcomes sent to the broker and not yet confirmed. */
   #recording = 0;
   #recordsIdle: (() => void) | undefined;
+  /** Shared by every RunningJob (no closure per job). */
+  readonly #progressFn = (job: RunningJob, value: unknown): Promise<void> => this.#progress(job, value);
+  readonly #pumpTask = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
+  };
 
   /** @internal made by `app.worker()` */
   constructor(host: HerdHost, options: WorkerOptions = {}) {
@@ -152,10 +159,7 @@ export class Herd implements Worker {
   #schedulePump(): void {
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
-    queueMicrotask(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
-    });
+    queueMicrotask(this.#pumpTask);
   }
 
   #pump(): void {
@@ -198,7 +202,7 @@ export class Herd implements Worker {
       return;
     }
     this.#idle = false;
-    const job = new RunningJob(lease, this.#host.logger, (j, v) => this.#progress(j, v));
+    const job = new RunningJob(lease, this.#host.logger, this.#progressFn);
     job.index = this.#running.push(job) - 1;
     this.#active++;
     this.#host.metrics.active(1);
@@ -272,6 +276,7 @@ export class Herd implements Worker {
       if (outcome.retryInMs === undefined) this.#host.metrics.failed(lease.task, seconds);
       else this.#host.metrics.retried(lease.task, seconds);
     }
+    if (recorded === RECORDED) return this.#free(job); // recorded already (in-process broker): no round trip
     this.#recording++;
     recorded.then(
       () => this.#recorded(job),

@@ -111,6 +111,8 @@ function toText(data: RawFrame): string {
 
 /** The type, id and lease of a frame too deep to accept, so its job can still be settled alone (V8's JSON.parse is iterative). */
 function identifyText(text: string): Partial<FrameProblem> {
+  // Past a few times the limit it is an attack, not a job: parsing tens of thousands of levels costs real time.
+  if (nestingExceeds(text, 4 * Limits.DEPTH)) return {};
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === 'object' && value !== null && !Array.isArray(value))

@@ -3,8 +3,10 @@
  * bounded by count and by bytes (docs/reliability.md S27).
  *
  * - Jobs are read from the broker a few at a time per status and merged by
- *   `createdAt` (newest first), so a request holds at most
- *   {@link CHUNK} jobs per status in memory, whatever their size.
+ *   `createdAt` (newest first): {@link CHUNK} at first, doubling up to
+ *   {@link MAX_CHUNK} while no field had to be left out, back to
+ *   {@link CHUNK} after a big one — so a request holds few big jobs in
+ *   memory, and small ones cost few broker calls.
  * - In a listing, `args`, `result`, `progress` or `error` larger than
  *   `limits.listFieldBytes` of JSON are replaced by `null` and named in
  *   `truncated`; `GET /v1/jobs/:id` gives the full job.
@@ -23,8 +25,10 @@ import type { JobView } from '../protocol/job-view.js';
 import { toJobView } from '../protocol/job-view.js';
 import { HttpError, HttpErrorCodes } from './http-error.js';
 
-/** Jobs read from the broker at a time, per status. */
+/** Jobs read from the broker at a time, per status, at first and after a big job. */
 const CHUNK = 4;
+/** Most jobs read at a time: the read size doubles while jobs are small. */
+const MAX_CHUNK = 64;
 
 /** A job in a listing: its view, plus the names of fields left out for size. */
 export type ListedJob = JobView & { truncated?: ('args' | 'result' | 'progress' | 'error')[] };
@@ -46,7 +50,10 @@ export interface JobListQuery {
 }
 
 type Position = [cursor: string | null, skip: number] | 0;
-const positionSchema = z.union([z.literal(0), z.tuple([z.string().max(500).nullable(), z.int().min(0).max(CHUNK)])]);
+const positionSchema = z.union([
+  z.literal(0),
+  z.tuple([z.string().max(500).nullable(), z.int().min(0).max(MAX_CHUNK)]),
+]);
 const cursorSchema = z.partialRecord(z.enum(JOB_STATUSES), positionSchema);
 
 interface Stream {
@@ -55,6 +62,8 @@ interface Stream {
   buffer: JobSnapshot[];
   /** Broker cursor after the buffer, when the buffer is a whole chunk and more may follow. */
   after: string | null | undefined;
+  /** Jobs to read next time. */
+  chunk: number;
 }
 
 /** Lists one page (see the file's header). */
@@ -66,6 +75,7 @@ export async function listJobs(broker: Broker, query: JobListQuery): Promise<Job
     position: start[status] ?? [null, 0],
     buffer: [],
     after: undefined,
+    chunk: CHUNK,
   }));
   const jobs: ListedJob[] = [];
   let bytes = 2;
@@ -78,6 +88,7 @@ export async function listJobs(broker: Broker, query: JobListQuery): Promise<Job
     if (jobs.length > 0 && bytes + size > query.maxBytes) break;
     jobs.push(view);
     bytes += size;
+    next.chunk = view.truncated ? CHUNK : next.chunk;
     consume(next);
   }
   await Promise.all(streams.map((s) => fill(broker, s, query.queue)));
@@ -91,9 +102,10 @@ async function fill(broker: Broker, s: Stream, queue: string | undefined): Promi
   const page = await broker.listJobs({
     status: s.status,
     queue,
-    limit: CHUNK,
+    limit: Math.max(s.chunk, skip + 1),
     ...(cursor === null ? {} : { cursor }),
   });
+  s.chunk = Math.min(MAX_CHUNK, s.chunk * 2);
   s.buffer = page.jobs.slice(skip);
   s.after = page.next ?? null;
   if (s.buffer.length === 0) {

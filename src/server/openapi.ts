@@ -111,9 +111,13 @@ function operations(limits: ServerLimits): Operation[] {
       method: 'get',
       path: '/v1/events',
       summary:
-        'Server-Sent Events for the whole server (job report summaries, queue counts, workers, herd size, jobs/s): what the dashboard listens to; resume with Last-Event-ID',
+        'Server-Sent Events for the whole server (what the dashboard reads): hello, reports (batched summaries, ' +
+        'numbered: resume with Last-Event-ID), rate (each second), counts, workers, worker, herd; docs/operations.md',
       access: 'protected',
-      responses: { 200: ['An event stream', z.string(), 'text/event-stream'] },
+      responses: {
+        200: ['An event stream', z.string(), 'text/event-stream'],
+        400: ['A Last-Event-ID that is not an id of this stream', errorBodySchema],
+      },
     },
     {
       method: 'get',

@@ -89,6 +89,32 @@ describe('GET /v1/jobs without status (item 14)', () => {
   });
 });
 
+describe('GET /v1/jobs paging', () => {
+  it('150 small jobs paged 7 at a time, with and without status: every job once, newest first', async () => {
+    const target2 = await startTestServer();
+    try {
+      const made = await request(target2, 'POST', '/v1/jobs', {
+        body: Array.from({ length: 150 }, (_, i) => ({ task: 'small', args: [i] })),
+      });
+      const ids = (made.body as { id: string }[]).map((j) => j.id);
+      for (const status of ['', 'status=queued&']) {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const res = await request(target2, 'GET', `/v1/jobs?${status}limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+          expect(res.status, res.text).toBe(200);
+          expect(res.body.jobs.length).toBeLessThanOrEqual(7);
+          seen.push(...res.body.jobs.map((j: { id: string }) => j.id));
+          cursor = res.body.next as string | null;
+        } while (cursor !== null);
+        expect(seen).toEqual([...ids].reverse());
+      }
+    } finally {
+      await target2.close();
+    }
+  });
+});
+
 describe('smaller refusals (item 8)', () => {
   it('a text/plain job body is 415, as documented', async () => {
     const res = await request(target, 'POST', '/v1/jobs', {

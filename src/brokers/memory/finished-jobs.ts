@@ -1,18 +1,15 @@
 import { Deque } from './deque.js';
 import type { MemoryJob } from './memory-job.js';
 
-interface Entry {
-  job: MemoryJob;
-  finishedAt: number;
-}
-
 /**
  * Retention of finished jobs: at most `max`, each for at most the result
  * TTL, oldest dropped first. A job re-run since it was recorded has a newer
- * entry (or none), so its old entry is skipped.
+ * entry (or none), so its old entry is skipped: each job counts its entries
+ * (`finishedEntries`), and only its last one, while it is finished, is current.
+ * The list holds the jobs themselves — no entry object per job.
  */
 export class FinishedJobs {
-  readonly #entries = new Deque<Entry>();
+  readonly #entries = new Deque<MemoryJob>();
   readonly #max: number;
   readonly #drop: (job: MemoryJob) => void;
   #count = 0;
@@ -25,7 +22,8 @@ export class FinishedJobs {
 
   /** Records a job that just finished; drops the oldest past the cap. */
   add(job: MemoryJob): void {
-    this.#entries.push({ job, finishedAt: job.finishedAt! });
+    job.finishedEntries++;
+    this.#entries.push(job);
     if (++this.#count > this.#max) this.evict(-Infinity);
   }
 
@@ -37,14 +35,15 @@ export class FinishedJobs {
   /** Drops jobs past the cap, and those finished before `before`. */
   evict(before: number): void {
     for (;;) {
-      const entry = this.#entries.peek();
-      if (!entry) return;
-      const current = entry.job.finishedAt === entry.finishedAt;
-      if (current && this.#count <= this.#max && entry.finishedAt >= before) return;
+      const job = this.#entries.peek();
+      if (!job) return;
+      const current = job.finishedEntries === 1 && job.finished;
+      if (current && this.#count <= this.#max && job.finishedAt! >= before) return;
       this.#entries.shift();
+      job.finishedEntries--;
       if (!current) continue;
       this.#count--;
-      this.#drop(entry.job);
+      this.#drop(job);
     }
   }
 }

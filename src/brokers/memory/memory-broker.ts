@@ -1,4 +1,5 @@
 import { BrokerFullError, LeaseExpiredError, StaleLeaseError, toErrorInfo } from '../../core/errors.js';
+import { RECORDED } from '../../core/recorded.js';
 import type { BrokerReport, Report } from '../../core/report.js';
 import type { MemoryBrokerOptions } from './options.js';
 import { resolveMemoryOptions } from './options.js';
@@ -23,14 +24,13 @@ import type {
 import { mergeQueueSettings, validateQueueSettings, withSettingsDefaults } from '../../core/options-table.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
-import { JobIndex } from './job-index.js';
+import { IndexState, JobIndex } from './job-index.js';
 import { ReportFanout } from './report-fanout.js';
 import { MemoryJob } from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
+import { MemoryReceipt } from './memory-receipt.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * The in-process broker: nothing persisted, everything in plain data
@@ -102,7 +102,7 @@ export class MemoryBroker implements Broker {
       const request = requests[i]!;
       const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
       if (existing) {
-        results[i] = { id: existing.id, status: existing.status, duplicate: true };
+        results[i] = new MemoryReceipt(existing, true);
         continue;
       }
       const job = new MemoryJob(request, this.#seq++, now, this.#stat(request.queue));
@@ -119,7 +119,7 @@ export class MemoryBroker implements Broker {
       }
       if (this.#reports.wants(job.id))
         this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
-      results[i] = { id: job.id, status: job.status, duplicate: false };
+      results[i] = new MemoryReceipt(job, false);
     }
     if (ready) this.#signalReady();
     return results;
@@ -149,13 +149,13 @@ export class MemoryBroker implements Broker {
     });
   }
 
-  // Not `async`: the hot path returns one shared resolved promise instead of a new one per job.
+  // Not `async`: the hot path returns the shared RECORDED promise, which the herd recognises.
   ack(lease: LeaseRef, result: unknown): Promise<void> {
     const job = this.#held(lease);
     if (!job) return Promise.reject(new StaleLeaseError(lease.id));
     job.result = result;
     this.#finish(job, 'succeeded');
-    return RESOLVED;
+    return RECORDED;
   }
 
   async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
@@ -206,6 +206,12 @@ export class MemoryBroker implements Broker {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
     return { history: job.history(), stop: this.#reports.watch(id, listener) };
+  }
+
+  outcome(id: string, hint?: unknown): Promise<unknown> | undefined {
+    const job = hint instanceof MemoryJob && hint.id === id ? hint : this.#jobs.get(id);
+    if (job === undefined || job.indexState === IndexState.REMOVED) return undefined;
+    return job.outcome();
   }
 
   async cancel(id: string): Promise<CancelResult> {
@@ -331,6 +337,7 @@ export class MemoryBroker implements Broker {
     job.finishedAt = Date.now();
     if (job.key !== undefined && this.#liveKeys.get(job.key) === job) this.#liveKeys.delete(job.key);
     if (this.#reports.wants(job.id)) this.#reports.send(job, job.terminalReport()!);
+    if (job.waiter !== undefined) job.settleWaiters();
     this.#finished.add(job);
   }
 

@@ -1,9 +1,27 @@
 import type { ErrorInfo } from '../../core/errors.js';
+import { JobCancelledError, JobFailedError } from '../../core/errors.js';
 import type { JobStatus, Report } from '../../core/report.js';
 import type { EnqueueRequest, JobSnapshot, QueueCounts, StoredJobOptions } from '../../core/contract/index.js';
 
 /** Live counts of one queue, shared by its jobs. */
 export type QueueStats = Omit<QueueCounts, 'queue'>;
+
+/** Origin of the times a job keeps (see MemoryJob). */
+const EPOCH = Date.now();
+/** Largest small integer V8 keeps unboxed (31-bit, pointer compression): ≈ 12 days of ms. */
+const MAX_SMALL = 0x3fffffff;
+
+/** An epoch-ms time as ms since EPOCH, made a small integer when it fits (it always does for 12 days). */
+function sinceEpoch(at: number): number {
+  const ms = at - EPOCH;
+  return ms <= MAX_SMALL && ms >= -MAX_SMALL ? ms | 0 : ms;
+}
+
+/** One caller of `Job.result()` waiting for the outcome. */
+export interface OutcomeWaiter {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
 
 /** Most reports kept per job; past it the oldest `progress` reports are dropped. */
 export const MAX_REPORTS_PER_JOB = 200;
@@ -26,16 +44,20 @@ export class MemoryJob {
   readonly options: StoredJobOptions;
   readonly seq: number;
   readonly stats: QueueStats;
-  createdAt: number;
-  runAt: number;
   status: JobStatus;
   attempt = 0;
   /** Lease token while active, else undefined. */
   token: string | undefined = undefined;
-  expiresAt = 0;
   workerId: string | undefined = undefined;
-  startedAt: number | undefined = undefined;
-  finishedAt: number | undefined = undefined;
+  // Times are kept as ms since EPOCH: small integers (Smis) stored in the object itself, where
+  // epoch ms would each need a boxed number — five more heap objects per retained job.
+  #createdAt: number;
+  #runAt: number;
+  #expiresAt = 0;
+  #startedAt: number | undefined = undefined;
+  #finishedAt: number | undefined = undefined;
+  /** How many entries the finished-jobs list holds for this job (see FinishedJobs). */
+  finishedEntries = 0;
   result: unknown = undefined;
   error: ErrorInfo | undefined = undefined;
   progress: unknown = undefined;
@@ -47,6 +69,8 @@ export class MemoryJob {
   indexState = 0;
   /** Index in the broker's active list while active, else -1. */
   activeIndex = -1;
+  /** Callers of `Job.result()` waiting for the outcome: none, one, or several. */
+  waiter: OutcomeWaiter | OutcomeWaiter[] | undefined = undefined;
 
   constructor(request: EnqueueRequest, seq: number, now: number, stats: QueueStats) {
     this.stats = stats;
@@ -58,8 +82,8 @@ export class MemoryJob {
     this.key = request.key;
     this.options = request.options;
     this.seq = seq;
-    this.createdAt = now;
-    this.runAt = now + request.delayMs;
+    this.#createdAt = sinceEpoch(now);
+    this.#runAt = sinceEpoch(now + request.delayMs);
     this.status = request.delayMs > 0 ? 'delayed' : 'queued';
   }
 
@@ -71,6 +95,79 @@ export class MemoryJob {
       log.splice(i === -1 ? 0 : i, 1);
     }
     log.push(report);
+  }
+
+  get createdAt(): number {
+    return this.#createdAt + EPOCH;
+  }
+
+  get runAt(): number {
+    return this.#runAt + EPOCH;
+  }
+
+  set runAt(at: number) {
+    this.#runAt = sinceEpoch(at);
+  }
+
+  get expiresAt(): number {
+    return this.#expiresAt + EPOCH;
+  }
+
+  set expiresAt(at: number) {
+    this.#expiresAt = sinceEpoch(at);
+  }
+
+  get startedAt(): number | undefined {
+    return this.#startedAt === undefined ? undefined : this.#startedAt + EPOCH;
+  }
+
+  set startedAt(at: number | undefined) {
+    this.#startedAt = at === undefined ? undefined : sinceEpoch(at);
+  }
+
+  get finishedAt(): number | undefined {
+    return this.#finishedAt === undefined ? undefined : this.#finishedAt + EPOCH;
+  }
+
+  set finishedAt(at: number | undefined) {
+    this.#finishedAt = at === undefined ? undefined : sinceEpoch(at);
+  }
+
+  /** True once finished (succeeded, failed or cancelled) and not re-run since. */
+  get finished(): boolean {
+    return this.#finishedAt !== undefined;
+  }
+
+  /** A promise of the outcome: settled now if finished, else once it finishes. */
+  outcome(): Promise<unknown> {
+    if (this.status === 'succeeded') return Promise.resolve(this.result);
+    if (this.status === 'failed' || this.status === 'cancelled') return Promise.reject(this.#outcomeError());
+    return new Promise((resolve, reject) => {
+      const waiter: OutcomeWaiter = { resolve, reject };
+      const current = this.waiter;
+      if (current === undefined) this.waiter = waiter;
+      else if (Array.isArray(current)) current.push(waiter);
+      else this.waiter = [current, waiter];
+    });
+  }
+
+  /** Settles every waiter once the job finished. */
+  settleWaiters(): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) return;
+    this.waiter = undefined;
+    if (Array.isArray(waiter)) for (const w of waiter) this.#settle(w);
+    else this.#settle(waiter);
+  }
+
+  #settle(waiter: OutcomeWaiter): void {
+    if (this.status === 'succeeded') waiter.resolve(this.result);
+    else waiter.reject(this.#outcomeError());
+  }
+
+  #outcomeError(): Error {
+    if (this.status === 'cancelled') return new JobCancelledError(this.id);
+    return new JobFailedError(this.id, this.error ?? { name: 'Error', message: 'unknown error' });
   }
 
   /** The current attempt's `active` report. */

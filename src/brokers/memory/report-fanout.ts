@@ -49,7 +49,7 @@ export class ReportFanout {
 
   /** Drops the watchers of a job that is gone. */
   forget(id: string): void {
-    this.#watchers.delete(id);
+    if (this.#watchers.size > 0) this.#watchers.delete(id);
   }
 
   clear(): void {

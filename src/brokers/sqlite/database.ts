@@ -26,6 +26,9 @@ export async function openDatabase(options: ResolvedSqliteOptions): Promise<Data
     db = new Driver(options.path, { timeout: options.busyTimeout });
     configure(db, options);
     migrate(db, MIGRATIONS);
+    // Opening may block for the whole busyTimeout (other processes migrating); from now on one try
+    // blocks at most busyBlock, and the write queue tries again with the event loop free.
+    db.pragma(`busy_timeout = ${Math.min(options.busyBlock, options.busyTimeout)}`);
     return db;
   } catch (error) {
     db?.close();

@@ -61,7 +61,7 @@ export class Engine {
     this.options = options;
     this.signals = signals;
     this.s = new Statements(db);
-    this.writes = new WriteQueue(db, this.s, `sqlite:${options.path}`);
+    this.writes = new WriteQueue(db, this.s, `sqlite:${options.path}`, options);
     this.reports = new ReportHub(this.s, options.codec);
   }
 

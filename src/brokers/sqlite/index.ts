@@ -5,3 +5,4 @@
 export { SqliteBroker, createSqliteBroker } from './sqlite-broker.js';
 export { parseSqliteUrl } from './options.js';
 export type { SqliteBrokerOptions } from './options.js';
+export type { Contention } from './write-queue.js';

@@ -22,8 +22,21 @@ export interface SqliteBrokerOptions extends BrokerOptions {
    * @default 'FULL'
    */
   synchronous?: 'FULL' | 'NORMAL';
-  /** How long to wait for another process's write lock (ms). @default 5000 */
+  /**
+   * How long writes wait for another process's write lock before failing
+   * (ms). The wait is spent in short blocking tries (`busyBlock`) with the
+   * event loop free in between, and counted in `SqliteBroker.contention`.
+   * @default 5000
+   */
   busyTimeout?: number;
+  /** Longest one try blocks the event loop waiting for that lock (ms). @default 20 */
+  busyBlock?: number;
+  /**
+   * Group commit: how long writes gather before they share one transaction
+   * and one fsync (ms). 0 = the writes of one turn of the event loop.
+   * @default 0
+   */
+  commitWindow?: number;
   /** How often to look for changes made by other processes, for `watch` and `onReady` (ms). @default 100 */
   pollInterval?: number;
   /** Progress reports kept per job (older ones are dropped). @default 100 */
@@ -36,6 +49,8 @@ export interface ResolvedSqliteOptions {
   codec: Codec;
   synchronous: 'FULL' | 'NORMAL';
   busyTimeout: number;
+  busyBlock: number;
+  commitWindow: number;
   pollInterval: number;
   resultTtl: number;
   sweepInterval: number;
@@ -47,12 +62,26 @@ export const SQLITE_DEFAULTS = Object.freeze({
   ...BROKER_DEFAULTS,
   synchronous: 'FULL',
   busyTimeout: 5000,
+  busyBlock: 20,
+  commitWindow: 0,
   pollInterval: 100,
   maxProgressReports: 100,
 } as const satisfies Omit<ResolvedSqliteOptions, 'path' | 'codec'>);
 const DEFAULTS = SQLITE_DEFAULTS;
 
-const NUMERIC_KEYS = ['busyTimeout', 'pollInterval', 'resultTtl', 'sweepInterval', 'maxProgressReports'] as const;
+const NUMERIC_KEYS = [
+  'busyTimeout',
+  'busyBlock',
+  'commitWindow',
+  'pollInterval',
+  'resultTtl',
+  'sweepInterval',
+  'maxProgressReports',
+] as const;
+/** Keys that may be 0. */
+const ZERO_OK: ReadonlySet<string> = new Set(['commitWindow']);
+/** Most ms a group commit may wait. */
+const MAX_COMMIT_WINDOW = 1000;
 type NumericKey = (typeof NUMERIC_KEYS)[number];
 
 /** Validates options and fills in the defaults. */
@@ -68,8 +97,10 @@ export function resolveSqliteOptions(options: SqliteBrokerOptions): ResolvedSqli
     fail('codec', 'a codec object with encode and decode', o.codec);
   }
   const numbers = {} as Record<NumericKey, number>;
-  for (const key of NUMERIC_KEYS)
-    numbers[key] = o[key] === undefined ? DEFAULTS[key] : checkInt(key, o[key], 1, 2 ** 31 - 1);
+  for (const key of NUMERIC_KEYS) {
+    const max = key === 'commitWindow' ? MAX_COMMIT_WINDOW : 2 ** 31 - 1;
+    numbers[key] = o[key] === undefined ? DEFAULTS[key] : checkInt(key, o[key], ZERO_OK.has(key) ? 0 : 1, max);
+  }
   return { path: o.path, codec: o.codec ?? jsonCodec, synchronous: o.synchronous ?? DEFAULTS.synchronous, ...numbers };
 }
 
@@ -78,7 +109,7 @@ export function resolveSqliteOptions(options: SqliteBrokerOptions): ResolvedSqli
  *
  * `sqlite:./drover.db`, `sqlite:/var/lib/drover.db`, `sqlite:///var/lib/drover.db`,
  * `sqlite::memory:`, plus query options:
- * `?synchronous=NORMAL&busyTimeout=5000&resultTtl=…&sweepInterval=…&pollInterval=…&maxProgressReports=…`.
+ * `?synchronous=NORMAL&busyTimeout=5000&busyBlock=20&commitWindow=0&resultTtl=…&sweepInterval=…&pollInterval=…&maxProgressReports=…`.
  */
 export function parseSqliteUrl(url: string): SqliteBrokerOptions {
   if (typeof url !== 'string' || !/^sqlite:/i.test(url)) {
@@ -106,8 +137,11 @@ export function parseSqliteUrl(url: string): SqliteBrokerOptions {
       options.synchronous = mode;
     } else if ((NUMERIC_KEYS as readonly string[]).includes(key)) {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1)
-        throw new ConfigError(`sqlite: option ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+      const least = ZERO_OK.has(key) ? 0 : 1;
+      if (value.trim() === '' || !Number.isInteger(n) || n < least)
+        throw new ConfigError(
+          `sqlite: option ${key} must be a ${least === 0 ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(value)}`,
+        );
       options[key as NumericKey] = n;
     } else {
       throw new ConfigError(

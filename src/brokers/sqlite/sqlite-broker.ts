@@ -31,6 +31,7 @@ import type { JobRow } from './rows.js';
 import { encode, toSnapshot } from './rows.js';
 import { startChangePoller } from './change-poller.js';
 import { startSweeper } from './sweeper.js';
+import type { Contention } from './write-queue.js';
 
 /**
  * The embedded durable broker (`sqlite:./drover.db`) on better-sqlite3.
@@ -59,6 +60,11 @@ export class SqliteBroker implements Broker {
   /** The database file. */
   get path(): string {
     return this.#options.path;
+  }
+
+  /** Lock contention with other processes so far (zeros before connecting). */
+  get contention(): Contention {
+    return { ...(this.#engine?.writes.contention ?? { busy: 0, timeouts: 0, waitedMs: 0 }) };
   }
 
   async connect(): Promise<void> {

@@ -5,9 +5,19 @@ import { loadTasks } from '../load-tasks.js';
 import { integer, milliseconds, port } from '../option-parsers.js';
 import { readSecret } from '../secret-source.js';
 import { aborted, supervise } from '../supervise.js';
+import { withBackend } from '../../brokers/amqp/options.js';
+
+function withStoreBackend(url: string, backend: string | undefined): string {
+  try {
+    return withBackend(url, backend);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+}
 
 interface ServerCommandOptions {
   store: string;
+  backend?: string;
   host: string;
   port: number;
   tasks?: string;
@@ -25,6 +35,7 @@ export function serverCommand(): Command {
   return new Command('server')
     .description('run the drover server: HTTP API, remote-worker WebSocket, /metrics, /herd and the dashboard')
     .option('--store <url>', 'broker URL: sqlite:./file.db, memory:, …', 'sqlite:./drover.db')
+    .option('--backend <url>', 'result backend of an amqp:// store: sqlite:./state.db (folded into its URL)')
     .option('--host <host>', 'host to bind (a non-loopback host needs a secret)', '127.0.0.1')
     .option('--port <port>', 'port to bind (0 picks a free one)', port, 7400)
     .option('--tasks <module>', 'module whose exported task() definitions a herd inside the server runs (.ts or .js)')
@@ -69,7 +80,8 @@ async function runServer(options: ServerCommandOptions): Promise<void> {
     import('../../server/index.js'),
   ]);
   const logger = createCliLogger(options.logLevel);
-  const app = new Drover({ broker: options.store, logger, ...(secret === undefined ? {} : { secret }) });
+  const store = withStoreBackend(options.store, options.backend);
+  const app = new Drover({ broker: store, logger, ...(secret === undefined ? {} : { secret }) });
   if (options.tasks !== undefined) {
     const tasks = await loadTasks(options.tasks);
     for (const task of tasks) app.register(task);

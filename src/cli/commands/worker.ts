@@ -19,6 +19,7 @@ import { loadTasks } from '../load-tasks.js';
 import { integer, milliseconds } from '../option-parsers.js';
 import { readSecret } from '../secret-source.js';
 import { aborted, supervise } from '../supervise.js';
+import { withBackend } from '../../brokers/amqp/options.js';
 
 /** The server a worker connects to when neither `--server` nor `--broker` is given. */
 export const DEFAULT_WORKER_SERVER = 'ws://127.0.0.1:7400';
@@ -27,6 +28,7 @@ export const DEFAULT_WORKER_SERVER = 'ws://127.0.0.1:7400';
 export interface WorkerFlags {
   server?: string;
   broker?: string;
+  backend?: string;
   concurrency: number;
   secretFile?: string;
   name?: string;
@@ -51,6 +53,7 @@ export function workerCommand(): Command {
         .conflicts('broker'),
     )
     .option('--broker <url>', 'work straight on a broker instead (sqlite:…, redis://…, ws://…)')
+    .option('--backend <url>', 'result backend of an amqp:// broker: sqlite:./state.db (folded into its URL)')
     .option('--concurrency <n>', 'jobs run at once', integer(0, 100_000), 10)
     .option('--secret-file <path>', 'file holding the shared secret (default: the DROVER_SECRET environment variable)')
     .option('--name <name>', 'this worker in listings (default host:pid)')
@@ -93,7 +96,7 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
   const logger = createCliLogger(flags.logLevel);
   const tasks = await loadTasks(file);
   const secret = readSecret(flags);
-  const url = flags.broker ?? flags.server ?? DEFAULT_WORKER_SERVER;
+  const url = withBackend(flags.broker ?? flags.server ?? DEFAULT_WORKER_SERVER, flags.backend);
   const remote = /^wss?:/i.test(url);
   const broker: string | Broker = remote
     ? createRemoteBroker(url, {

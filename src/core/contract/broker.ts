@@ -132,6 +132,14 @@ export interface BrokerInspection {
   getJob(id: string): Promise<JobSnapshot | undefined>;
   /** The job's reports so far plus a live feed; undefined if the job is unknown. */
   watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined>;
+  /**
+   * Optional fast path of `Job.result()` for in-process brokers: a promise of
+   * the job's outcome — its result, or a rejection with JobFailedError or
+   * JobCancelledError — without building reports. Undefined if the job is
+   * unknown. `hint` is the `hint` its enqueue result carried. Brokers
+   * without this method are served through `watch`.
+   */
+  outcome?(id: string, hint?: unknown): Promise<unknown> | undefined;
   /** Cancels a job (see {@link CancelResult}). */
   cancel(id: string): Promise<CancelResult>;
   /** Re-runs a `failed` or `cancelled` job: queued again with a fresh attempt count. Undefined if not found or not finished. */

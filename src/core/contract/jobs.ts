@@ -31,6 +31,8 @@ export interface EnqueueResult {
   status: JobStatus;
   /** True when `key` matched a live job and nothing new was created. */
   duplicate: boolean;
+  /** Opaque to callers: handed back to `Broker.outcome` so an in-process broker skips a lookup by id. */
+  hint?: unknown;
 }
 
 /** Identifies one lease of one job. */

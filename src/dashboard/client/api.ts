@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { getToken } from './token.js';
 
 /** A refused API call: its HTTP status, error code and message. */

@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.asynciterable" />
 /**
  * Building DOM safely: every value goes in as text (`textContent`) or as an
  * attribute, never as HTML, because job arguments, results and errors come

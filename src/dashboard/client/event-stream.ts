@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { ApiError } from './api.js';
 import { authHeaders, errorOf } from './api.js';
 import type { SseMessage } from './sse-parser.js';
@@ -27,13 +26,15 @@ export interface LiveStreamHandlers {
   message(event: string, data: unknown): void;
   /** The connection state changed, in words for the status line. */
   state(state: 'connecting' | 'live' | 'retrying' | 'refused', detail: string): void;
-  /** The server refused the request (401, 429…): no retry until {@link LiveStream.restart}. */
+  /** The server refused the request (400, 401, 403, 404): no retry until {@link LiveStream.restart}. */
   refused(error: ApiError): void;
 }
 
 /** Nothing for this long (the server sends a `rate` event every second) means the connection is dead (ms). */
 const SILENCE_MS = 8_000;
 const MAX_BACKOFF_MS = 15_000;
+/** Answers that retrying cannot change (a bad request, a refused or missing token). */
+const REFUSED: ReadonlySet<number> = new Set([400, 401, 403, 404]);
 
 /**
  * `GET /v1/events` read with fetch() (EventSource cannot send the token),
@@ -80,7 +81,8 @@ export class LiveStream {
       const res = await fetch(this.#path, { headers, signal: abort.signal, cache: 'no-store' });
       if (!res.ok) {
         const error = await errorOf(res);
-        if (res.status >= 400 && res.status < 500 && res.status !== 408) {
+        // A refused request stays refused until the token changes; 429 (too many streams) and 5xx are retried.
+        if (REFUSED.has(res.status)) {
           this.#on.state('refused', error.message);
           this.#on.refused(error);
           return;

@@ -1,5 +1,4 @@
-/// <reference lib="dom" />
-import { api, authHeaders, errorOf } from './api.js';
+import { ApiError, api, authHeaders, errorOf } from './api.js';
 import { byId, h, setText } from './dom.js';
 import { readEvents } from './event-stream.js';
 import { brief, dateTime, json, time } from './format.js';
@@ -59,6 +58,9 @@ export class JobPage {
     const abort = (this.#abort = new AbortController());
     const list = byId('job-reports');
     list.replaceChildren();
+    const note = byId('job-reports-trimmed');
+    note.hidden = true;
+    delete note.dataset.count;
     try {
       const res = await fetch(`/v1/jobs/${encodeURIComponent(id)}/events`, {
         headers: authHeaders({ accept: 'text/event-stream' }),
@@ -70,6 +72,7 @@ export class JobPage {
       await readEvents(res, (m) => {
         const report = JSON.parse(m.data) as ReportView;
         list.appendChild(reportItem(report));
+        if (list.children.length > MAX_REPORT_ITEMS) trimReports(list);
         if (report.status === 'succeeded' || report.status === 'failed' || report.status === 'cancelled')
           terminal = true;
         if (report.status === 'progress') setText(byId('fact-progress'), brief(report.progress, 200));
@@ -77,7 +80,12 @@ export class JobPage {
       // The stream ends with the job: read the final state (result, error, times).
       if (terminal && this.#id === id) this.#show(await api<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`));
     } catch (error) {
-      if (!abort.signal.aborted) this.#notices.error(error);
+      if (abort.signal.aborted) return;
+      this.#notices.error(
+        error instanceof ApiError
+          ? error
+          : new Error("Lost the stream of this job's reports: reload the page to follow it."),
+      );
     }
   }
 
@@ -126,6 +134,18 @@ export class JobPage {
   }
 }
 
+/** Most reports the page lists; past it, the oldest progress reports give way (a chatty job cannot exhaust the page). */
+const MAX_REPORT_ITEMS = 1000;
+
+function trimReports(list: HTMLElement): void {
+  const progress = list.querySelector('li[data-status="progress"]');
+  (progress ?? list.firstElementChild)?.remove();
+  const note = byId('job-reports-trimmed');
+  note.dataset.count = String(Number(note.dataset.count ?? '0') + 1);
+  note.textContent = `${note.dataset.count} earlier reports are not listed here.`;
+  note.hidden = false;
+}
+
 function reportItem(r: ReportView): HTMLLIElement {
   const detail =
     r.status === 'progress'
@@ -137,7 +157,7 @@ function reportItem(r: ReportView): HTMLLIElement {
           : '';
   return h(
     'li',
-    {},
+    { 'data-status': r.status },
     h('time', { datetime: new Date(r.at).toISOString() }, time(r.at)),
     ' ',
     h('span', { class: `status status-${r.status}` }, r.status),

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The dashboard's script: routes between the overview (`#/`) and a job's
  * page (`#/jobs/<id>`), keeps the token, and feeds the overview from the

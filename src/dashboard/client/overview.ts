@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { api } from './api.js';
 import { byId, cell, h, jobLink, patchRow, renderRows, setText } from './dom.js';
 import { ago, brief, count, time } from './format.js';

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { setText } from './dom.js';

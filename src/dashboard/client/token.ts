@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The bearer token of the API: typed in the field labelled "Token" or given
  * as the URL fragment `#token=…` (a fragment never reaches the server), kept

@@ -1,0 +1,77 @@
+import type { ConsumeMessage } from 'amqplib';
+import type { Ticket } from './ticket.js';
+
+/** One ticket delivered to this process and not yet settled with RabbitMQ. */
+export interface Delivery {
+  readonly queue: string;
+  readonly ticket: Ticket;
+  readonly msg: ConsumeMessage;
+  /** The connection it came on; acked only while that connection lives. */
+  readonly epoch: number;
+  /** Arrival order. */
+  readonly seq: number;
+  /** Not to be claimed before this time (a ticket whose state change has not committed yet). */
+  notBefore: number;
+  /** Claims tried and found `future`. */
+  tries: number;
+  /** Acked or requeued: never settle twice (RabbitMQ closes the channel on an unknown tag). */
+  settled: boolean;
+}
+
+/**
+ * Deliveries waiting to be leased, in claim order: higher drover priority
+ * first, then arrival. Bounded by the channel's prefetch.
+ */
+export class Inbox {
+  #items: Delivery[] = [];
+  #seq = 0;
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  /** The next arrival number. */
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  add(delivery: Delivery): void {
+    this.#items.push(delivery);
+  }
+
+  /** How many deliveries of `queues` are here, claimable now or parked. */
+  count(queues: ReadonlySet<string>): number {
+    let n = 0;
+    for (const d of this.#items) if (queues.has(d.queue)) n++;
+    return n;
+  }
+
+  /** Takes up to `max` claimable deliveries of `queues`, best first. */
+  take(queues: ReadonlySet<string>, max: number, now: number): Delivery[] {
+    const picked = this.#items.filter((d) => queues.has(d.queue) && d.notBefore <= now);
+    if (picked.length === 0) return [];
+    picked.sort((a, b) => b.ticket.priority - a.ticket.priority || a.seq - b.seq);
+    const taken = picked.slice(0, max);
+    const chosen = new Set(taken);
+    this.#items = this.#items.filter((d) => !chosen.has(d));
+    return taken;
+  }
+
+  /** The earliest `notBefore` in the future, if any. */
+  nextDue(now: number): number | undefined {
+    let next: number | undefined;
+    for (const d of this.#items)
+      if (d.notBefore > now && (next === undefined || d.notBefore < next)) next = d.notBefore;
+    return next;
+  }
+
+  /** Drops everything of a connection that is gone (RabbitMQ redelivers it). */
+  dropEpoch(epoch: number): void {
+    this.#items = this.#items.filter((d) => d.epoch !== epoch);
+  }
+
+  /** Drops and returns everything. */
+  clear(): Delivery[] {
+    return this.#items.splice(0);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Schema of the AMQP broker's SQLite result backend (its own tables, so it
+ * may share a file with anything else). Version 1.
+ *
+ * drover_amqp_jobs     one row per job, `ns` = the broker's prefix. `gen` and
+ *                      `ticket` name the one RabbitMQ ticket that may claim the
+ *                      job (queued / delayed) or that holds it (active).
+ *                      `token` / `lease_until` are set only while active;
+ *                      `rn` is the number of the job's last report;
+ *                      `expires_at` is set on finished jobs (pruned then).
+ * drover_amqp_reports  a job's reports, numbered by `n`.
+ * drover_amqp_counts   jobs per (ns, queue, status), kept by triggers.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = /* sql */ `
+CREATE TABLE IF NOT EXISTS drover_amqp_jobs (
+  seq          INTEGER PRIMARY KEY,
+  ns           TEXT    NOT NULL,
+  id           TEXT    NOT NULL UNIQUE,
+  task         TEXT    NOT NULL,
+  queue        TEXT    NOT NULL,
+  args         BLOB,
+  status       TEXT    NOT NULL,
+  priority     INTEGER NOT NULL,
+  attempt      INTEGER NOT NULL DEFAULT 0,
+  retries      INTEGER NOT NULL,
+  options      TEXT    NOT NULL,
+  key          TEXT,
+  run_at       INTEGER NOT NULL,
+  created_at   INTEGER NOT NULL,
+  started_at   INTEGER,
+  finished_at  INTEGER,
+  expires_at   INTEGER,
+  gen          INTEGER NOT NULL,
+  ticket       TEXT    NOT NULL,
+  token        TEXT,
+  lease_until  INTEGER,
+  worker_id    TEXT,
+  progress     BLOB,
+  result       BLOB,
+  error        TEXT,
+  rn           INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drover_amqp_jobs_leased ON drover_amqp_jobs (ns, lease_until) WHERE status = 'active';
+CREATE INDEX IF NOT EXISTS drover_amqp_jobs_expiry ON drover_amqp_jobs (ns, expires_at) WHERE expires_at IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS drover_amqp_jobs_live_key ON drover_amqp_jobs (ns, key)
+  WHERE key IS NOT NULL AND status IN ('queued', 'delayed', 'active');
+CREATE INDEX IF NOT EXISTS drover_amqp_jobs_listing ON drover_amqp_jobs (ns, status, seq);
+
+CREATE TABLE IF NOT EXISTS drover_amqp_reports (
+  job_id   TEXT    NOT NULL,
+  n        INTEGER NOT NULL,
+  status   TEXT    NOT NULL,
+  attempt  INTEGER NOT NULL,
+  at       INTEGER NOT NULL,
+  value    BLOB,
+  error    TEXT,
+  PRIMARY KEY (job_id, n)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS drover_amqp_counts (
+  ns      TEXT    NOT NULL,
+  queue   TEXT    NOT NULL,
+  status  TEXT    NOT NULL,
+  n       INTEGER NOT NULL,
+  PRIMARY KEY (ns, queue, status)
+) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS drover_amqp_jobs_counted AFTER INSERT ON drover_amqp_jobs BEGIN
+  INSERT INTO drover_amqp_counts (ns, queue, status, n) VALUES (new.ns, new.queue, new.status, 1)
+    ON CONFLICT (ns, queue, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS drover_amqp_jobs_recounted AFTER UPDATE OF status ON drover_amqp_jobs
+  WHEN old.status <> new.status BEGIN
+  UPDATE drover_amqp_counts SET n = n - 1 WHERE ns = old.ns AND queue = old.queue AND status = old.status;
+  INSERT INTO drover_amqp_counts (ns, queue, status, n) VALUES (new.ns, new.queue, new.status, 1)
+    ON CONFLICT (ns, queue, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS drover_amqp_jobs_removed AFTER DELETE ON drover_amqp_jobs BEGIN
+  UPDATE drover_amqp_counts SET n = n - 1 WHERE ns = old.ns AND queue = old.queue AND status = old.status;
+  DELETE FROM drover_amqp_reports WHERE job_id = old.id;
+END;
+`;

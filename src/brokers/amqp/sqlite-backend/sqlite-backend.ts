@@ -1,0 +1,405 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { BrokerError, LeaseExpiredError } from '../../../core/errors.js';
+import type { ErrorInfo } from '../../../core/errors.js';
+import type { ReportStatus } from '../../../core/report.js';
+import type { CancelResult, ListJobsQuery, QueueCounts } from '../../contract.js';
+import type {
+  BackendLease,
+  Changed,
+  ClaimOutcome,
+  ExpiredLease,
+  InsertResult,
+  JobRecord,
+  NewJob,
+  NextTicket,
+  Note,
+  RecordPage,
+  ReportRecord,
+  ResultBackend,
+  Stored,
+  TicketRef,
+} from '../backend.js';
+import { checkListQuery, errorJson, DELAY_SLACK_MS } from '../backend-rules.js';
+import { freshToken } from '../tokens.js';
+import { GroupCommit } from './group-commit.js';
+import type { JobRow, OutcomeRow } from './rows.js';
+import { parseError, parseOptions, toRecord } from './rows.js';
+import { SCHEMA } from './schema.js';
+import { Statements } from './statements.js';
+
+/** Options of the SQLite result backend. */
+export interface SqliteBackendOptions {
+  /** The database file. */
+  path: string;
+  /** Namespace of this broker's rows (its prefix). */
+  ns: string;
+  resultTtl: number;
+  /** `FULL` (default) or `NORMAL`. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+interface ClaimRow {
+  id: string;
+  task: string;
+  queue: string;
+  args: Stored;
+  status: string;
+  attempt: number;
+  retries: number;
+  options: string;
+  run_at: number;
+  gen: number;
+  ticket: string;
+  rn: number;
+}
+
+/**
+ * The SQLite result backend (better-sqlite3, WAL, `synchronous=FULL`):
+ * writes go through a group commit, reads run directly. Several processes
+ * on one machine may share the file.
+ */
+export class SqliteBackend implements ResultBackend {
+  readonly label: string;
+  readonly #o: SqliteBackendOptions;
+  #db: BetterSqlite3.Database | undefined;
+  #s!: Statements;
+  #writes!: GroupCommit;
+
+  constructor(options: SqliteBackendOptions) {
+    this.#o = options;
+    this.label = `sqlite:${options.path}`;
+  }
+
+  async open(): Promise<void> {
+    if (this.#db) return;
+    let Driver: typeof BetterSqlite3;
+    try {
+      Driver = (await import('better-sqlite3')).default;
+    } catch (error) {
+      throw new BrokerError(`Could not load better-sqlite3 for the ${this.label} backend: ${String(error)}`);
+    }
+    try {
+      const db = new Driver(this.#o.path, { timeout: 5000 });
+      db.pragma('busy_timeout = 5000');
+      if (this.#o.path !== ':memory:') db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.#o.synchronous ?? 'FULL'}`);
+      db.pragma('journal_size_limit = 67108864');
+      db.transaction(() => db.exec(SCHEMA)).immediate();
+      this.#db = db;
+      this.#s = new Statements(db);
+      this.#writes = new GroupCommit(db, this.label);
+    } catch (error) {
+      throw new BrokerError(`Could not open the result backend ${this.label}: ${String(error)}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    if (!db) return;
+    this.#writes.close();
+    this.#db = undefined;
+    db.close();
+  }
+
+  async liveKeys(keys: readonly string[]): Promise<Map<string, InsertResult>> {
+    const found = new Map<string, InsertResult>();
+    for (const key of new Set(keys)) {
+      const row = this.#s.liveKey.get(this.#o.ns, key) as { id: string; status: InsertResult['status'] } | undefined;
+      if (row) found.set(key, { id: row.id, status: row.status, duplicate: true });
+    }
+    return found;
+  }
+
+  insert(jobs: readonly NewJob[]): Promise<Changed<InsertResult[]>> {
+    return this.#writes.run((now) => {
+      const s = this.#s;
+      const notes: Note[] = [];
+      const value = jobs.map((job): InsertResult => {
+        if (job.key !== undefined) {
+          const live = s.liveKey.get(this.#o.ns, job.key) as { id: string; status: InsertResult['status'] } | undefined;
+          if (live) return { id: live.id, status: live.status, duplicate: true };
+        }
+        const status = job.delayed ? 'delayed' : 'queued';
+        const runAt = job.delayed ? job.runAt : now;
+        const createdAt = Math.min(job.createdAt, now);
+        s.insertJob.run(
+          this.#o.ns,
+          job.id,
+          job.task,
+          job.queue,
+          job.args,
+          status,
+          job.priority,
+          job.options.retries,
+          JSON.stringify(job.options),
+          job.key ?? null,
+          runAt,
+          createdAt,
+          1,
+          job.nonce,
+        );
+        this.#report(notes, job, 1, 'queued', 0, now);
+        return { id: job.id, status, duplicate: false };
+      });
+      return { value, notes };
+    });
+  }
+
+  claim(
+    tickets: readonly TicketRef[],
+    leaseMs: number,
+    workerId: string | undefined,
+  ): Promise<Changed<ClaimOutcome[]>> {
+    return this.#writes.run((now) => {
+      const notes: Note[] = [];
+      const value = tickets.map((ticket) => this.#claimOne(ticket, now, leaseMs, workerId ?? null, notes));
+      return { value, notes };
+    });
+  }
+
+  #claimOne(ticket: TicketRef, now: number, leaseMs: number, worker: string | null, notes: Note[]): ClaimOutcome {
+    const s = this.#s;
+    const row = s.claimView.get(ticket.id) as ClaimRow | undefined;
+    if (!row || ticket.gen > row.gen) return { kind: 'future' };
+    if (ticket.gen < row.gen || ticket.nonce !== row.ticket) return { kind: 'stale' };
+    let rn = row.rn;
+    if (row.status === 'active') {
+      // The ticket that holds the job came back: its holder's channel died. Take over (an attempt spent).
+      if (!ticket.redelivered) return { kind: 'stale' };
+      const error = errorJson(toInfo(new LeaseExpiredError(row.id)));
+      this.#report(notes, row, ++rn, row.attempt > row.retries ? 'failed' : 'retrying', row.attempt, now, error.info);
+      if (row.attempt > row.retries) {
+        s.failNow.run(error.json, now, now + this.#o.resultTtl, rn, row.id);
+        return { kind: 'stale' };
+      }
+    } else if (row.status === 'delayed') {
+      if (row.run_at > now + DELAY_SLACK_MS) return { kind: 'future' };
+    } else if (row.status !== 'queued') {
+      return { kind: 'stale' };
+    }
+    const token = freshToken();
+    const until = now + leaseMs;
+    s.claim.run(token, until, now, worker, ++rn, row.id);
+    const attempt = row.attempt + 1;
+    this.#report(notes, row, rn, 'active', attempt, now);
+    return {
+      kind: 'claimed',
+      job: {
+        id: row.id,
+        task: row.task,
+        queue: row.queue,
+        args: row.args,
+        attempt,
+        options: parseOptions(row.options),
+        token,
+        expiresAt: until,
+      },
+    };
+  }
+
+  ack(lease: BackendLease, result: Stored): Promise<Changed<boolean>> {
+    return this.#writes.run((now) => {
+      const row = this.#s.ack.get(result, now, now + this.#o.resultTtl, lease.id, lease.token) as
+        OutcomeRow | undefined;
+      return this.#outcome(lease, row, 'succeeded', now);
+    });
+  }
+
+  nack(lease: BackendLease, error: ErrorInfo, next: NextTicket | undefined): Promise<Changed<boolean>> {
+    const e = errorJson(error);
+    return this.#writes.run((now) => {
+      const s = this.#s;
+      const row = next
+        ? (s.nackRetry.get(
+            next.delayed ? 'delayed' : 'queued',
+            next.delayed ? next.runAt : now,
+            e.json,
+            next.gen,
+            next.nonce,
+            lease.id,
+            lease.token,
+          ) as OutcomeRow | undefined)
+        : (s.nackFail.get(e.json, now, now + this.#o.resultTtl, lease.id, lease.token) as OutcomeRow | undefined);
+      return this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+    });
+  }
+
+  progress(lease: BackendLease, value: Stored, keep: number): Promise<Changed<boolean>> {
+    return this.#writes.run((now) => {
+      const row = this.#s.progress.get(value, lease.id, lease.token) as OutcomeRow | undefined;
+      const changed = this.#outcome(lease, row, 'progress', now, undefined, value);
+      if (row && row.rn > keep) this.#s.trimProgress.run(lease.id, row.rn - keep);
+      return changed;
+    });
+  }
+
+  extend(leases: readonly BackendLease[], leaseMs: number): Promise<boolean[]> {
+    if (leases.length === 0) return Promise.resolve([]);
+    return this.#writes.run((now) => leases.map((l) => this.#s.extend.run(now + leaseMs, l.id, l.token).changes === 1));
+  }
+
+  release(leases: readonly BackendLease[]): Promise<boolean[]> {
+    if (leases.length === 0) return Promise.resolve([]);
+    return this.#writes.run(() => leases.map((l) => this.#s.release.run(l.id, l.token).changes === 1));
+  }
+
+  async expired(limit: number): Promise<ExpiredLease[]> {
+    const rows = this.#s.expired.all(this.#o.ns, Date.now(), limit) as (Omit<ExpiredLease, 'spent'> & {
+      spent: number;
+    })[];
+    return rows.map((row) => ({ ...row, spent: row.spent === 1 }));
+  }
+
+  expire(lease: ExpiredLease, next: NextTicket | undefined): Promise<Changed<boolean>> {
+    const e = errorJson(toInfo(new LeaseExpiredError(lease.id)));
+    return this.#writes.run((now) => {
+      const s = this.#s;
+      const row = next
+        ? (s.expireRequeue.get(now, e.json, next.gen, next.nonce, lease.id, lease.token, now) as OutcomeRow | undefined)
+        : (s.expireFail.get(e.json, now, now + this.#o.resultTtl, lease.id, lease.token, now) as
+            OutcomeRow | undefined);
+      return this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+    });
+  }
+
+  prune(limit: number): Promise<number> {
+    return this.#writes.run((now) => this.#s.prune.run(this.#o.ns, now, limit).changes);
+  }
+
+  cancel(id: string): Promise<Changed<CancelResult>> {
+    return this.#writes.run((now): Changed<CancelResult> => {
+      const s = this.#s;
+      const before = s.getJob.get(id) as JobRow | undefined;
+      if (!before) return { value: 'not_found', notes: [] };
+      const row = s.cancel.get(now, now + this.#o.resultTtl, id) as OutcomeRow | undefined;
+      if (!row) return { value: 'finished', notes: [] };
+      const notes: Note[] = [];
+      this.#report(notes, { id, ...row }, row.rn, 'cancelled', row.attempt, now);
+      return { value: before.status === 'active' ? 'aborted' : 'cancelled', notes };
+    });
+  }
+
+  rerun(id: string, gen: number, next: NextTicket): Promise<Changed<JobRecord | undefined>> {
+    return this.#writes.run((now): Changed<JobRecord | undefined> => {
+      const s = this.#s;
+      const before = s.getJob.get(id) as JobRow | undefined;
+      if (!before || (before.status !== 'failed' && before.status !== 'cancelled'))
+        return { value: undefined, notes: [] };
+      const keyTaken = before.key !== null && s.liveKey.get(this.#o.ns, before.key) !== undefined;
+      const row = s.rerun.get(now, keyTaken ? null : before.key, next.gen, next.nonce, id, gen) as JobRow | undefined;
+      if (!row) return { value: undefined, notes: [] };
+      s.deleteReports.run(id);
+      const notes: Note[] = [];
+      this.#report(notes, row, row.rn, 'queued', 0, now);
+      return { value: toRecord(row), notes };
+    });
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const row = this.#s.getJob.get(id) as JobRow | undefined;
+    return row && toRecord(row);
+  }
+
+  async history(id: string, afterN: number): Promise<ReportRecord[]> {
+    const rows = this.#s.reportsAfter.all(id, afterN) as {
+      n: number;
+      status: ReportStatus;
+      attempt: number;
+      at: number;
+      value: Stored;
+      error: string | null;
+      result: Stored;
+    }[];
+    return rows.map((r) => ({
+      n: r.n,
+      status: r.status,
+      attempt: r.attempt,
+      at: r.at,
+      progress: r.value,
+      result: r.result,
+      error: parseError(r.error),
+    }));
+  }
+
+  async reportNumbers(ids: readonly string[]): Promise<Map<string, number>> {
+    const rows = this.#s.reportNumbers.all(JSON.stringify(ids)) as { id: string; rn: number }[];
+    return new Map(rows.map((r) => [r.id, r.rn]));
+  }
+
+  async leaseStates(
+    ids: readonly string[],
+  ): Promise<Map<string, { status: JobRow['status']; token: string | undefined }>> {
+    const rows = this.#s.leaseStates.all(JSON.stringify(ids)) as {
+      id: string;
+      status: JobRow['status'];
+      token: string | null;
+    }[];
+    return new Map(rows.map((r) => [r.id, { status: r.status, token: r.token ?? undefined }]));
+  }
+
+  async readyCount(queues: readonly string[]): Promise<number> {
+    return this.#s.readyCount.get(this.#o.ns, JSON.stringify(queues)) as number;
+  }
+
+  async counts(): Promise<QueueCounts[]> {
+    const byQueue = new Map<string, QueueCounts>();
+    for (const { queue, status, n } of this.#s.counts.all(this.#o.ns) as {
+      queue: string;
+      status: string;
+      n: number;
+    }[]) {
+      let c = byQueue.get(queue);
+      if (!c) byQueue.set(queue, (c = { queue, waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 0 }));
+      if (status === 'queued') c.waiting += n;
+      else if (status in c && status !== 'queue') (c as unknown as Record<string, number>)[status]! += n;
+    }
+    return [...byQueue.values()];
+  }
+
+  async list(query: ListJobsQuery): Promise<RecordPage> {
+    const { limit, cursor } = checkListQuery(query);
+    const statement = this.#s.list(query.status, query.queue !== undefined);
+    const start = cursor === undefined ? Number.MAX_SAFE_INTEGER : Number(cursor);
+    const params =
+      query.queue === undefined ? [this.#o.ns, start, limit + 1] : [this.#o.ns, start, query.queue, limit + 1];
+    const rows = statement.all(...params) as JobRow[];
+    const page = rows.slice(0, limit);
+    const jobs = page.map(toRecord);
+    return rows.length > limit ? { jobs, next: String(page.at(-1)!.seq) } : { jobs };
+  }
+
+  #outcome(
+    lease: BackendLease,
+    row: OutcomeRow | undefined,
+    status: ReportStatus,
+    now: number,
+    error?: ErrorInfo,
+    progress?: Stored,
+  ): Changed<boolean> {
+    if (!row) return { value: false, notes: [] };
+    const notes: Note[] = [];
+    this.#report(notes, { id: lease.id, ...row }, row.rn, status, row.attempt, now, error, progress);
+    return { value: true, notes };
+  }
+
+  /** Inserts report `n` and notes it for the broker's listeners. */
+  #report(
+    notes: Note[],
+    job: { id: string; task: string; queue: string },
+    n: number,
+    status: ReportStatus,
+    attempt: number,
+    at: number,
+    error?: ErrorInfo,
+    progress?: Stored,
+  ): void {
+    this.#s.insertReport.run(job.id, n, status, attempt, at, progress ?? null, error ? JSON.stringify(error) : null);
+    notes.push({ id: job.id, task: job.task, queue: job.queue, n, status, attempt, at, error });
+  }
+}
+
+function toInfo(error: Error & { code?: string }): ErrorInfo {
+  const info: ErrorInfo = { name: error.name, message: error.message };
+  if (error.code !== undefined) info.code = error.code;
+  return info;
+}

@@ -1,0 +1,103 @@
+/**
+ * `drover server --store amqp://…` and `drover worker --broker amqp://…` as
+ * real processes on the shared RabbitMQ (a unique prefix) with a SQLite
+ * result backend they share: jobs posted to the server run on the worker.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AMQP_URL, deletePrefixed } from '../conformance/amqp-cleanup.js';
+import { CLI, ROOT, TASKS, eventually, http, startServer, stopAll, stopServer, tempDir } from './server-harness.js';
+
+const prefix = `drover-cli-${randomUUID().slice(0, 8)}`;
+const workers: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  await stopAll();
+  await deletePrefixed(prefix, ['add', 'sleepy', 'boom', 'work']);
+});
+
+function startWorker(backend: string): { child: ChildProcess; exited: Promise<number | string>; log: () => string } {
+  const args = [CLI, 'worker', TASKS, '--broker', `${AMQP_URL}?prefix=${prefix}`, '--backend', backend];
+  const child = spawn(process.execPath, [...args, '--concurrency', '8', '--grace', '2000'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  workers.push(child);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.resume();
+  const exited = new Promise<number | string>((done) =>
+    child.once('exit', (code, signal) => done(code ?? signal ?? -1)),
+  );
+  return { child, exited, log: () => stderr };
+}
+
+describe('amqp through the CLI', () => {
+  it('drover server --store amqp://… and drover worker --broker amqp://… --backend sqlite:… run jobs together', async () => {
+    const state = join(tempDir(), 'state.db');
+    const store = `${AMQP_URL}?prefix=${prefix}&backend=${encodeURIComponent(`sqlite:${state}`)}`;
+    const server = await startServer({ args: ['--store', store] });
+    const worker = startWorker(`sqlite:${state}`);
+
+    const one = await http(server, 'POST', '/v1/jobs', { body: { task: 'add', args: [2, 3] } });
+    expect(one.status).toBe(201);
+    const result = await http(server, 'GET', `/v1/jobs/${one.body.id}/result?timeout=15000`);
+    expect(result.status, worker.log()).toBe(200);
+    expect(result.body).toMatchObject({ status: 'succeeded', result: 5 });
+
+    const batch = await http(server, 'POST', '/v1/jobs', {
+      body: Array.from({ length: 40 }, (_, i) => ({ task: 'sleepy', args: [20, `t${i}`] })),
+    });
+    expect(batch.status).toBe(201);
+    const delayed = await http(server, 'POST', '/v1/jobs', {
+      body: { task: 'add', args: [20, 22], options: { delay: 300, priority: 3 } },
+    });
+    expect(delayed.body.status).toBe('delayed');
+    const poison = await http(server, 'POST', '/v1/jobs', {
+      body: { task: 'boom', args: ['always'], options: { retries: 1, backoff: { type: 'fixed', delay: 50 } } },
+    });
+
+    for (const { id } of batch.body as { id: string }[]) {
+      const done = await http(server, 'GET', `/v1/jobs/${id}/result?timeout=15000`);
+      expect(done.body.status).toBe('succeeded');
+    }
+    const later = await http(server, 'GET', `/v1/jobs/${delayed.body.id}/result?timeout=15000`);
+    expect(later.body).toMatchObject({ status: 'succeeded', result: 42 });
+    const dead = await http(server, 'GET', `/v1/jobs/${poison.body.id}/result?timeout=15000`);
+    expect(dead.body).toMatchObject({ status: 'failed', attempt: 2, error: { message: 'always' } });
+
+    const failed = await http(server, 'GET', '/v1/jobs?status=failed&queue=boom');
+    expect(failed.body.jobs.map((j: { id: string }) => j.id)).toEqual([poison.body.id]);
+    const queues = await eventually(async () => {
+      const res = await http(server, 'GET', '/v1/queues');
+      const all = res.body.queues as { queue: string; succeeded: number }[];
+      return all.find((q) => q.queue === 'sleepy')?.succeeded === 40 ? all : undefined;
+    });
+    expect(queues).toEqual(
+      expect.arrayContaining([
+        { queue: 'add', waiting: 0, active: 0, delayed: 0, succeeded: 2, failed: 0 },
+        { queue: 'boom', waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 1 },
+      ]),
+    );
+
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(await stopServer(server)).toBe(0);
+  }, 90_000);
+
+  it('drover worker --backend refuses a broker that is not amqp://', async () => {
+    const child = spawn(process.execPath, [CLI, 'worker', TASKS, '--broker', 'memory:', '--backend', 'sqlite:x.db'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    expect(code).toBe(1);
+    expect(stderr).toContain('--backend applies to amqp:// brokers only');
+  });
+});
