@@ -151,3 +151,33 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** A `drover server --store <url>` with an in-server herd, started by {@link startHerdServer}. */
+export interface HerdServer extends BrokerWorker {
+  url: string;
+}
+
+/** Starts `drover server --store <url> --tasks <tasks>` (dist/) and waits (up to 60 s) until it listens. */
+export async function startHerdServer(
+  store: string,
+  options: { tasks: string; concurrency: number; ledger?: string },
+): Promise<HerdServer> {
+  const args = [CLI, 'server', '--store', store, '--port', '0', '--lease-ms', '2000', '--log-level', 'info'];
+  args.push('--tasks', options.tasks, '--concurrency', String(options.concurrency));
+  const env = { ...process.env, DROVER_LOG_LEVEL: undefined, DROVER_SECRET: undefined, LEDGER: options.ledger };
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  proc.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+    if (match) return { proc, pid: proc.pid!, exit, output: () => out, url: match[1]! };
+    if (proc.exitCode !== null || Date.now() > until) {
+      proc.kill('SIGKILL');
+      throw new Error(`drover server did not start:\n${out}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
