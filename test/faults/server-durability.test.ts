@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from './server-harness.js';
-import { eventually, http, startServer, stopAll, stopServer, tempDir, uniq } from './server-harness.js';
+import type { ServerProcess } from '../integration/server-harness.js';
+import { eventually, http, startServer, stopAll, stopServer, tempDir, uniq } from '../integration/server-harness.js';
 
 afterAll(async () => {
   await stopAll();
