@@ -120,6 +120,10 @@ describe('amqp broker edges', () => {
         options: { retries: 0, backoff: { type: 'fixed', delay: 1, max: 1 } },
       },
     ]);
+    // Listen before publishing: the broker's consumer may drop the foreign messages at once.
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
     const amqp = await import('amqplib');
     const connection = await amqp.connect(AMQP_URL);
     const channel = await connection.createConfirmChannel();
@@ -129,14 +133,14 @@ describe('amqp broker edges', () => {
     }
     await channel.waitForConfirms();
     await connection.close();
-    const warnings: string[] = [];
-    const onWarning = (w: Error): void => void warnings.push(w.message);
-    process.on('warning', onWarning);
     let leased: { id: string }[] = [];
     for (let i = 0; i < 50 && leased.length === 0; i++) {
       leased = await b.lease({ queues: [queue], max: 10, leaseMs: 5000 });
       if (leased.length === 0) await new Promise((r) => setTimeout(r, 50));
     }
+    // process.emitWarning() delivers on a later tick.
+    for (let i = 0; i < 40 && !warnings.some((w) => w.includes('not a drover ticket')); i++)
+      await new Promise((r) => setTimeout(r, 50));
     process.off('warning', onWarning);
     expect(leased.map((j) => j.id)).toEqual([first!.id]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
