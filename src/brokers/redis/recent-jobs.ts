@@ -7,7 +7,7 @@ interface Entry {
   since: number;
   /** Reports seen on the event channel since, in order. */
   reports: NumberedReport[];
-  /** Highest report number seen on the channel. */
+  /** Highest report number up to which every report has been seen (no gaps). */
   seenN: number;
   /** Highest report number this process itself caused (its echo may still be on the way). */
   causedN: number;
@@ -79,7 +79,10 @@ export class RecentJobs {
       // Reports recorded by this process come twice: at once, and as the channel's echo.
       if (entry.reports.some((r) => r.n === report.n)) return;
       entry.reports.push(report);
-      entry.seenN = Math.max(entry.seenN, report.n);
+      entry.reports.sort((a, b) => a.n - b.n);
+      // A local report may come before the echo of an earlier one (on a
+      // cluster the echo crosses the bus): only a gap-free run counts as seen.
+      for (const r of entry.reports) if (r.n === entry.seenN + 1) entry.seenN = r.n;
     }
     if (entry.seenN >= entry.causedN) for (const wake of entry.waiting.splice(0)) wake();
   }
@@ -108,8 +111,10 @@ export class RecentJobs {
       entry = this.#entries.get(id);
       if (!entry || entry.queuedAt === undefined || entry.seenN < entry.causedN) return undefined;
     }
+    // A report beyond a gap: the missing one is still on its way; Redis has them all.
+    if ((entry.reports.at(-1)?.n ?? 1) > entry.seenN) return undefined;
     const queued: NumberedReport = { n: 1, report: { jobId: id, status: 'queued', attempt: 0, at: entry.queuedAt } };
-    return [queued, ...entry.reports].sort((a, b) => a.n - b.n);
+    return [queued, ...entry.reports];
   }
 
   /** The subscription was interrupted: nothing remembered can be trusted. */
