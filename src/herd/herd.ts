@@ -25,6 +25,7 @@ import { failureOutcome } from './outcome.js';
 import { RunningJob } from './running-job.js';
 import { resolveGrace } from '../core/grace.js';
 import type { Worker } from '../core/worker.js';
+import { doublingDelay } from '../core/backoff.js';
 
 /** What the herd needs from its app. */
 export interface HerdHost {
@@ -192,7 +193,7 @@ export class Herd implements Worker {
         this.#leaseErrors++;
         this.#reportError(error, 'leasing failed');
         // Back off (capped) before the next try; the poll timer also retries.
-        setTimeout(() => this.#schedulePump(), Math.min(5000, 100 * 2 ** this.#leaseErrors)).unref();
+        setTimeout(() => this.#schedulePump(), doublingDelay(100, 5000, this.#leaseErrors + 1, 'none')).unref();
       },
     );
   }
