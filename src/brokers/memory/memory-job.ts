@@ -1,7 +1,14 @@
 import type { ErrorInfo } from '../../core/errors.js';
 import { JobCancelledError, JobFailedError } from '../../core/errors.js';
 import type { JobStatus, Report } from '../../core/report.js';
-import type { EnqueueRequest, JobSnapshot, QueueCounts, StoredJobOptions } from '../../core/contract/index.js';
+import type {
+  EnqueueRequest,
+  FlowGraph,
+  FlowLink,
+  JobSnapshot,
+  QueueCounts,
+  StoredJobOptions,
+} from '../../core/contract/index.js';
 
 /** Live counts of one queue, shared by its jobs. */
 export type QueueStats = Omit<QueueCounts, 'queue'>;
@@ -71,6 +78,10 @@ export class MemoryJob {
   activeIndex = -1;
   /** Callers of `Job.result()` waiting for the outcome: none, one, or several. */
   waiter: OutcomeWaiter | OutcomeWaiter[] | undefined = undefined;
+  /** On a step of a flow: where it belongs. */
+  readonly flow: FlowLink | undefined;
+  /** On a flow job: its graph (contract/flows.ts). */
+  graph: FlowGraph | undefined = undefined;
 
   constructor(request: EnqueueRequest, seq: number, now: number, stats: QueueStats) {
     this.stats = stats;
@@ -81,6 +92,7 @@ export class MemoryJob {
     this.priority = request.priority;
     this.key = request.key;
     this.options = request.options;
+    this.flow = request.flow;
     this.seq = seq;
     this.#createdAt = sinceEpoch(now);
     this.#runAt = sinceEpoch(now + request.delayMs);
@@ -215,6 +227,7 @@ export class MemoryJob {
       startedAt: this.startedAt,
       finishedAt: this.finishedAt,
       workerId: this.workerId,
+      flowId: this.flow?.flowId,
     };
   }
 }

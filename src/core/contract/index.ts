@@ -27,3 +27,17 @@ export type {
   StoredJobOptions,
 } from './jobs.js';
 export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';
+export { FLOW_QUEUE } from './flows.js';
+export type {
+  FlowEdge,
+  FlowGraph,
+  FlowInput,
+  FlowLink,
+  FlowOutcome,
+  FlowStartRequest,
+  FlowStep,
+  FlowStepState,
+  FlowStore,
+  FlowTx,
+  StoredFlow,
+} from './flows.js';
