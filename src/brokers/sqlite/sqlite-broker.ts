@@ -6,6 +6,7 @@ import type {
   CancelResult,
   EnqueueRequest,
   EnqueueResult,
+  FlowStartRequest,
   JobPage,
   JobSnapshot,
   LeaseRef,
@@ -18,7 +19,8 @@ import type {
   QueueSettings,
   QueueSettingsPatch,
 } from '../../core/contract/index.js';
-import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
+import { countJobs, listJobs } from './admin.js';
+import { cancelWithFlow, retryWithFlow, startFlow } from './flows.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { claimJobs, mightClaim } from './claim.js';
 import { openDatabase } from './database.js';
@@ -171,12 +173,21 @@ export class SqliteBroker implements Broker {
 
   async cancel(id: string): Promise<CancelResult> {
     const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => cancelJob(engine, tx, id));
+    return engine.writes.run((tx) => cancelWithFlow(engine, tx, id));
   }
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
     const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => retryJob(engine, tx, id));
+    return engine.writes.run((tx) => retryWithFlow(engine, tx, id));
+  }
+
+  /** Starts a flow: its job and first steps in one transaction (contract/flows.ts). */
+  startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
+    return this.#use((engine) => {
+      const graph = encode(engine.options.codec, request.graph);
+      encodeRequests(engine, request.first); // a codec error fails the call before the transaction
+      return engine.writes.run((tx) => startFlow(engine, tx, request, graph));
+    });
   }
 
   async counts(): Promise<QueueCounts[]> {
