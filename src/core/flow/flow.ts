@@ -52,11 +52,13 @@ export interface Signature<In extends unknown[] = unknown[], Out = unknown> exte
 export type ParamSuffix<P extends unknown[]> = P extends [unknown, ...infer R] ? P | ParamSuffix<R> : P;
 
 /** The parameters a signature leaves for its input: `[]` or the one prepended value. */
-export type SigInput<P extends unknown[], A extends unknown[]> = P extends [...infer H, ...A]
-  ? H extends [] | [unknown]
-    ? H
-    : never
-  : [];
+export type SigInput<P extends unknown[], A extends unknown[]> = number extends P['length']
+  ? unknown[] // rest parameters: anything goes
+  : P extends [...infer H, ...A]
+    ? H extends [] | [unknown]
+      ? H
+      : never
+    : [];
 
 type OutOf<F> = F extends Flow<unknown[], infer O> ? O : never;
 type AnyFlow = Flow<never, unknown>;
