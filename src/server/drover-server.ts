@@ -26,6 +26,7 @@ import { registerHerdRoutes } from './routes/herd.js';
 import { registerJobEventsRoute } from './routes/job-events.js';
 import { registerJobResultRoute } from './routes/job-result.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerFlowRoutes } from './routes/flows.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueueRoutes } from './routes/queues.js';
@@ -296,6 +297,7 @@ export class DroverServer {
   #registerRoutes(): void {
     const context = this.#context();
     registerJobRoutes(this.#fastify, context);
+    registerFlowRoutes(this.#fastify, context);
     registerJobResultRoute(this.#fastify, context);
     registerJobEventsRoute(this.#fastify, context);
     registerQueueRoutes(this.#fastify, context);

@@ -19,12 +19,13 @@ export interface FlowCaller extends JobSource {
 /**
  * Starts a flow on the app's broker: compiles it (checking every step's
  * task and arguments as `call` does) and hands it to `startFlow` in one
- * broker operation. Resolves to the flow's job.
+ * broker operation. Resolves to the flow's job. Without `tasks` (the
+ * server), steps may name tasks this process does not know, as on `POST /v1/jobs`.
  */
 export async function startFlow(
   app: FlowCaller,
   ids: IdMaker,
-  tasks: ReadonlyMap<string, TaskDefinition>,
+  tasks: ReadonlyMap<string, TaskDefinition> | undefined,
   flow: Flow,
 ): Promise<Job> {
   const broker: Broker = app.connectedBroker ?? (await app.broker());
@@ -34,7 +35,7 @@ export async function startFlow(
     ids(),
     flow,
     (sig, step) => {
-      if (!broker.capabilities.shared && !tasks.has(sig.task.name)) throw new UnknownTaskError(sig.task.name);
+      if (tasks && !broker.capabilities.shared && !tasks.has(sig.task.name)) throw new UnknownTaskError(sig.task.name);
       assertPayloadArgs(step.args, `Arguments of ${step.task}`);
       assertEncodable(app.codec, step.args, `Arguments of ${step.task}`);
     },
