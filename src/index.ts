@@ -40,7 +40,7 @@ export { task, isTaskDefinition } from './core/task.js';
 export type { TaskDefinition, TaskFn, TaskArgs, TaskResult } from './core/task.js';
 export { TaskHandle } from './core/task-handle.js';
 export { chain, group, chord, isFlow } from './core/flow/flow.js';
-export type { Flow, Signature, ParamSuffix, SigInput } from './core/flow/flow.js';
+export type { Flow, FlowResult, Signature, ParamSuffix, SigInput } from './core/flow/flow.js';
 export type { FlowSpec, SignatureSpec } from './core/flow/flow-spec.js';
 export { Job } from './core/job.js';
 export type { ResultOptions } from './core/job.js';

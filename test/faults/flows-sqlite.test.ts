@@ -126,7 +126,8 @@ it('S31 - flows survive a worker SIGKILLed every second: all end, no step after 
     for (let s = 0; s < 5; s++) {
       const starts = (byJob.get(`${id}.${s}`) ?? []).filter((l) => l.event === 'start');
       if (s > 2) expect(starts, `${id}.${s} ran`).toEqual([]);
-      for (const start of starts) expect(start.at, `${id}.${s} started after its flow failed`).toBeLessThanOrEqual(failedAt);
+      for (const start of starts)
+        expect(start.at, `${id}.${s} started after its flow failed`).toBeLessThanOrEqual(failedAt);
     }
     expect(await broker.getJob(`${id}.3`)).toBeUndefined();
   }

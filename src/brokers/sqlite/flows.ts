@@ -8,7 +8,14 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { CancelResult, JobSnapshot } from '../../core/contract/index.js';
-import type { EnqueueResult, FlowGraph, FlowLink, FlowOutcome, FlowStartRequest, FlowTx } from '../../core/contract/index.js';
+import type {
+  EnqueueResult,
+  FlowGraph,
+  FlowLink,
+  FlowOutcome,
+  FlowStartRequest,
+  FlowTx,
+} from '../../core/contract/index.js';
 import type { ErrorInfo } from '../../core/errors.js';
 import { flowJobRequest } from '../../core/flow/flow-job.js';
 import { cancelFlow, retryFlow, stepFailed, stepSucceeded } from '../../core/flow/flow-driver.js';
@@ -102,9 +109,14 @@ function finishFlow(engine: Engine, tx: Tx, fs: FlowStatements, id: string, outc
   const codec = engine.options.codec;
   const result = outcome.status === 'succeeded' ? encode(codec, outcome.result) : null;
   const error = outcome.status === 'failed' ? errorBody(outcome.error) : undefined;
-  const row = fs.finish.get(outcome.status, result, error?.json ?? null, tx.now, tx.now + engine.options.resultTtl, id) as
-    | OutcomeRow
-    | undefined;
+  const row = fs.finish.get(
+    outcome.status,
+    result,
+    error?.json ?? null,
+    tx.now,
+    tx.now + engine.options.resultTtl,
+    id,
+  ) as OutcomeRow | undefined;
   if (!row) return;
   const job = { id, task: row.task, queue: row.queue };
   const body = outcome.status === 'succeeded' ? { result: outcome.result } : error ? { error } : undefined;

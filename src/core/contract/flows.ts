@@ -112,6 +112,4 @@ export interface FlowTx {
 
 /** How a flow ends. */
 export type FlowOutcome =
-  | { status: 'succeeded'; result: unknown }
-  | { status: 'failed'; error: ErrorInfo }
-  | { status: 'cancelled' };
+  { status: 'succeeded'; result: unknown } | { status: 'failed'; error: ErrorInfo } | { status: 'cancelled' };

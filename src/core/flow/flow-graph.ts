@@ -59,7 +59,13 @@ function build(node: FlowNode, input: Output | undefined, steps: FlowStep[], id:
   }
 }
 
-function addStep(sig: SignatureNode, input: Output | undefined, steps: FlowStep[], id: string, check: StepCheck): Output {
+function addStep(
+  sig: SignatureNode,
+  input: Output | undefined,
+  steps: FlowStep[],
+  id: string,
+  check: StepCheck,
+): Output {
   const index = steps.length;
   if (index >= MAX_FLOW_STEPS) throw new InvalidArgumentError(`A flow holds at most ${MAX_FLOW_STEPS} steps`);
   const resolved = resolveJobOptions(sig.task.name, sig.task.options, sig.options);

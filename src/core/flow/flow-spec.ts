@@ -10,7 +10,7 @@ import type { JobOptionsJson } from '../options-table.js';
 import type { TaskDefinition } from '../task.js';
 import { NO_CONTROL_CHARS } from '../validate.js';
 import type { Flow, FlowNode } from './flow.js';
-import { chain, chord, group, signature } from './flow.js';
+import { chainOf, chord, group, signature } from './flow.js';
 
 /** Most steps in one flow. */
 export const MAX_FLOW_STEPS = 1_000;
@@ -26,10 +26,7 @@ export interface SignatureSpec {
 
 /** A flow as JSON. */
 export type FlowSpec =
-  | SignatureSpec
-  | { chain: FlowSpec[] }
-  | { group: FlowSpec[] }
-  | { chord: { group: FlowSpec[]; callback: FlowSpec } };
+  SignatureSpec | { chain: FlowSpec[] } | { group: FlowSpec[] } | { chord: { group: FlowSpec[]; callback: FlowSpec } };
 
 const signatureSchema = z.strictObject({
   task: z.string().min(1).max(200).regex(NO_CONTROL_CHARS, 'must not contain control characters'),
@@ -52,14 +49,26 @@ export function parseFlowSpec(value: unknown, where: string): FlowSpec {
       if (!Array.isArray(items) || items.length === 0) bad(name, 'expected a non-empty array of steps or flows');
       return items.map((item, i) => walk(item, `${name}[${i}]`, depth + 1));
     };
-    if (keys.length === 1 && keys[0] === 'chain') return { chain: list((v as { chain: unknown }).chain, `${at}.chain`) };
-    if (keys.length === 1 && keys[0] === 'group') return { group: list((v as { group: unknown }).group, `${at}.group`) };
+    if (keys.length === 1 && keys[0] === 'chain')
+      return { chain: list((v as { chain: unknown }).chain, `${at}.chain`) };
+    if (keys.length === 1 && keys[0] === 'group')
+      return { group: list((v as { group: unknown }).group, `${at}.group`) };
     if (keys.length === 1 && keys[0] === 'chord') {
       const c: unknown = (v as { chord: unknown }).chord;
-      if (typeof c !== 'object' || c === null || Array.isArray(c) || Object.keys(c).some((k) => k !== 'group' && k !== 'callback'))
+      if (
+        typeof c !== 'object' ||
+        c === null ||
+        Array.isArray(c) ||
+        Object.keys(c).some((k) => k !== 'group' && k !== 'callback')
+      )
         bad(`${at}.chord`, 'expected {"group":[…],"callback":{…}}');
       const { group: members, callback } = c as { group?: unknown; callback?: unknown };
-      return { chord: { group: list(members, `${at}.chord.group`), callback: walk(callback, `${at}.chord.callback`, depth + 1) } };
+      return {
+        chord: {
+          group: list(members, `${at}.chord.group`),
+          callback: walk(callback, `${at}.chord.callback`, depth + 1),
+        },
+      };
     }
     const parsed = signatureSchema.safeParse(v);
     if (!parsed.success) {
@@ -78,7 +87,7 @@ function bad(at: string, message: string): never {
 
 /** A checked spec to a flow; `taskOf` gives the definition of a task name. */
 export function flowFromSpec(spec: FlowSpec, taskOf: (name: string) => TaskDefinition): Flow {
-  if ('chain' in spec) return chain(...spec.chain.map((s) => flowFromSpec(s, taskOf)));
+  if ('chain' in spec) return chainOf(spec.chain.map((s) => flowFromSpec(s, taskOf)));
   if ('group' in spec) return group(...spec.group.map((s) => flowFromSpec(s, taskOf)));
   if ('chord' in spec)
     return chord(

@@ -6,7 +6,7 @@
  * Typing: a `Flow<In, Out>` takes `In` (`[]` when it needs no input, `[X]`
  * when the previous step's result `X` is prepended to its arguments) and
  * yields `Out`. `chain` checks each step against the one before (up to eight
- * steps; longer chains are typed `unknown`), `group` yields the tuple of its
+ * steps; from nine on, steps are not checked and the result is `unknown`), `group` yields the tuple of its
  * members' results, `chord` hands that tuple to its callback.
  */
 import type { JobOptions } from '../options.js';
@@ -51,16 +51,23 @@ export interface Signature<In extends unknown[] = unknown[], Out = unknown> exte
 /** Every suffix of a parameter tuple: what `sig` may be given (the head comes from the previous step). */
 export type ParamSuffix<P extends unknown[]> = P extends [unknown, ...infer R] ? P | ParamSuffix<R> : P;
 
+/** A tuple as long as `A` that any values fit (`sig(4)` infers `[4]`, which must still match `[b: number]`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyOfLength<A extends unknown[]> = { [K in keyof A]: any };
+
 /** The parameters a signature leaves for its input: `[]` or the one prepended value. */
 export type SigInput<P extends unknown[], A extends unknown[]> = number extends P['length']
   ? unknown[] // rest parameters: anything goes
-  : P extends [...infer H, ...A]
+  : P extends [...infer H, ...AnyOfLength<A>]
     ? H extends [] | [unknown]
       ? H
       : never
     : [];
 
-type OutOf<F> = F extends Flow<unknown[], infer O> ? O : never;
+type OutOf<F> = F extends Flow<never, infer O> ? O : never;
+
+/** What a flow resolves to. @example FlowResult<typeof flow> */
+export type FlowResult<F> = OutOf<F>;
 type AnyFlow = Flow<never, unknown>;
 
 /** True for a value made by `sig`, {@link chain}, {@link group} or {@link chord}. */
@@ -70,7 +77,8 @@ export function isFlow(value: unknown): value is Flow {
 
 /** @internal makes a signature (`task.sig(...)` calls this). */
 export function signature(task: TaskDefinition, args: readonly unknown[], options: JobOptions): Signature {
-  if (options.key !== undefined) fail('key', 'undefined in a step of a flow (give no idempotency key to a step)', options.key);
+  if (options.key !== undefined)
+    fail('key', 'undefined in a step of a flow (give no idempotency key to a step)', options.key);
   validateJobOptions(options);
   return wrap<Signature>({ type: 'sig', task, args: Object.freeze([...args]), options });
 }
@@ -136,8 +144,15 @@ export function chain<I extends unknown[], A, B, C, D, E, F, G, H>(
   g: Flow<[F], G>,
   h: Flow<[G], H>,
 ): Flow<I, H>;
-export function chain(...steps: AnyFlow[]): Flow<unknown[], unknown>;
+export function chain(
+  ...steps: [AnyFlow, AnyFlow, AnyFlow, AnyFlow, AnyFlow, AnyFlow, AnyFlow, AnyFlow, AnyFlow, ...AnyFlow[]]
+): Flow<unknown[], unknown>;
 export function chain(...steps: AnyFlow[]): Flow<unknown[], unknown> {
+  return chainOf(steps);
+}
+
+/** A chain of any number of flows, untyped (flows built at run time, e.g. from JSON). */
+export function chainOf(steps: readonly AnyFlow[]): Flow<unknown[], unknown> {
   return wrap({ type: 'chain', steps: Object.freeze(nodesOf('chain', steps)) });
 }
 

@@ -8,7 +8,7 @@ import { compileFlow } from '../../core/flow/flow-graph.js';
 import { flowToSpec } from '../../core/flow/flow-spec.js';
 import { task } from '../../core/task.js';
 import type { SuiteContext } from './helpers.js';
-import { LEASE_MS, historyOf, leaseOf, leaseSoon, queueName, sleep, waitFor } from './helpers.js';
+import { LEASE_MS, historyOf, leaseOf, queueName, sleep, waitFor } from './helpers.js';
 
 /** Tasks of one test, all on one fresh queue. */
 function tasks(retries = 3) {
@@ -19,7 +19,12 @@ function tasks(retries = 3) {
 
 /** Starts a flow on the broker as the app does; resolves to its id. */
 async function start(broker: Broker, flow: Flow): Promise<string> {
-  const request = compileFlow(`f-${randomUUID()}`, flow, () => {}, () => flowToSpec(flow.node));
+  const request = compileFlow(
+    `f-${randomUUID()}`,
+    flow,
+    () => {},
+    () => flowToSpec(flow.node),
+  );
   const receipt = await broker.startFlow!(request);
   return receipt.id;
 }
