@@ -70,6 +70,8 @@ export function parseFlowSpec(value: unknown, where: string): FlowSpec {
         },
       };
     }
+    if (!('task' in v))
+      bad(at, `expected a step {"task","args"} or {"chain"|"group"|"chord": …}, got keys ${JSON.stringify(keys)}`);
     const parsed = signatureSchema.safeParse(v);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
