@@ -16,6 +16,7 @@ export const SCRIPT_NAMES = [
   'watch',
   'sweep',
   'qset',
+  'flow',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */
