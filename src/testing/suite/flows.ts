@@ -38,11 +38,14 @@ async function until(broker: Broker, id: string, status: string): Promise<void> 
   await waitFor(`${id} to be ${status}`, async () => (await statusOf(broker, id)) === status);
 }
 
-/** Leases exactly `n` jobs of the queue (waiting for them), sorted by id. */
-async function leaseN(broker: Broker, queue: string, n: number): Promise<LeasedJob[]> {
+/** Long enough that no lease runs out during a test, however busy the machine. */
+const HOLD_MS = 30_000;
+
+/** Leases exactly `n` jobs of the queue (waiting for them), sorted by id; `leaseMs` long unless given. */
+async function leaseN(broker: Broker, queue: string, n: number, leaseMs = HOLD_MS): Promise<LeasedJob[]> {
   const jobs: LeasedJob[] = [];
   await waitFor(`${n} jobs on ${queue}`, async () => {
-    jobs.push(...(await broker.lease(leaseOf(queue, n - jobs.length))));
+    jobs.push(...(await broker.lease(leaseOf(queue, n - jobs.length, leaseMs))));
     return jobs.length >= n;
   });
   expect(jobs).toHaveLength(n);
@@ -52,7 +55,7 @@ async function leaseN(broker: Broker, queue: string, n: number): Promise<LeasedJ
 /** Nothing becomes leasable on the queue for a while. */
 async function expectNothing(broker: Broker, queue: string): Promise<void> {
   await sleep(150);
-  expect(await broker.lease(leaseOf(queue))).toEqual([]);
+  expect(await broker.lease(leaseOf(queue, 10, HOLD_MS))).toEqual([]);
 }
 
 /** The optional flows part (contract/flows.ts): start, atomic advance, failure, cancel, retry. */
@@ -160,7 +163,7 @@ export function flowTests({ open, test }: SuiteContext): void {
       const broker = await open();
       const { queue, a, b } = tasks(0);
       const id = await start(broker, chain(a.sig(1), b.sig(2)));
-      await leaseN(broker, queue, 1);
+      await leaseN(broker, queue, 1, LEASE_MS);
       await waitFor(`${id} to fail`, async () => (await statusOf(broker, id)) === 'failed', LEASE_MS * 4 + 3000);
       expect((await broker.getJob(id))?.error?.message).toMatch(`step a (job ${id}.0) failed`);
       await expectNothing(broker, queue);
