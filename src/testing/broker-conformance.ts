@@ -19,6 +19,7 @@ import { inspectionTests } from './suite/inspection.js';
 import { leaseTests } from './suite/leases.js';
 import { outcomeTests } from './suite/outcomes.js';
 import { queueSettingsTests } from './suite/queue-settings.js';
+import { workerDirectoryTests } from './suite/worker-directory.js';
 import { flowTests } from './suite/flows.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
@@ -103,6 +104,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     outcomeTests(context);
     inspectionTests(context);
     queueSettingsTests(context);
+    workerDirectoryTests(context);
     flowTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));

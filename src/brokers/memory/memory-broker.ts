@@ -32,6 +32,7 @@ import { MemoryReceipt } from './memory-receipt.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 import { isTerminalStatus } from '../../core/report.js';
+import { ListenerSet } from '../../core/listener-set.js';
 import { FLOW_QUEUE } from '../../core/contract/index.js';
 import type { FlowStartRequest, FlowTx } from '../../core/contract/index.js';
 import { cancelFlow, retryFlow, stepFailed, stepSucceeded } from '../../core/flow/flow-driver.js';
@@ -54,8 +55,8 @@ export class MemoryBroker implements Broker {
   readonly #finished: FinishedJobs;
   readonly #liveKeys = new Map<string, MemoryJob>();
   readonly #stats = new Map<string, QueueStats>();
-  readonly #readyListeners = new Set<() => void>();
-  readonly #cancelListeners = new Set<(id: string) => void>();
+  readonly #readyListeners = new ListenerSet<[]>('drover memory broker');
+  readonly #cancelListeners = new ListenerSet<[jobId: string]>('drover memory broker');
   readonly #reports = new ReportFanout();
   /** Settings of the queues that have any (set explicitly, so bounded by the caller). */
   readonly #settings = new Map<string, QueueSettings>();
@@ -221,13 +222,11 @@ export class MemoryBroker implements Broker {
   }
 
   onReady(listener: () => void): () => void {
-    this.#readyListeners.add(listener);
-    return () => this.#readyListeners.delete(listener);
+    return this.#readyListeners.add(listener);
   }
 
   onCancel(listener: (jobId: string) => void): () => void {
-    this.#cancelListeners.add(listener);
-    return () => this.#cancelListeners.delete(listener);
+    return this.#cancelListeners.add(listener);
   }
 
   onReport(listener: (report: BrokerReport) => void): () => void {
@@ -261,7 +260,7 @@ export class MemoryBroker implements Broker {
     if (job.graph !== undefined) return cancelFlow(this.#flows, id) ? 'aborted' : 'finished';
     const wasActive = job.status === 'active';
     this.#finish(job, 'cancelled');
-    if (wasActive) for (const listener of this.#cancelListeners) listener(id);
+    if (wasActive) this.#cancelListeners.emit(id);
     if (job.flow !== undefined) stepFailed(this.#flows, job.flow, job.task, undefined);
     return wasActive ? 'aborted' : 'cancelled';
   }
@@ -528,6 +527,6 @@ export class MemoryBroker implements Broker {
   }
 
   #signalReady(): void {
-    for (const listener of this.#readyListeners) listener();
+    this.#readyListeners.emit();
   }
 }

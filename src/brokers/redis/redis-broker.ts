@@ -18,10 +18,11 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
-import type { FlowStartRequest, QueueSettings, QueueSettingsPatch } from '../../core/contract/index.js';
+import type { FlowStartRequest, QueueSettings, QueueSettingsPatch, WorkerPresence } from '../../core/contract/index.js';
 import { RedisFlows } from './flows.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
+import { announceWorkers, listWorkers } from './worker-directory.js';
 import { listJobs } from './job-listing.js';
 import type { RedisBrokerOptions, ResolvedRedisOptions } from './options.js';
 import { resolveRedisOptions } from './options.js';
@@ -248,22 +249,16 @@ export class RedisBroker implements Broker {
   }
 
   onReady(listener: () => void): () => void {
-    const wrapped = (): void => listener();
-    this.#listeners.ready.add(wrapped);
-    return () => this.#listeners.ready.delete(wrapped);
+    return this.#listeners.ready.add(listener);
   }
 
   onCancel(listener: (jobId: string) => void): () => void {
-    const wrapped = (jobId: string): void => listener(jobId);
-    this.#listeners.cancel.add(wrapped);
-    return () => this.#listeners.cancel.delete(wrapped);
+    return this.#listeners.cancel.add(listener);
   }
 
   /** Every report recorded through this broker instance (other processes' reports reach `watch`). */
   onReport(listener: (report: BrokerReport) => void): () => void {
-    const wrapped = (report: BrokerReport): void => listener(report);
-    this.#listeners.report.add(wrapped);
-    return () => this.#listeners.report.delete(wrapped);
+    return this.#listeners.report.add(listener);
   }
 
   async getJob(id: string): Promise<JobSnapshot | undefined> {
@@ -350,6 +345,16 @@ export class RedisBroker implements Broker {
   /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     return writeQueueSettings(this.#engine ?? (await this.#open()), queue, patch);
+  }
+
+  /** Replaces this instance's announcement in the prefix's worker directory. */
+  async announceWorkers(instance: string, workers: readonly WorkerPresence[], ttlMs: number): Promise<void> {
+    await announceWorkers(this.#engine ?? (await this.#open()), instance, workers, ttlMs);
+  }
+
+  /** The workers every process on the prefix announced and that have not expired. */
+  async listWorkers(): Promise<WorkerPresence[]> {
+    return listWorkers(this.#engine ?? (await this.#open()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

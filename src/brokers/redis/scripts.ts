@@ -16,6 +16,7 @@ export const SCRIPT_NAMES = [
   'watch',
   'sweep',
   'qset',
+  'workers',
   'flow',
 ] as const;
 

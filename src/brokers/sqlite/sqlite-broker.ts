@@ -18,10 +18,12 @@ import type {
   ReportWatch,
   QueueSettings,
   QueueSettingsPatch,
+  WorkerPresence,
 } from '../../core/contract/index.js';
 import { countJobs, listJobs } from './admin.js';
 import { cancelWithFlow, retryWithFlow, startFlow } from './flows.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
+import { announceWorkers, listWorkers } from './worker-directory.js';
 import { claimJobs, mightClaim } from './claim.js';
 import { openDatabase } from './database.js';
 import { encodeRequests, enqueueJobs } from './enqueue.js';
@@ -207,6 +209,18 @@ export class SqliteBroker implements Broker {
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     const engine = this.#engine ?? (await this.#open());
     return engine.writes.run((tx) => writeQueueSettings(engine, tx, queue, patch));
+  }
+
+  /** Replaces this process's announcement in the worker directory of this database file. */
+  async announceWorkers(instance: string, workers: readonly WorkerPresence[], ttlMs: number): Promise<void> {
+    const engine = this.#engine ?? (await this.#open());
+    await engine.writes.run((tx) => announceWorkers(engine, tx, instance, workers, ttlMs));
+  }
+
+  /** The workers every process on this database file announced and that have not expired. */
+  async listWorkers(): Promise<WorkerPresence[]> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => listWorkers(engine, tx));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -11,6 +11,7 @@
  * - {@link BrokerInspection}: getJob, watch, cancel, retry, counts,
  *   listJobs, and the optional report feed `onReport`;
  * - {@link QueueSettingsStore}: per-queue settings, optional;
+ * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional.
  * - {@link FlowStore}: flows (chain, group, chord) advanced atomically, optional.
  * What a broker can and cannot do beyond that is declared in
  * {@link BrokerCapabilities} or by an optional member being absent —
@@ -42,6 +43,7 @@ import type {
   ReportWatch,
 } from './jobs.js';
 import type { QueueSettingsStore } from './queue-settings.js';
+import type { WorkerDirectory } from './worker-directory.js';
 import type { FlowStore } from './flows.js';
 
 /**
@@ -159,7 +161,8 @@ export interface BrokerInspection {
  * (`drover/testing`, docs/brokers.md), skipping only what its capabilities
  * say it lacks.
  */
-export interface Broker extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<FlowStore> {}
+export interface Broker
+  extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<WorkerDirectory>, Partial<FlowStore> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {

@@ -27,6 +27,7 @@ export type {
   StoredJobOptions,
 } from './jobs.js';
 export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';
+export type { WorkerDirectory, WorkerPresence } from './worker-directory.js';
 export { FLOW_QUEUE } from './flows.js';
 export type {
   FlowEdge,

@@ -26,7 +26,8 @@ export const SOON_MS = 3_000;
  * it (by its capabilities, or by an optional member being absent) has the
  * test skipped with the reason in {@link NEED_REASONS}.
  */
-export type Need = 'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'flows';
+export type Need =
+  'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'workerDirectory' | 'flows';
 
 /** Why a test is skipped on a broker that lacks a {@link Need}. */
 export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
@@ -35,6 +36,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   pullLeasing: "jobs are pushed and their leases held by the broker (capabilities.leasing: 'push')",
   confirmsOutcomes: 'outcomes resolve once sent, not once recorded (capabilities.confirmsOutcomes: false)',
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
+  workerDirectory: 'the broker has no announceWorkers / listWorkers (no shared worker directory)',
   flows: 'the broker has no startFlow (flows are not implemented on it yet)',
 });
 
@@ -52,6 +54,8 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       return caps.confirmsOutcomes;
     case 'queueSettings':
       return typeof broker.getQueueSettings === 'function' && typeof broker.setQueueSettings === 'function';
+    case 'workerDirectory':
+      return typeof broker.announceWorkers === 'function' && typeof broker.listWorkers === 'function';
     case 'flows':
       return typeof broker.startFlow === 'function';
   }
