@@ -25,6 +25,9 @@ import { checkObject, fail } from './validate.js';
 import type { Worker, WorkerOptions } from './worker.js';
 import { createWorker } from './worker.js';
 import { resolveGrace } from './grace.js';
+import type { Flow } from './flow/flow.js';
+import { isFlow } from './flow/flow.js';
+import { startFlow } from './flow/start-flow.js';
 
 /** Options of {@link Drover}. */
 export interface DroverOptions {
@@ -186,8 +189,19 @@ export class Drover implements TaskCaller, JobSource {
     options?: JobOptions,
   ): Promise<Job<TaskResult<F>>>;
   call(taskOrName: string, args: unknown[], options?: JobOptions): Promise<Job>;
-  call(taskOrName: string | TaskDefinition, args: unknown[], options: JobOptions = EMPTY): Promise<Job> {
-    return this.callTask(this.#definitionOf(taskOrName), args, options === EMPTY ? EMPTY : validateJobOptions(options));
+  /**
+   * Starts a flow (`chain`, `group`, `chord`, or one signature): one job
+   * whose result is its last step's (docs/flows.md).
+   * @example await app.call(chain(add.sig(2, 2), mul.sig(10)))
+   */
+  call<R>(flow: Flow<[], R>): Promise<Job<R>>;
+  call(taskOrName: string | TaskDefinition | Flow, args?: unknown[], options: JobOptions = EMPTY): Promise<Job> {
+    if (isFlow(taskOrName)) return startFlow(this, this.#ids, this.#tasks, taskOrName);
+    return this.callTask(
+      this.#definitionOf(taskOrName),
+      args as unknown[],
+      options === EMPTY ? EMPTY : validateJobOptions(options),
+    );
   }
 
   /** Calls a task once per argument list, in one broker round trip. */

@@ -2,6 +2,8 @@ import type { Job } from './job.js';
 import type { JobOptions } from './options.js';
 import { EMPTY, validateJobOptions } from './options.js';
 import type { TaskArgs, TaskDefinition, TaskFn, TaskResult } from './task.js';
+import type { ParamSuffix, SigInput, Signature } from './flow/flow.js';
+import { signature } from './flow/flow.js';
 
 /** What a handle needs from its app. */
 export interface TaskCaller {
@@ -44,6 +46,15 @@ export class TaskHandle<F extends TaskFn> {
   /** Enqueues a batch in one broker round trip. */
   callMany(argsList: readonly TaskArgs<F>[]): Promise<Job<TaskResult<F>>[]> {
     return this.#app.callTaskMany(this.definition, argsList, this.#options) as Promise<Job<TaskResult<F>>[]>;
+  }
+
+  /**
+   * A signature for a flow, with this handle's options: the last arguments
+   * given, the previous step's result prepended when it runs.
+   * @example chain(add.sig(2, 2), add.with({ priority: 5 }).sig(4))
+   */
+  sig<A extends ParamSuffix<TaskArgs<F>>>(...args: A): Signature<SigInput<TaskArgs<F>, A>, TaskResult<F>> {
+    return signature(this.definition, args, this.#options) as Signature<SigInput<TaskArgs<F>, A>, TaskResult<F>>;
   }
 
   /** A handle with these options on top (delay, priority, key…). */

@@ -1,4 +1,6 @@
 import type { JobOptions } from './options.js';
+import type { ParamSuffix, SigInput, Signature } from './flow/flow.js';
+import { signature } from './flow/flow.js';
 import { checkName, fail } from './validate.js';
 
 /** Any function of positional arguments, sync or async. */
@@ -17,6 +19,12 @@ export interface TaskDefinition<F extends TaskFn = TaskFn> {
   readonly name: string;
   readonly fn: F;
   readonly options: JobOptions;
+  /**
+   * A signature for a flow: a call not yet made, with the last arguments
+   * given (the previous step's result becomes the first).
+   * @example chain(add.sig(2, 2), add.sig(4))
+   */
+  sig<A extends ParamSuffix<TaskArgs<F>>>(...args: A): Signature<SigInput<TaskArgs<F>, A>, TaskResult<F>>;
 }
 
 /**
@@ -26,7 +34,14 @@ export interface TaskDefinition<F extends TaskFn = TaskFn> {
 export function task<F extends TaskFn>(name: string, fn: F, options: JobOptions = {}): TaskDefinition<F> {
   checkName('name', name);
   if (typeof fn !== 'function') fail('fn', 'a function', fn);
-  return Object.freeze({ kind: 'drover.task', name, fn, options: Object.freeze({ ...options }) });
+  const def: TaskDefinition<F> = Object.freeze({
+    kind: 'drover.task',
+    name,
+    fn,
+    options: Object.freeze({ ...options }),
+    sig: (...args: unknown[]) => signature(def, args, {}),
+  }) as TaskDefinition<F>;
+  return def;
 }
 
 /** True for a value made by {@link task}. */

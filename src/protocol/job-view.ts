@@ -29,6 +29,8 @@ export interface JobView {
   startedAt: number | null;
   finishedAt: number | null;
   workerId: string | null;
+  /** The flow this job is a step of (docs/flows.md). */
+  flowId: string | null;
 }
 
 /** The view of a job snapshot. */
@@ -51,6 +53,7 @@ export function toJobView(job: JobSnapshot): JobView {
     startedAt: job.startedAt ?? null,
     finishedAt: job.finishedAt ?? null,
     workerId: job.workerId ?? null,
+    flowId: job.flowId ?? null,
   };
 }
 
@@ -97,5 +100,7 @@ export function fromJobView(view: JobView): JobSnapshot {
   if (view.startedAt !== null) snapshot.startedAt = view.startedAt;
   if (view.finishedAt !== null) snapshot.finishedAt = view.finishedAt;
   if (view.workerId !== null) snapshot.workerId = view.workerId;
+  // Views from servers older than flows lack the field.
+  if (typeof view.flowId === 'string') snapshot.flowId = view.flowId;
   return snapshot;
 }

@@ -31,6 +31,7 @@ import { registerJobLogsRoute } from './routes/job-logs.js';
 import { registerJobEventsRoute } from './routes/job-events.js';
 import { registerJobResultRoute } from './routes/job-result.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerFlowRoutes } from './routes/flows.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueueRoutes } from './routes/queues.js';
@@ -333,6 +334,7 @@ export class DroverServer {
   #registerRoutes(): void {
     const context = this.#context();
     registerJobRoutes(this.#fastify, context);
+    registerFlowRoutes(this.#fastify, context);
     registerJobResultRoute(this.#fastify, context);
     registerJobEventsRoute(this.#fastify, context);
     registerJobLogsRoute(this.#fastify, context);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { JOB_STATUSES } from '../core/report.js';
+import { jobOptionsJsonSchema } from '../core/options-table.js';
 
 const errorInfo = z.object({
   name: z.string(),
@@ -44,6 +45,7 @@ export const jobViewSchema = z.object({
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
   workerId: z.string().nullable(),
+  flowId: z.string().nullable(),
 });
 
 /** A job in a listing: big fields may be left out (`null` / `[]`) and named in `truncated`. */
@@ -128,3 +130,38 @@ export const herdSchema = z.object({ num: z.int() });
 
 /** `GET /healthz`. */
 export const healthSchema = z.object({ ok: z.literal(true) });
+
+/** One step of a flow in `POST /v1/flows` (the route checks the shape itself, naming the path). */
+const flowStepSchema = z.strictObject({
+  task: z.string().min(1).max(200),
+  args: z.array(z.unknown()).optional(),
+  options: jobOptionsJsonSchema.optional(),
+});
+
+/** The body of `POST /v1/flows`: a step, or a chain, group or chord of flows, nested. */
+export const flowSpecSchema: z.ZodType = z.union([
+  flowStepSchema,
+  z.strictObject({
+    get chain() {
+      return z.array(flowSpecSchema).min(1);
+    },
+  }),
+  z.strictObject({
+    get group() {
+      return z.array(flowSpecSchema).min(1);
+    },
+  }),
+  z.strictObject({
+    chord: z.strictObject({
+      get group() {
+        return z.array(flowSpecSchema).min(1);
+      },
+      get callback() {
+        return flowSpecSchema;
+      },
+    }),
+  }),
+]);
+
+/** `POST /v1/flows`. */
+export const flowStartedSchema = z.object({ id: z.string(), status: z.literal('active') });

@@ -12,6 +12,8 @@ import {
   cancelledSchema,
   enqueuedSchema,
   errorBodySchema,
+  flowSpecSchema,
+  flowStartedSchema,
   healthSchema,
   herdSchema,
   jobPageSchema,
@@ -59,6 +61,21 @@ function operations(limits: ServerLimits): Operation[] {
         200: ['A live job with the same options.key exists; nothing new was made', enqueuedSchema],
         201: ['Enqueued (an array body answers an array)', z.union([enqueuedSchema, z.array(enqueuedSchema)])],
         413: [`Body over ${limits.bodyBytes} bytes, or a batch over ${limits.batchJobs} jobs`, errorBodySchema],
+        415: ['Body is not application/json', errorBodySchema],
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/flows',
+      summary:
+        'Start a flow (docs/flows.md): {"chain":[…]}, {"group":[…]} or {"chord":{"group":[…],"callback":{…}}}, ' +
+        'nested, of steps {"task","args","options"}. Its id works on every /v1/jobs/{id} route.',
+      access: 'protected',
+      body: flowSpecSchema,
+      bodyRequired: true,
+      responses: {
+        201: ['Started: the flow job is active and its first steps are queued', flowStartedSchema],
+        413: [`Body over ${limits.bodyBytes} bytes`, errorBodySchema],
         415: ['Body is not application/json', errorBodySchema],
       },
     },

@@ -21,6 +21,7 @@ import { outcomeTests } from './suite/outcomes.js';
 import { queueSettingsTests } from './suite/queue-settings.js';
 import { workerDirectoryTests } from './suite/worker-directory.js';
 import { jobLogTests } from './suite/job-logs.js';
+import { flowTests } from './suite/flows.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
 
@@ -106,6 +107,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     queueSettingsTests(context);
     workerDirectoryTests(context);
     jobLogTests(context);
+    flowTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {

@@ -20,6 +20,12 @@ describe('examples/', () => {
     for (let i = 0; i < 10; i++) expect(out).toContain(`this is ${i} speaking`);
   });
 
+  it('flows - murmur as a chord, then a chain', async () => {
+    const out = await example('flows');
+    expect(out).toMatch(/the chord \S+ counted 120 words/);
+    expect(out).toContain('the chain says: 12 words');
+  });
+
   it('gofherd - success, retry and failure callbacks with max retries', async () => {
     const out = await example('gofherd');
     expect(out).toContain('8 succeeded, 2 failed after 2 retries');

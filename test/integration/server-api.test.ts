@@ -206,10 +206,14 @@ describe('GET /v1/jobs/:id/logs', () => {
   it('GET /v1/jobs/:id/logs - what the handler logged (info and above), in order, with its attempt; 404 for an unknown job', async () => {
     const id = await enqueue('chatty', [7]);
     expect((await terminal(id)).result).toBe(7);
-    const res = await http(server, 'GET', `/v1/jobs/${id}/logs`);
+    const res = await http<{ supported: boolean; lines: { level: string; msg: string; attempt: number }[] }>(
+      server,
+      'GET',
+      `/v1/jobs/${id}/logs`,
+    );
     expect(res.status, res.text).toBe(200);
     expect(res.body.supported).toBe(true);
-    expect(res.body.lines.map((l: Loose) => [l.level, l.msg, l.attempt])).toEqual([
+    expect(res.body.lines.map((l) => [l.level, l.msg, l.attempt])).toEqual([
       ['info', 'starting 7', 1],
       ['info', 'half way {"step":2,"of":3}', 1],
       ['warn', 'careful', 1],

@@ -15,6 +15,7 @@ type Access = 'protected' | 'metrics' | 'public';
 /** Every route, how to call it, and who may. `:id` is replaced by a queued job's id. */
 const ROUTES: Record<string, { access: Access; path: string; body?: unknown }> = {
   'POST /v1/jobs': { access: 'protected', path: '/v1/jobs', body: { task: 'add', args: [1, 2] } },
+  'POST /v1/flows': { access: 'protected', path: '/v1/flows', body: { chain: [{ task: 'add', args: [1, 2] }] } },
   'GET /v1/jobs': { access: 'protected', path: '/v1/jobs?status=failed' },
   'GET /v1/jobs/:id': { access: 'protected', path: '/v1/jobs/:id' },
   'DELETE /v1/jobs/:id': { access: 'protected', path: '/v1/jobs/:id' },

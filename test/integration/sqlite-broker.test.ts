@@ -119,6 +119,7 @@ describe('sqlite broker', () => {
     expect(conn.prepare('SELECT version, name FROM drover_migrations').all()).toEqual([
       { version: 1, name: 'init' },
       { version: 2, name: 'queue-settings' },
+      { version: 5, name: 'flows' },
       { version: 6, name: 'workers' },
       { version: 7, name: 'job-logs' },
     ]);

@@ -35,6 +35,10 @@ import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 import { isTerminalStatus } from '../../core/report.js';
 import { ListenerSet } from '../../core/listener-set.js';
+import { FLOW_QUEUE } from '../../core/contract/index.js';
+import type { FlowStartRequest, FlowTx } from '../../core/contract/index.js';
+import { cancelFlow, retryFlow, stepFailed, stepSucceeded } from '../../core/flow/flow-driver.js';
+import { flowJobRequest } from '../../core/flow/flow-job.js';
 
 /**
  * The in-process broker: nothing persisted, everything in plain data
@@ -94,11 +98,41 @@ export class MemoryBroker implements Broker {
   }
 
   async enqueue(requests: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
-    if (this.#queuedCount + requests.length > this.#maxQueued) {
+    return this.#enqueue(requests, true);
+  }
+
+  /** Starts a flow: the flow job (`active`, never leased) and its first steps, in one step. */
+  async startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
+    if (this.#jobs.get(request.id)) return new MemoryReceipt(this.#jobs.get(request.id)!, true);
+    this.#checkRoom(request.first.length);
+    const now = Date.now();
+    const job = new MemoryJob(flowJobRequest(request), this.#seq++, now, this.#stat(FLOW_QUEUE));
+    job.graph = request.graph;
+    job.status = 'active';
+    job.attempt = 1;
+    job.startedAt = now;
+    job.leased = true;
+    job.stats.active++;
+    this.#jobs.add(job);
+    if (this.#reports.wants(job.id)) {
+      this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
+      this.#reports.send(job, job.activeReport());
+    }
+    this.#enqueue(request.first, false);
+    return new MemoryReceipt(job, false);
+  }
+
+  #checkRoom(count: number): void {
+    if (this.#queuedCount + count > this.#maxQueued) {
       throw new BrokerFullError(
         `memory broker is full: ${this.#queuedCount} jobs queued, maxQueued is ${this.#maxQueued}`,
       );
     }
+  }
+
+  /** Enqueues at once; `limit` false for the steps of an accepted flow, which must not be refused. */
+  #enqueue(requests: readonly EnqueueRequest[], limit: boolean): EnqueueResult[] {
+    if (limit) this.#checkRoom(requests.length);
     const now = Date.now();
     const results = new Array<EnqueueResult>(requests.length);
     let ready = false;
@@ -159,13 +193,14 @@ export class MemoryBroker implements Broker {
     if (!job) return Promise.reject(new StaleLeaseError(lease.id));
     job.result = result;
     this.#finish(job, 'succeeded');
+    if (job.flow !== undefined) stepSucceeded(this.#flows, job.flow, result);
     return RECORDED;
   }
 
   async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
     const job = this.#holder(lease);
     job.error = outcome.error;
-    if (outcome.retryInMs === undefined) return this.#finish(job, 'failed');
+    if (outcome.retryInMs === undefined) return this.#fail(job);
     this.#deactivate(job);
     this.#requeue(job, outcome.retryInMs);
     this.#log(job, { jobId: job.id, status: 'retrying', attempt: job.attempt, at: Date.now(), error: outcome.error });
@@ -230,16 +265,28 @@ export class MemoryBroker implements Broker {
   }
 
   async cancel(id: string): Promise<CancelResult> {
+    return this.#cancel(id);
+  }
+
+  #cancel(id: string): CancelResult {
     const job = this.#jobs.get(id);
     if (!job) return 'not_found';
     if (isTerminalStatus(job.status)) return 'finished';
+    if (job.graph !== undefined) return cancelFlow(this.#flows, id) ? 'aborted' : 'finished';
     const wasActive = job.status === 'active';
     this.#finish(job, 'cancelled');
     if (wasActive) this.#cancelListeners.emit(id);
+    if (job.flow !== undefined) stepFailed(this.#flows, job.flow, job.task, undefined);
     return wasActive ? 'aborted' : 'cancelled';
   }
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
+    const job = this.#jobs.get(id);
+    if (job?.graph !== undefined) return retryFlow(this.#flows, id) ? job.snapshot() : undefined;
+    return this.#retry(id);
+  }
+
+  #retry(id: string): JobSnapshot | undefined {
     const job = this.#jobs.get(id);
     if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return undefined;
     if (job.key !== undefined && this.#liveKeys.has(job.key)) return undefined;
@@ -312,6 +359,7 @@ export class MemoryBroker implements Broker {
 
   #deactivate(job: MemoryJob): void {
     job.stats.active--;
+    if (job.activeIndex === -1) return; // a flow job: active, never leased
     // Swap-remove: O(1) without hashing.
     const last = this.#active.pop()!;
     if (last !== job) {
@@ -435,7 +483,7 @@ export class MemoryBroker implements Broker {
       const error = toErrorInfo(new LeaseExpiredError(job.id));
       job.error = error;
       if (job.attempt > job.options.retries) {
-        this.#finish(job, 'failed');
+        this.#fail(job);
       } else {
         this.#deactivate(job);
         this.#requeue(job, 0);
@@ -443,6 +491,54 @@ export class MemoryBroker implements Broker {
       }
     }
     this.#finished.evict(now - this.#resultTtl);
+  }
+
+  /** Fails a job for good, and its flow with it. */
+  #fail(job: MemoryJob): void {
+    this.#finish(job, 'failed');
+    if (job.flow !== undefined) stepFailed(this.#flows, job.flow, job.task, job.error);
+  }
+
+  /** The storage the shared flow logic runs on: every call synchronous, so each flow operation is atomic. */
+  readonly #flows: FlowTx = {
+    readFlow: (id) => {
+      const job = this.#jobs.get(id);
+      return job?.graph === undefined ? undefined : { status: job.status, graph: job.graph };
+    },
+    writeGraph: (id, graph) => {
+      const job = this.#jobs.get(id);
+      if (job) job.graph = graph;
+    },
+    finishFlow: (id, outcome) => {
+      const job = this.#jobs.get(id);
+      if (!job || isTerminalStatus(job.status)) return;
+      if (outcome.status === 'succeeded') job.result = outcome.result;
+      if (outcome.status === 'failed') job.error = outcome.error;
+      this.#finish(job, outcome.status);
+    },
+    reopenFlow: (id) => this.#reopenFlow(this.#jobs.get(id)!),
+    enqueue: (requests) => void this.#enqueue(requests, false),
+    jobStatus: (id) => this.#jobs.get(id)?.status,
+    rerun: (id) => void this.#retry(id),
+    cancel: (id) => void this.#cancel(id),
+  };
+
+  /** A failed or cancelled flow job runs again: `queued` and `active` reports, no lease. */
+  #reopenFlow(job: MemoryJob): void {
+    if (job.status === 'failed') job.stats.failed--;
+    this.#finished.reopened();
+    if (job.leased) job.record(job.activeReport());
+    job.leased = false;
+    job.record(job.terminalReport()!);
+    job.error = undefined;
+    job.finishedAt = undefined;
+    job.status = 'active';
+    job.stats.active++;
+    const now = Date.now();
+    this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
+    job.startedAt = now;
+    job.leased = true;
+    if (this.#reports.wants(job.id)) this.#reports.send(job, job.activeReport());
   }
 
   #signalReady(): void {

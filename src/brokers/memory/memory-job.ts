@@ -4,6 +4,8 @@ import type { JobStatus, Report } from '../../core/report.js';
 import type {
   EnqueueRequest,
   JobLogLine,
+  FlowGraph,
+  FlowLink,
   JobSnapshot,
   QueueCounts,
   StoredJobOptions,
@@ -79,6 +81,10 @@ export class MemoryJob {
   activeIndex = -1;
   /** Callers of `Job.result()` waiting for the outcome: none, one, or several. */
   waiter: OutcomeWaiter | OutcomeWaiter[] | undefined = undefined;
+  /** On a step of a flow: where it belongs. */
+  readonly flow: FlowLink | undefined;
+  /** On a flow job: its graph (contract/flows.ts). */
+  graph: FlowGraph | undefined = undefined;
 
   constructor(request: EnqueueRequest, seq: number, now: number, stats: QueueStats) {
     this.stats = stats;
@@ -89,6 +95,7 @@ export class MemoryJob {
     this.priority = request.priority;
     this.key = request.key;
     this.options = request.options;
+    this.flow = request.flow;
     this.seq = seq;
     this.#createdAt = sinceEpoch(now);
     this.#runAt = sinceEpoch(now + request.delayMs);
@@ -223,6 +230,7 @@ export class MemoryJob {
       startedAt: this.startedAt,
       finishedAt: this.finishedAt,
       workerId: this.workerId,
+      flowId: this.flow?.flowId,
     };
   }
 }

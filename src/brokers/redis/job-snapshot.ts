@@ -38,5 +38,6 @@ export function toSnapshot(id: string, f: JobFields, codec: Codec, options: Stor
   if (f.b !== undefined) snapshot.startedAt = Number(f.b);
   if (f.f !== undefined) snapshot.finishedAt = Number(f.f);
   if (f.wk) snapshot.workerId = f.wk;
+  if (f.fl) snapshot.flowId = f.fl;
   return snapshot;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StaleLeaseError } from '../../core/errors.js';
+import type { FlowLink } from '../../core/contract/index.js';
 
 /** One outcome of an attempt, as `finish.lua` takes it. */
 export interface Outcome {
@@ -21,6 +22,8 @@ export interface Recorded {
   n: number;
   /** Broker time of the record. */
   at: number;
+  /** Set (and nothing recorded) for the success of a step of a flow: record it with its flow's advance. */
+  flow?: FlowLink;
 }
 
 interface Waiting {
@@ -108,6 +111,9 @@ function settle(batch: Waiting[], reply: unknown[]): void {
         n: Number(reply[base + 4]),
         at,
       });
+    } else if (verdict === 'flow') {
+      const flow = { flowId: String(reply[base + 1]), step: Number(reply[base + 2]) };
+      w.resolve({ task: '', queue: '', attempt: 0, n: 0, at, flow });
     } else if (verdict === 'again') {
       w.resolve(undefined);
     } else {

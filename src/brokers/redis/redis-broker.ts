@@ -18,7 +18,14 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
-import type { JobLogLine, QueueSettings, QueueSettingsPatch, WorkerPresence } from '../../core/contract/index.js';
+import type {
+  FlowStartRequest,
+  JobLogLine,
+  QueueSettings,
+  QueueSettingsPatch,
+  WorkerPresence,
+} from '../../core/contract/index.js';
+import { RedisFlows } from './flows.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { announceWorkers, listWorkers } from './worker-directory.js';
@@ -188,8 +195,9 @@ export class RedisBroker implements Broker {
   async ack(lease: LeaseRef, result: unknown): Promise<void> {
     const engine = this.#engine ?? (await this.#open());
     const payload = encodeValue(engine.options.codec, result);
-    const recorded = await this.#finish({ kind: 's', id: lease.id, token: lease.token, payload, delayMs: 0 });
-    if (!recorded) return;
+    let recorded = await this.#finish({ kind: 's', id: lease.id, token: lease.token, payload, delayMs: 0 });
+    if (recorded?.flow) recorded = await new RedisFlows(engine).stepSucceeded(lease, recorded.flow, result, payload);
+    if (!recorded || recorded.n === 0) return;
     const { n, attempt, at } = recorded;
     // Watchers here get the result as any other process would: through the codec.
     const copy = decodeValue(engine.options.codec, payload);
@@ -277,6 +285,8 @@ export class RedisBroker implements Broker {
     const engine = this.#engine ?? (await this.#open());
     const { resultTtl, keepFinished } = engine.options;
     const reply = (await engine.run('cancel', [id, resultTtl, keepFinished])) as unknown[];
+    if (reply[0] === 'flow')
+      return (await new RedisFlows(engine).cancel(id, (step) => this.cancel(step))) ? 'aborted' : 'finished';
     const outcome = reply[0] as CancelResult;
     if (outcome !== 'cancelled' && outcome !== 'aborted') return outcome;
     const [, task, queue, attempt, n, at] = reply;
@@ -300,7 +310,8 @@ export class RedisBroker implements Broker {
   async retry(id: string): Promise<JobSnapshot | undefined> {
     const engine = this.#engine ?? (await this.#open());
     engine.recent.drop(id);
-    const reply = (await engine.run('rerun', [id])) as string[] | null;
+    const reply = (await engine.run('rerun', [id])) as string[] | 'flow' | null;
+    if (reply === 'flow') return (await new RedisFlows(engine).retry(id)) ? this.getJob(id) : undefined;
     if (reply === null) return undefined;
     const snapshot = await engine.snapshotOf(id, reply);
     this.#report({
@@ -313,6 +324,14 @@ export class RedisBroker implements Broker {
     });
     this.#listeners.fireReady();
     return snapshot;
+  }
+
+  /** Starts a flow: its job and first steps in one script (contract/flows.ts). */
+  async startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
+    const engine = this.#engine ?? (await this.#open());
+    const receipt = await new RedisFlows(engine).start(request);
+    if (request.first.some((r) => r.delayMs === 0)) this.#listeners.fireReady();
+    return receipt;
   }
 
   async counts(): Promise<QueueCounts[]> {

@@ -18,6 +18,7 @@ export const SCRIPT_NAMES = [
   'qset',
   'workers',
   'logs',
+  'flow',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

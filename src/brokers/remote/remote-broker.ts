@@ -24,6 +24,7 @@ import type {
   CancelResult,
   EnqueueRequest,
   EnqueueResult,
+  FlowStartRequest,
   JobPage,
   JobSnapshot,
   LeasedJob,
@@ -95,6 +96,11 @@ export class RemoteBroker implements Broker {
 
   enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
     return this.#api.enqueue(jobs);
+  }
+
+  /** Forwards the flow to the server (`POST /v1/flows`), whose broker advances it; the server names it. */
+  startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
+    return this.#api.startFlow(request.spec());
   }
 
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {

@@ -76,6 +76,12 @@ export class ServerApi {
     return results;
   }
 
+  /** `POST /v1/flows`: the server compiles and starts the flow, and names it. */
+  async startFlow(spec: unknown): Promise<EnqueueResult> {
+    const answer = await this.request<{ id: string; status: JobStatus }>('POST', '/v1/flows', spec, [201]);
+    return { id: answer.body!.id, status: answer.body!.status, duplicate: false };
+  }
+
   /** `GET /v1/jobs/:id`; undefined on 404. */
   async getJob(id: string): Promise<JobSnapshot | undefined> {
     const answer = await this.request<JobViewJson>('GET', `/v1/jobs/${encodeURIComponent(id)}`, undefined, [200, 404]);

@@ -52,6 +52,8 @@ export function enqueueJobs(engine: Engine, tx: Tx, jobs: readonly EncodedReques
       key,
       runAt,
       tx.now,
+      req.flow?.flowId ?? null,
+      req.flow?.step ?? null,
     );
     reports.record(tx, req, 1, 'queued', 0);
     results[i] = { id: req.id, status, duplicate: false };

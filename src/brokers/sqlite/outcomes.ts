@@ -4,6 +4,7 @@ import type { LeaseRef, NackOutcome } from '../../core/contract/index.js';
 import type { Engine } from './engine.js';
 import type { OutcomeRow, Stored } from './rows.js';
 import type { Tx } from './write-queue.js';
+import { advanceFlow, failFlow, linkOf } from './flows.js';
 
 /*
  * What a lease holder reports: every statement matches `id AND token AND
@@ -20,6 +21,7 @@ export function ackJob(engine: Engine, tx: Tx, lease: LeaseRef, stored: Stored, 
   engine.reports.record(tx, { id: lease.id, task: row.task, queue: row.queue }, row.rn, 'succeeded', row.attempt, {
     result,
   });
+  if (row.flow_id !== null) advanceFlow(engine, tx, linkOf(row)!, result);
 }
 
 /** Records a failed attempt: `delayed` (or `queued` at once) for a retry, or `failed` for good. */
@@ -41,6 +43,7 @@ export function nackJob(engine: Engine, tx: Tx, lease: LeaseRef, outcome: NackOu
   engine.held.delete(lease.id);
   const job = { id: lease.id, task: row.task, queue: row.queue };
   engine.reports.record(tx, job, row.rn, retryIn === undefined ? 'failed' : 'retrying', row.attempt, { error });
+  if (row.flow_id !== null && retryIn === undefined) failFlow(engine, tx, linkOf(row)!, row.task, error.info);
 }
 
 /** Records progress; keeps at most `maxProgressReports` progress reports per job. */

@@ -31,6 +31,9 @@ export interface JobRow {
   result: Stored;
   error: string | null;
   rn: number;
+  flow_id: string | null;
+  flow_step: number | null;
+  flow_graph: Stored;
 }
 
 /** What ack / nack / progress / cancel hand back to build their report. */
@@ -39,6 +42,9 @@ export interface OutcomeRow {
   queue: string;
   attempt: number;
   rn: number;
+  /** Set on a step of a flow. */
+  flow_id: string | null;
+  flow_step: number | null;
 }
 
 /** Encodes a value with the codec; `undefined` is stored as NULL. */
@@ -114,5 +120,6 @@ export function toSnapshot(row: JobRow, codec: Codec): JobSnapshot {
   if (row.started_at !== null) snapshot.startedAt = row.started_at;
   if (row.finished_at !== null) snapshot.finishedAt = row.finished_at;
   if (row.worker_id !== null) snapshot.workerId = row.worker_id;
+  if (row.flow_id !== null) snapshot.flowId = row.flow_id;
   return snapshot;
 }

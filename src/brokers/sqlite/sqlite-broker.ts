@@ -6,6 +6,7 @@ import type {
   CancelResult,
   EnqueueRequest,
   EnqueueResult,
+  FlowStartRequest,
   JobPage,
   JobSnapshot,
   LeaseRef,
@@ -20,7 +21,8 @@ import type {
   WorkerPresence,
   JobLogLine,
 } from '../../core/contract/index.js';
-import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
+import { countJobs, listJobs } from './admin.js';
+import { cancelWithFlow, retryWithFlow, startFlow } from './flows.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { announceWorkers, listWorkers } from './worker-directory.js';
 import { appendJobLogs, readJobLogs } from './job-logs.js';
@@ -175,12 +177,21 @@ export class SqliteBroker implements Broker {
 
   async cancel(id: string): Promise<CancelResult> {
     const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => cancelJob(engine, tx, id));
+    return engine.writes.run((tx) => cancelWithFlow(engine, tx, id));
   }
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
     const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => retryJob(engine, tx, id));
+    return engine.writes.run((tx) => retryWithFlow(engine, tx, id));
+  }
+
+  /** Starts a flow: its job and first steps in one transaction (contract/flows.ts). */
+  startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
+    return this.#use((engine) => {
+      const graph = encode(engine.options.codec, request.graph);
+      encodeRequests(engine, request.first); // a codec error fails the call before the transaction
+      return engine.writes.run((tx) => startFlow(engine, tx, request, graph));
+    });
   }
 
   async counts(): Promise<QueueCounts[]> {

@@ -7,7 +7,7 @@ const LIVE = "('queued', 'delayed', 'active')";
 const CLAIMED = 'seq, id, task, queue, args, attempt, options, token, priority, run_at, rn';
 const CLAIM_SET = `status = 'active', attempt = attempt + 1, token = lower(hex(randomblob(12))), lease_until = ?, started_at = ?, worker_id = ?, rn = rn + 1`;
 /** What ack / nack / progress hand back to build their report. */
-const OUTCOME = 'task, queue, attempt, rn';
+const OUTCOME = 'task, queue, attempt, rn, flow_id, flow_step';
 
 /**
  * Every prepared statement, made once per connection. Hot paths use
@@ -19,7 +19,7 @@ export class Statements {
 
   /** () → the database clock in epoch ms (S23: one clock for every process). */
   readonly now: Statement<[], number>;
-  /** (id, task, queue, args, status, priority, retries, options, key, run_at, created_at) */
+  /** (id, task, queue, args, status, priority, retries, options, key, run_at, created_at, flow_id, flow_step) */
   readonly insertJob: Statement;
   /** (job_id, n, status, attempt, at, value, error) */
   readonly insertReport: Statement;
@@ -87,7 +87,7 @@ export class Statements {
     const p = (sql: string): Statement => db.prepare(sql);
     this.now = db.prepare<[], number>("SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER)").pluck();
     this.insertJob = p(
-      'INSERT INTO drover_jobs (id, task, queue, args, status, priority, retries, options, key, run_at, created_at, rn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
+      'INSERT INTO drover_jobs (id, task, queue, args, status, priority, retries, options, key, run_at, created_at, flow_id, flow_step, rn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
     );
     this.insertReport = p(
       'INSERT INTO drover_reports (job_id, n, status, attempt, at, value, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -158,7 +158,7 @@ export class Statements {
          error = json_object('name', 'LeaseExpiredError', 'message', @prefix || id || @suffix, 'code', 'ERR_DROVER_LEASE_EXPIRED'),
          ${done}
        WHERE seq IN (SELECT seq FROM drover_jobs WHERE status = 'active' AND lease_until <= @now ORDER BY lease_until LIMIT @limit)
-       RETURNING id, task, queue, status, attempt, rn, error`,
+       RETURNING id, task, queue, status, attempt, rn, error, flow_id, flow_step`,
     );
     this.anyPrunable = db.prepare('SELECT 1 FROM drover_jobs WHERE expires_at <= ? LIMIT 1').pluck();
     this.prune = db.prepare(

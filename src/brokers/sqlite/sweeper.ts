@@ -3,6 +3,7 @@ import type { JobStatus } from '../../core/report.js';
 import type { Engine } from './engine.js';
 import { parseError } from './rows.js';
 import type { Tx } from './write-queue.js';
+import { failFlow, linkOf } from './flows.js';
 
 /** Rows one sweep touches per kind of work; more waits for the next sweep (which comes at once). */
 const SWEEP_LIMIT = 1000;
@@ -18,6 +19,8 @@ interface ExpiredRow {
   attempt: number;
   rn: number;
   error: string;
+  flow_id: string | null;
+  flow_step: number | null;
 }
 
 /**
@@ -88,6 +91,7 @@ export function sweepOnce(engine: Engine, tx: Tx): boolean {
     const status = row.status === 'queued' ? 'retrying' : 'failed';
     requeued ||= row.status === 'queued';
     engine.reports.record(tx, row, row.rn, status, row.attempt, { error: { info, json: row.error } });
+    if (status === 'failed' && row.flow_id !== null) failFlow(engine, tx, linkOf(row)!, row.task, info);
   }
   const pruned = s.prune.run(tx.now, SWEEP_LIMIT).changes;
   if (promoted > 0 || requeued) tx.after(() => engine.signals.ready());

@@ -12,7 +12,8 @@
  *   listJobs, and the optional report feed `onReport`;
  * - {@link QueueSettingsStore}: per-queue settings, optional;
  * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional;
- * - {@link JobLogStore}: handlers' log lines kept with their jobs, optional.
+ * - {@link JobLogStore}: handlers' log lines kept with their jobs, optional;
+ * - {@link FlowStore}: flows (chain, group, chord) advanced atomically, optional.
  * What a broker can and cannot do beyond that is declared in
  * {@link BrokerCapabilities} or by an optional member being absent —
  * never by a method that silently does nothing.
@@ -45,6 +46,7 @@ import type {
 import type { QueueSettingsStore } from './queue-settings.js';
 import type { WorkerDirectory } from './worker-directory.js';
 import type { JobLogStore } from './job-logs.js';
+import type { FlowStore } from './flows.js';
 
 /**
  * What a broker can do beyond the contract's minimum. The two required
@@ -162,7 +164,13 @@ export interface BrokerInspection {
  * say it lacks.
  */
 export interface Broker
-  extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<WorkerDirectory>, Partial<JobLogStore> {}
+  extends
+    WorkerBroker,
+    BrokerInspection,
+    Partial<QueueSettingsStore>,
+    Partial<WorkerDirectory>,
+    Partial<JobLogStore>,
+    Partial<FlowStore> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {

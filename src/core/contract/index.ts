@@ -30,3 +30,17 @@ export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './qu
 export type { WorkerDirectory, WorkerPresence } from './worker-directory.js';
 export { MAX_JOB_LOG_LINES, MAX_JOB_LOG_LINE_CHARS } from './job-logs.js';
 export type { JobLogLine, JobLogStore } from './job-logs.js';
+export { FLOW_QUEUE } from './flows.js';
+export type {
+  FlowEdge,
+  FlowGraph,
+  FlowInput,
+  FlowLink,
+  FlowOutcome,
+  FlowStartRequest,
+  FlowStep,
+  FlowStepState,
+  FlowStore,
+  FlowTx,
+  StoredFlow,
+} from './flows.js';

@@ -6,6 +6,7 @@
 import type { ErrorInfo } from '../errors.js';
 import type { StoredJobOptions } from '../options-table.js';
 import type { JobStatus, Report } from '../report.js';
+import type { FlowLink } from './flows.js';
 
 export type { StoredJobOptions };
 
@@ -22,6 +23,8 @@ export interface EnqueueRequest {
   /** Idempotency key: while a job with this key is queued, delayed or active, return that job. */
   key?: string | undefined;
   options: StoredJobOptions;
+  /** Set on a step of a flow (contract/flows.ts): its success advances the flow. */
+  flow?: FlowLink | undefined;
 }
 
 /** What enqueue did with one request. */
@@ -91,6 +94,8 @@ export interface JobSnapshot {
   startedAt?: number | undefined;
   finishedAt?: number | undefined;
   workerId?: string | undefined;
+  /** The flow this job is a step of. */
+  flowId?: string | undefined;
 }
 
 /** Outcome of {@link Broker.cancel}. */

@@ -27,7 +27,14 @@ export const SOON_MS = 3_000;
  * test skipped with the reason in {@link NEED_REASONS}.
  */
 export type Need =
-  'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'workerDirectory' | 'jobLogs';
+  | 'reportFeed'
+  | 'keepsIds'
+  | 'pullLeasing'
+  | 'confirmsOutcomes'
+  | 'queueSettings'
+  | 'workerDirectory'
+  | 'jobLogs'
+  | 'flows';
 
 /** Why a test is skipped on a broker that lacks a {@link Need}. */
 export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
@@ -38,6 +45,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
   workerDirectory: 'the broker has no announceWorkers / listWorkers (no shared worker directory)',
   jobLogs: 'the broker has no appendJobLogs / jobLogs (handlers’ log lines are not kept)',
+  flows: 'the broker has no startFlow (flows are not implemented on it yet)',
 });
 
 /** Whether a broker has a {@link Need}. */
@@ -58,6 +66,8 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       return typeof broker.announceWorkers === 'function' && typeof broker.listWorkers === 'function';
     case 'jobLogs':
       return typeof broker.appendJobLogs === 'function' && typeof broker.jobLogs === 'function';
+    case 'flows':
+      return typeof broker.startFlow === 'function';
   }
 }
 

@@ -7,17 +7,22 @@
   ARGV[2]  id
   ARGV[3]  resultTtl (ms)
   ARGV[4]  finished jobs kept per queue and status
-  Returns 'not_found' | 'finished' | 'cancelled' | 'aborted', then task, queue, attempt, report number, broker time.
+  Returns 'not_found' | 'finished' | 'cancelled' | 'aborted', then task, queue, attempt, report number, broker time;
+  or 'flow' for a live flow job, left as it was (the broker cancels it and its steps).
+  A cancelled step fails its flow.
 ]]
 local id, ttl, keep = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local jk = jkey(id)
-local f = redis.call('HMGET', jk, 't', 's', 'q', 'n', 'p', 'sq', 'k', 'h', 'rn', 'w')
+local f = redis.call('HMGET', jk, 't', 's', 'q', 'n', 'p', 'sq', 'k', 'h', 'rn', 'w', 'fl', 'gv')
 if not f[1] then
   return { 'not_found' }
 end
 local status, q = f[2], f[3]
 if status == 'succeeded' or status == 'failed' or status == 'cancelled' then
   return { 'finished' }
+end
+if f[12] then
+  return { 'flow' }
 end
 local now = now_ms()
 local outcome = 'cancelled'
@@ -45,6 +50,7 @@ tell(f[10], id, entry)
 if outcome == 'aborted' then
   publish('c' .. id)
 end
+fail_flow(f[11], id, f[1], nil, now, ttl)
 flush_counters()
 flush_finished(keep)
 return { outcome, f[1], q, attempt, rn, now }

@@ -11,7 +11,10 @@
            id, token, payload (encoded result, '' = undefined; or error JSON),
            retry delay (ms), outcome id
   Returns the broker time, then per outcome 5 values:
-  'ok' | 'stale' | 'again', task, queue, attempt, report number.
+  'ok' | 'stale' | 'again', task, queue, attempt, report number;
+  or 'flow', flow id, step index, 0, 0 for the success of a step of a flow,
+  which is left as it was: flow.lua records it with its flow's advance.
+  A step that fails for good fails its flow here.
 ]]
 local now = now_ms()
 local ttl = tonumber(ARGV[2])
@@ -23,8 +26,14 @@ while i + 5 <= #ARGV do
   local kind, id, token, payload, delay, op = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
   i = i + 6
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 's', 'tk', 'q', 't', 'n', 'k', 'w', 'h', 'rn', 'p', 'sq', 'op')
-  if f[1] ~= 'active' or f[2] ~= token then
+  local f = redis.call('HMGET', jk, 's', 'tk', 'q', 't', 'n', 'k', 'w', 'h', 'rn', 'p', 'sq', 'op', 'fl', 'fx')
+  if kind == 's' and f[13] and f[1] == 'active' and f[2] == token then
+    out[#out + 1] = 'flow'
+    out[#out + 1] = f[13]
+    out[#out + 1] = f[14]
+    out[#out + 1] = 0
+    out[#out + 1] = 0
+  elseif f[1] ~= 'active' or f[2] ~= token then
     out[#out + 1] = (op ~= '' and f[12] == op) and 'again' or 'stale'
     out[#out + 1] = f[4] or ''
     out[#out + 1] = f[3] or ''
@@ -52,6 +61,7 @@ while i + 5 <= #ARGV do
       redis.call('HSET', jk, 's', status, 'f', now, 'e', payload, 'h', log, 'rn', rn, 'op', op)
       finish(q, status, id, now, ttl)
       drop_key(f[6], id)
+      fail_flow(f[13], id, f[4], payload, now, ttl)
     else
       log, entry = log_append(f[8], rn, 'r', attempt, now, payload)
       if delay > 0 then

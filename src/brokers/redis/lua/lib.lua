@@ -219,3 +219,152 @@ local function promote(now, limit)
   chunked('ZREM', P .. 'delayed', due, 1000)
   return #due
 end
+
+-- Adds one job (enqueue.lua, and the steps of flows). A live job holding
+-- `key`, or a job with this id already (a resent command), is answered
+-- instead. `extra` are more fields for the new hash (a step's flow link).
+-- Returns its status, 1 if a key matched (0 otherwise), and the holder's id on a match.
+local function add_job(id, task, q, args, prio, delay, key, ref, oj, watched, now, extra)
+  local jk = jkey(id)
+  if key ~= '' then
+    local holder = redis.call('HGET', P .. 'keys', key)
+    if holder then
+      local st = redis.call('HMGET', jkey(holder), 's', 't')
+      if st[2] and (not st[1] or st[1] == 'delayed' or st[1] == 'active') then
+        return st[1] or 'queued', 1, holder
+      end
+    end
+  end
+  local existing = redis.call('HMGET', jk, 't', 's')
+  if existing[1] then
+    return existing[2] or 'queued', 0, nil
+  end
+  if oj ~= '' then
+    redis.call('HSETNX', P .. 'opts', ref, oj)
+  end
+  local fields = { 't', task, 'q', q, 'a', args, 'o', ref, 'c', now }
+  if watched ~= '' then
+    fields[#fields + 1] = 'w'
+    fields[#fields + 1] = 1
+  end
+  if prio ~= 0 then
+    fields[#fields + 1] = 'p'
+    fields[#fields + 1] = prio
+  end
+  if key ~= '' then
+    fields[#fields + 1] = 'k'
+    fields[#fields + 1] = key
+    redis.call('HSET', P .. 'keys', key, id)
+  end
+  for _, v in ipairs(extra or {}) do
+    fields[#fields + 1] = v
+  end
+  local status = 'queued'
+  if delay > 0 then
+    status = 'delayed'
+    fields[#fields + 1] = 's'
+    fields[#fields + 1] = 'delayed'
+    fields[#fields + 1] = 'r'
+    fields[#fields + 1] = now + delay
+    if prio ~= 0 then
+      fields[#fields + 1] = 'sq'
+      fields[#fields + 1] = redis.call('INCR', P .. 'seq')
+    end
+    redis.call('ZADD', P .. 'delayed', now + delay, id)
+    count('d:' .. q, 1)
+  else
+    local seq = push(q, id, prio, nil, false)
+    if seq then
+      fields[#fields + 1] = 'sq'
+      fields[#fields + 1] = seq
+    end
+  end
+  redis.call('HSET', jk, unpack(fields))
+  return status, 0, nil
+end
+
+-- Re-runs a failed or cancelled job (rerun.lua, and the steps of a re-run
+-- flow): queued again with a fresh attempt count and report log. If another
+-- live job holds its key meanwhile, the re-run gives the key up. Returns false if not possible.
+local function rerun_job(id, now)
+  local jk = jkey(id)
+  local f = redis.call('HMGET', jk, 't', 's', 'q', 'p', 'k', 'w')
+  if not f[1] or (f[2] ~= 'failed' and f[2] ~= 'cancelled') then
+    return false
+  end
+  local q = f[3]
+  redis.call('ZREM', P .. 'f:' .. q .. ':' .. f[2], id)
+  redis.call('ZREM', P .. 'exp', id)
+  redis.call('DEL', P .. 'h:' .. id)
+  redis.call('HDEL', jk, 's', 'n', 'b', 'f', 'wk', 'pr', 'rs', 'e', 'tk', 'op', 'sq')
+  local key = f[5]
+  if key then
+    local holder = redis.call('HGET', P .. 'keys', key)
+    local live = false
+    if holder and holder ~= id then
+      local st = redis.call('HMGET', jkey(holder), 's', 't')
+      live = st[2] and (not st[1] or st[1] == 'delayed' or st[1] == 'active')
+    end
+    if live then
+      redis.call('HDEL', jk, 'k')
+    else
+      redis.call('HSET', P .. 'keys', key, id)
+    end
+  end
+  local log, entry = log_append(nil, 1, 'q', 0, now)
+  redis.call('HSET', jk, 'r', now, 'h', log, 'rn', 1)
+  tell(f[6], id, entry)
+  local seq = push(q, id, tonumber(f[4]) or 0, nil, false)
+  if seq then
+    redis.call('HSET', jk, 'sq', seq)
+  end
+  return true
+end
+
+-- Ends a live flow job (fields as a job's, plus gr its graph and gv its
+-- version, bumped by every change): succeeded with `payload` as its result,
+-- failed with `payload` as its error JSON, or cancelled. Returns true if it was live.
+local function flow_end(flow_id, status, payload, now, ttl)
+  local jk = jkey(flow_id)
+  local f = redis.call('HMGET', jk, 's', 'q', 'n', 'h', 'rn', 'w')
+  if f[1] ~= 'active' then
+    return false
+  end
+  local q, attempt = f[2], tonumber(f[3]) or 1
+  local rn = (tonumber(f[5]) or 1) + 1
+  local code = status == 'succeeded' and 's' or (status == 'failed' and 'f' or 'c')
+  local log, entry = log_append(f[4], rn, code, attempt, now, payload)
+  if status == 'succeeded' then
+    log = log_append(f[4], rn, code, attempt, now)
+    if payload ~= '' then
+      redis.call('HSET', jk, 'rs', payload)
+    end
+  elseif status == 'failed' then
+    redis.call('HSET', jk, 'e', payload)
+  end
+  redis.call('HSET', jk, 's', status, 'f', now, 'h', log, 'rn', rn)
+  redis.call('HINCRBY', jk, 'gv', 1)
+  finish(q, status, flow_id, now, ttl)
+  count('a:' .. q, -1)
+  tell(f[6], flow_id, entry)
+  return true
+end
+
+-- A step failed for good (`err` its error JSON) or was cancelled (`err`
+-- nil): its flow fails with an error naming it (core/flow/flow-driver.ts stepError).
+local function fail_flow(flow_id, step_id, task, err, now, ttl)
+  if not flow_id or flow_id == '' then
+    return
+  end
+  local info = { name = 'JobCancelledError', code = 'ERR_DROVER_JOB_CANCELLED' }
+  local what = 'was cancelled'
+  if err then
+    local e = cjson.decode(err)
+    info.name = e.name or 'Error'
+    info.code = e.code or 'ERR_DROVER_JOB_CANCELLED'
+    info.stack = e.stack
+    what = 'failed: ' .. tostring(e.message)
+  end
+  info.message = 'step ' .. task .. ' (job ' .. step_id .. ') ' .. what
+  flow_end(flow_id, 'failed', cjson.encode(info), now, ttl)
+end

@@ -21,7 +21,7 @@ local options = {}
 local reports = {}
 for _, id in ipairs(expired) do
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 's', 't', 'q', 'n', 'o', 'rn', 'w', 'h', 'p', 'k')
+  local f = redis.call('HMGET', jk, 's', 't', 'q', 'n', 'o', 'rn', 'w', 'h', 'p', 'k', 'fl')
   if f[1] == 'active' then
     local q, attempt = f[3], tonumber(f[4]) or 1
     local retries = options[f[5]]
@@ -46,6 +46,7 @@ for _, id in ipairs(expired) do
       redis.call('HSET', jk, 's', 'failed', 'f', now, 'e', error, 'h', log, 'rn', rn)
       finish(q, 'failed', id, now, ttl)
       drop_key(f[10], id)
+      fail_flow(f[11], id, f[2], error, now, ttl)
     end
     count('a:' .. q, -1)
     tell(f[7], id, entry)
