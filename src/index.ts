@@ -74,6 +74,7 @@ export {
   ClosedError,
   ProtocolError,
   AuthError,
+  InvalidScheduleError,
   isDroverError,
 } from './core/errors.js';
 export type { ErrorCode, ErrorInfo } from './core/errors.js';
@@ -95,6 +96,8 @@ export type {
 } from './chief/index.js';
 export { Herd };
 export type { WorkerOptions, Worker } from './core/worker.js';
+export type { ScheduleInfo, SchedulerOptions } from './core/app-schedules.js';
+export type { ScheduleSpec } from './core/schedule-definition.js';
 export { DroverMetrics } from './metrics/metrics.js';
 export type { MetricsOptions } from './metrics/metrics.js';
 export type {
@@ -114,4 +117,10 @@ export type {
   ListJobsQuery,
   ReportWatch,
   StoredJobOptions,
+  ScheduleStore,
+  ScheduleDefinition,
+  ScheduleRecord,
+  SchedulePut,
+  FireRequest,
+  FireOutcome,
 } from './brokers/contract.js';

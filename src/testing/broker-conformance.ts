@@ -19,6 +19,7 @@ import { inspectionTests } from './suite/inspection.js';
 import { leaseTests } from './suite/leases.js';
 import { outcomeTests } from './suite/outcomes.js';
 import { queueSettingsTests } from './suite/queue-settings.js';
+import { scheduleTests } from './suite/schedules.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
 
@@ -102,6 +103,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     outcomeTests(context);
     inspectionTests(context);
     queueSettingsTests(context);
+    scheduleTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {

@@ -10,7 +10,8 @@
  *   release, progress, onReady, onCancel — what the herd uses;
  * - {@link BrokerInspection}: getJob, watch, cancel, retry, counts,
  *   listJobs, and the optional report feed `onReport`;
- * - {@link QueueSettingsStore}: per-queue settings, optional.
+ * - {@link QueueSettingsStore}: per-queue settings, optional;
+ * - {@link ScheduleStore}: schedules and their atomic fires, optional.
  * What a broker can and cannot do beyond that is declared in
  * {@link BrokerCapabilities} or by an optional member being absent —
  * never by a method that silently does nothing.
@@ -41,6 +42,7 @@ import type {
   ReportWatch,
 } from './jobs.js';
 import type { QueueSettingsStore } from './queue-settings.js';
+import type { ScheduleStore } from './schedules.js';
 
 /**
  * What a broker can do beyond the contract's minimum. The two required
@@ -157,7 +159,8 @@ export interface BrokerInspection {
  * (`drover/testing`, docs/brokers.md), skipping only what its capabilities
  * say it lacks.
  */
-export interface Broker extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore> {}
+export interface Broker
+  extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<ScheduleStore> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {

@@ -27,3 +27,13 @@ export type {
   StoredJobOptions,
 } from './jobs.js';
 export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';
+export { fireJobId } from './schedules.js';
+export type {
+  FireOutcome,
+  FireRequest,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
+  ScheduleStore,
+  ScheduleTiming,
+} from './schedules.js';

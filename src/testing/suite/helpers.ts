@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { Broker, EnqueueRequest, JobSnapshot, LeaseRequest, LeasedJob } from '../../core/contract/index.js';
 import { resolveCapabilities } from '../../core/contract/index.js';
 import type { Report } from '../../core/report.js';
+import { hasScheduleStore } from '../../core/app-schedules.js';
 
 /** Options the suite passes to a broker factory: short timings so the suite runs in seconds. */
 export interface ConformanceBrokerOptions {
@@ -26,7 +27,7 @@ export const SOON_MS = 3_000;
  * it (by its capabilities, or by an optional member being absent) has the
  * test skipped with the reason in {@link NEED_REASONS}.
  */
-export type Need = 'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings';
+export type Need = 'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'schedules';
 
 /** Why a test is skipped on a broker that lacks a {@link Need}. */
 export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
@@ -35,6 +36,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   pullLeasing: "jobs are pushed and their leases held by the broker (capabilities.leasing: 'push')",
   confirmsOutcomes: 'outcomes resolve once sent, not once recorded (capabilities.confirmsOutcomes: false)',
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
+  schedules: 'the broker keeps no schedules (no ScheduleStore: putSchedule … fireSchedule)',
 });
 
 /** Whether a broker has a {@link Need}. */
@@ -51,6 +53,8 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       return caps.confirmsOutcomes;
     case 'queueSettings':
       return typeof broker.getQueueSettings === 'function' && typeof broker.setQueueSettings === 'function';
+    case 'schedules':
+      return hasScheduleStore(broker);
   }
 }
 
