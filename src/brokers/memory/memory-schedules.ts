@@ -35,8 +35,11 @@ export class MemorySchedules {
 
   pause(name: string, paused: boolean): boolean {
     const record = this.#records.get(name);
-    if (record) record.paused = paused;
-    return record !== undefined;
+    if (!record) return false;
+    // A resume starts from now: ticks missed while paused do not fire.
+    if (record.paused && !paused) record.since = Math.max(record.since, Date.now());
+    record.paused = paused;
+    return true;
   }
 
   /** Fires a tick: `enqueue` runs only when the rules allow, after `lastAt` moved (put back if it rejects). */

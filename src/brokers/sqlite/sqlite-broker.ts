@@ -17,7 +17,13 @@ import type {
   ReportWatch,
   QueueSettings,
   QueueSettingsPatch,
+  FireOutcome,
+  FireRequest,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
 } from '../../core/contract/index.js';
+import * as schedules from './schedules.js';
 import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { claimJobs, mightClaim } from './claim.js';
@@ -196,6 +202,36 @@ export class SqliteBroker implements Broker {
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     const engine = this.#engine ?? (await this.#open());
     return engine.writes.run((tx) => writeQueueSettings(engine, tx, queue, patch));
+  }
+
+  /** Stores a schedule (see ScheduleStore), shared by every process on this database file. */
+  async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => schedules.putSchedule(engine, tx, definition));
+  }
+
+  /** Removes a schedule; false if unknown. */
+  async removeSchedule(name: string): Promise<boolean> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run(() => schedules.removeSchedule(engine, name));
+  }
+
+  /** Every schedule, by name. */
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return schedules.listSchedules(this.#engine ?? (await this.#open()));
+  }
+
+  /** Pauses or resumes a schedule; false if unknown. */
+  async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => schedules.pauseSchedule(engine, tx, name, paused));
+  }
+
+  /** Fires one tick: compare-and-set on the schedule's `last_at` and the job's insert, in one transaction. */
+  async fireSchedule(request: FireRequest): Promise<FireOutcome> {
+    const engine = this.#engine ?? (await this.#open());
+    const [job] = encodeRequests(engine, [request.job]);
+    return engine.writes.run((tx) => schedules.fireSchedule(engine, tx, request, job!));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
