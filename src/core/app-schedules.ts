@@ -4,7 +4,14 @@
  * ticker that fires them. The app holds one and delegates to it.
  */
 import type { Logger } from 'pino';
-import type { Broker, EnqueueRequest, FireOutcome, ScheduleRecord, SchedulePut, ScheduleStore } from './contract/index.js';
+import type {
+  Broker,
+  EnqueueRequest,
+  FireOutcome,
+  ScheduleRecord,
+  SchedulePut,
+  ScheduleStore,
+} from './contract/index.js';
 import { fireJobId } from './contract/index.js';
 import { ConfigError } from './errors.js';
 import type { DroverMetrics } from '../metrics/metrics.js';

@@ -157,7 +157,12 @@ export class ScheduleTicker {
   async #fire(store: ScheduleStore, record: ScheduleRecord, tick: number): Promise<void> {
     let outcome: FireOutcome;
     try {
-      outcome = await store.fireSchedule({ name: record.name, rev: record.rev, tick, job: this.#host.request(record, tick) });
+      outcome = await store.fireSchedule({
+        name: record.name,
+        rev: record.rev,
+        tick,
+        job: this.#host.request(record, tick),
+      });
     } catch (error) {
       // Not fired here: the next round tries the tick again (the broker still refuses a second fire of it).
       if (this.#tried.get(record.name) === tick) this.#tried.delete(record.name);

@@ -42,7 +42,9 @@ function cronTicks(name: string, cron: string, tz: string | undefined): Ticks {
   if (typeof cron !== 'string' || cron.trim().length === 0 || cron.length > 200)
     throw new InvalidScheduleError(`${where}: \`cron\` must be a non-empty expression, got ${JSON.stringify(cron)}`);
   if (tz !== undefined && (typeof tz !== 'string' || tz.length === 0 || !isTimeZone(tz)))
-    throw new InvalidScheduleError(`${where}: unknown time zone ${JSON.stringify(tz)} (expected an IANA name such as Europe/Berlin)`);
+    throw new InvalidScheduleError(
+      `${where}: unknown time zone ${JSON.stringify(tz)} (expected an IANA name such as Europe/Berlin)`,
+    );
   let job: Cron;
   try {
     job = new Cron(cron, { paused: true, ...(tz === undefined ? {} : { timezone: tz }) });

@@ -159,8 +159,7 @@ export interface BrokerInspection {
  * (`drover/testing`, docs/brokers.md), skipping only what its capabilities
  * say it lacks.
  */
-export interface Broker
-  extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<ScheduleStore> {}
+export interface Broker extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<ScheduleStore> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {

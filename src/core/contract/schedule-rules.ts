@@ -26,8 +26,7 @@ export function putRecord(
   definition: ScheduleDefinition,
   now: number,
 ): { record: ScheduleRecord; put: SchedulePut } {
-  if (existing === undefined)
-    return { record: { ...definition, rev: 1, since: now, paused: false }, put: 'created' };
+  if (existing === undefined) return { record: { ...definition, rev: 1, since: now, paused: false }, put: 'created' };
   if (definitionJson(existing) === definitionJson(definition)) return { record: existing, put: 'unchanged' };
   const { lastAt, lastJobId, paused } = existing;
   return { record: { ...definition, rev: existing.rev + 1, since: now, lastAt, lastJobId, paused }, put: 'replaced' };

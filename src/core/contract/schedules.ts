@@ -13,8 +13,7 @@ import type { EnqueueRequest } from './jobs.js';
 
 /** When a schedule fires: a cron expression or a fixed period. */
 export type ScheduleTiming =
-  | { cron: string; every?: undefined; tz?: string | undefined }
-  | { every: number; cron?: undefined; tz?: undefined };
+  { cron: string; every?: undefined; tz?: string | undefined } | { every: number; cron?: undefined; tz?: undefined };
 
 /**
  * A schedule's definition as the broker stores it (plain JSON). `options`

@@ -117,7 +117,10 @@ export function scheduleTests({ open, test }: SuiteContext): void {
       await broker.putSchedule(d);
       expect(await broker.fireSchedule(await fireOf(broker, d, later(2)))).toBe('fired');
       expect(await broker.fireSchedule(await fireOf(broker, d, later(3)))).toBe('skipped');
-      expect(await recordOf(broker, d.name)).toMatchObject({ lastAt: later(3), lastJobId: fireJobId(d.name, later(2)) });
+      expect(await recordOf(broker, d.name)).toMatchObject({
+        lastAt: later(3),
+        lastJobId: fireJobId(d.name, later(2)),
+      });
       const [job] = await leaseSoon(broker, d.options.queue as string);
       expect(await broker.fireSchedule(await fireOf(broker, d, later(4)))).toBe('skipped');
       await broker.ack(job!, null);
@@ -138,7 +141,10 @@ export function scheduleTests({ open, test }: SuiteContext): void {
       // Nobody ticks for 2.5 s: the ticks missed meanwhile fire once, when a ticker starts.
       await sleep(2500);
       const started = Date.now();
-      const apps = [new Drover({ broker, scheduler: { refreshMs: 200 } }), new Drover({ broker, scheduler: { refreshMs: 200 } })];
+      const apps = [
+        new Drover({ broker, scheduler: { refreshMs: 200 } }),
+        new Drover({ broker, scheduler: { refreshMs: 200 } }),
+      ];
       try {
         await Promise.all(apps.map((app) => app.broker()));
         await waitFor('the missed ticks to fire', async () => (await recordOf(broker, name))?.lastAt !== undefined);

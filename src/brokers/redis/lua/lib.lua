@@ -217,3 +217,65 @@ local function promote(now, limit)
   chunked('ZREM', P .. 'delayed', due, 1000)
   return #due
 end
+
+-- True while a job is queued, delayed or active (it exists and has not finished).
+local function is_live(id)
+  local st = redis.call('HMGET', jkey(id), 's', 't')
+  return st[2] and (not st[1] or st[1] == 'delayed' or st[1] == 'active')
+end
+
+-- Adds one job (enqueue's body, shared with a schedule's fire). Returns its
+-- id, status and 1 when a live job holding `key` was returned instead.
+-- A job whose id exists already (a resent command) answers its status.
+local function add_job(id, task, q, args, prio, delay, key, ref, oj, watched, now)
+  local jk = jkey(id)
+  if key ~= '' then
+    local holder = redis.call('HGET', P .. 'keys', key)
+    if holder and is_live(holder) then
+      return holder, redis.call('HGET', jkey(holder), 's') or 'queued', 1
+    end
+  end
+  local existing = redis.call('HMGET', jk, 't', 's')
+  if existing[1] then
+    return id, existing[2] or 'queued', 0
+  end
+  if oj ~= '' then
+    redis.call('HSETNX', P .. 'opts', ref, oj)
+  end
+  local fields = { 't', task, 'q', q, 'a', args, 'o', ref, 'c', now }
+  if watched ~= '' then
+    fields[#fields + 1] = 'w'
+    fields[#fields + 1] = 1
+  end
+  if prio ~= 0 then
+    fields[#fields + 1] = 'p'
+    fields[#fields + 1] = prio
+  end
+  if key ~= '' then
+    fields[#fields + 1] = 'k'
+    fields[#fields + 1] = key
+    redis.call('HSET', P .. 'keys', key, id)
+  end
+  local status = 'queued'
+  if delay > 0 then
+    status = 'delayed'
+    fields[#fields + 1] = 's'
+    fields[#fields + 1] = 'delayed'
+    fields[#fields + 1] = 'r'
+    fields[#fields + 1] = now + delay
+    if prio ~= 0 then
+      fields[#fields + 1] = 'sq'
+      fields[#fields + 1] = redis.call('INCR', P .. 'seq')
+    end
+    redis.call('ZADD', P .. 'delayed', now + delay, id)
+    count('d:' .. q, 1)
+  else
+    local seq = push(q, id, prio, nil, false)
+    if seq then
+      fields[#fields + 1] = 'sq'
+      fields[#fields + 1] = seq
+    end
+  end
+  redis.call('HSET', jk, unpack(fields))
+  return id, status, 0
+end
