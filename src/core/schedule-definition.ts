@@ -7,7 +7,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ScheduleDefinition } from './contract/index.js';
 import { InvalidArgumentError } from './errors.js';
-import type { JobOptions } from './options-table.js';
 import { jobOptionsToJson, validateJobOptions } from './options-table.js';
 import { assertPayloadArgs } from './payload-rules.js';
 import { scheduleTicks } from './schedule-timing.js';
@@ -77,7 +76,7 @@ export function checkSchedule(
     overlap: s.overlap ?? true,
     task,
     args: args as unknown[],
-    options: jobOptionsToJson(jobOptions as JobOptions) as Record<string, unknown>,
+    options: jobOptionsToJson(jobOptions),
   };
   return { definition, ticks };
 }

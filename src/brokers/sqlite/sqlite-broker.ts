@@ -1,5 +1,6 @@
 import { ClosedError } from '../../core/errors.js';
 import type { BrokerReport, Report } from '../../core/report.js';
+import { isTerminalStatus } from '../../core/report.js';
 import type {
   Broker,
   BrokerCapabilities,
@@ -23,7 +24,7 @@ import type {
   SchedulePut,
   ScheduleRecord,
 } from '../../core/contract/index.js';
-import * as schedules from './schedules.js';
+import { ScheduleTable } from './schedule-table.js';
 import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { claimJobs, mightClaim } from './claim.js';
@@ -56,6 +57,7 @@ export class SqliteBroker implements Broker {
   #connecting: Promise<Engine> | undefined;
   #stopTimers: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  #scheduleTable: { engine: Engine; table: ScheduleTable } | undefined;
 
   constructor(options: SqliteBrokerOptions) {
     this.#options = resolveSqliteOptions(options);
@@ -206,32 +208,44 @@ export class SqliteBroker implements Broker {
 
   /** Stores a schedule (see ScheduleStore), shared by every process on this database file. */
   async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
-    const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => schedules.putSchedule(engine, tx, definition));
+    return this.#schedules((table, engine) => engine.writes.run((tx) => table.put(definition, tx.now)));
   }
 
   /** Removes a schedule; false if unknown. */
   async removeSchedule(name: string): Promise<boolean> {
-    const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run(() => schedules.removeSchedule(engine, name));
+    return this.#schedules((table, engine) => engine.writes.run(() => table.remove(name)));
   }
 
   /** Every schedule, by name. */
   async listSchedules(): Promise<ScheduleRecord[]> {
-    return schedules.listSchedules(this.#engine ?? (await this.#open()));
+    return this.#schedules((table) => table.list());
   }
 
   /** Pauses or resumes a schedule; false if unknown. */
   async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
-    const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => schedules.pauseSchedule(engine, tx, name, paused));
+    return this.#schedules((table, engine) => engine.writes.run((tx) => table.pause(name, paused, tx.now)));
   }
 
   /** Fires one tick: compare-and-set on the schedule's `last_at` and the job's insert, in one transaction. */
   async fireSchedule(request: FireRequest): Promise<FireOutcome> {
-    const engine = this.#engine ?? (await this.#open());
-    const [job] = encodeRequests(engine, [request.job]);
-    return engine.writes.run((tx) => schedules.fireSchedule(engine, tx, request, job!));
+    return this.#schedules((table, engine) => {
+      const job = encodeRequests(engine, [request.job]);
+      const stillRuns = (id: string): boolean => {
+        const row = engine.db.prepare('SELECT status FROM drover_jobs WHERE id = ?').get(id) as
+          { status: string } | undefined;
+        return row !== undefined && !isTerminalStatus(row.status);
+      };
+      return engine.writes.run((tx) => table.fire(request, stillRuns, () => enqueueJobs(engine, tx, job)));
+    });
+  }
+
+  /** Runs `fn` with this connection's schedules table. */
+  #schedules<T>(fn: (table: ScheduleTable, engine: Engine) => T | Promise<T>): Promise<T> {
+    return this.#use((engine) => {
+      if (this.#scheduleTable?.engine !== engine)
+        this.#scheduleTable = { engine, table: new ScheduleTable(engine.db, { table: 'drover_schedules' }) };
+      return fn(this.#scheduleTable.table, engine);
+    });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
