@@ -37,9 +37,10 @@ async function fireOf(broker: Store, d: ScheduleDefinition, tick: number): Promi
   return { name: d.name, rev: record!.rev, tick, job };
 }
 
-/** A tick after the schedule's `since` (the store refuses ticks at or before it). */
-function later(seconds: number): number {
-  return (Math.floor(Date.now() / 1000) + seconds) * 1000;
+/** Ticks `n` seconds after a whole second taken once per test (after the schedule's `since`, which the store requires). */
+function ticksFromNow(): (seconds: number) => number {
+  const base = (Math.floor(Date.now() / 1000) + 1) * 1000;
+  return (seconds) => base + seconds * 1000;
 }
 
 /** Schedules (`ScheduleStore`): upsert, list, remove, pause, and the atomic fire of a tick. */
@@ -49,6 +50,7 @@ export function scheduleTests({ open, test }: SuiteContext): void {
     async () => {
       const broker = (await open()) as Store;
       const d = definition();
+      const later = ticksFromNow();
       expect(await broker.putSchedule(d)).toBe('created');
       const first = await recordOf(broker, d.name);
       expect(first).toMatchObject({ ...d, rev: 1, paused: false });
@@ -72,6 +74,7 @@ export function scheduleTests({ open, test }: SuiteContext): void {
     async () => {
       const broker = (await open()) as Store;
       const d = definition();
+      const later = ticksFromNow();
       await broker.putSchedule(d);
       const tick = later(2);
       const fire = await fireOf(broker, d, tick);
@@ -94,6 +97,7 @@ export function scheduleTests({ open, test }: SuiteContext): void {
     async () => {
       const broker = (await open()) as Store;
       const d = definition();
+      const later = ticksFromNow();
       await broker.putSchedule(d);
       const since = (await recordOf(broker, d.name))!.since;
       expect(await broker.fireSchedule(await fireOf(broker, d, since))).toBe('stale');
@@ -114,6 +118,7 @@ export function scheduleTests({ open, test }: SuiteContext): void {
     async () => {
       const broker = (await open()) as Store;
       const d = definition({ overlap: false });
+      const later = ticksFromNow();
       await broker.putSchedule(d);
       expect(await broker.fireSchedule(await fireOf(broker, d, later(2)))).toBe('fired');
       expect(await broker.fireSchedule(await fireOf(broker, d, later(3)))).toBe('skipped');
