@@ -8,6 +8,7 @@ import type {
   Broker,
   EnqueueRequest,
   FireOutcome,
+  ScheduleDefinition,
   ScheduleRecord,
   SchedulePut,
   ScheduleStore,
@@ -24,17 +25,8 @@ import { nextAtOf, ScheduleTicker, TicksCache } from './schedule-ticker.js';
 import type { TaskDefinition } from './task.js';
 import { checkName } from './validate.js';
 
-/** One schedule as `app.schedules()` lists it. */
-export interface ScheduleInfo {
-  name: string;
-  cron?: string | undefined;
-  every?: number | undefined;
-  tz?: string | undefined;
-  overlap: boolean;
-  task: string;
-  args: unknown[];
-  /** Job options of its fires (JSON form). */
-  options: Record<string, unknown>;
+/** One schedule as `app.schedules()` lists it: its definition (job options in JSON form) and its state. */
+export interface ScheduleInfo extends ScheduleDefinition {
   /** When it fires next (epoch ms; at or before now = due now); undefined when paused or never again. */
   nextAt?: number | undefined;
   /** The last tick fired or skipped (epoch ms); undefined before the first. */
