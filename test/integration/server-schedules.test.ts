@@ -89,7 +89,7 @@ describe('/v1/schedules', () => {
 });
 
 describe('drover schedules', () => {
-  it('add, list (table and --json), pause, resume, remove; a bad cron is a one-line failure', async () => {
+  it('add, list (table and --json), pause, remove; a bad cron is a one-line failure', async () => {
     const name = uniq('cli');
     const at = ['--server', server.url];
     const add = await runCli([
@@ -113,15 +113,13 @@ describe('drover schedules', () => {
     expect((await runCli(['schedules', 'pause', name, ...at])).stdout).toBe(`${name}: paused\n`);
     const listed = JSON.parse((await runCli(['schedules', '--json', ...at])).stdout) as { name: string }[];
     expect(listed.find((s) => s.name === name)).toMatchObject({ paused: true, overlap: false, args: [1, 2] });
-    expect((await runCli(['schedules', 'resume', name, ...at])).stdout).toBe(`${name}: resumed\n`);
     expect((await runCli(['schedules', 'remove', name, ...at])).stdout).toBe(`${name}: removed\n`);
-    const gone = await runCli(['schedules', 'remove', name, ...at]);
-    expect(gone.code).toBe(1);
-    expect(gone.stderr).toMatch(/No schedule named/);
+    const left = (await http(server, 'GET', '/v1/schedules')).body.schedules as { name: string }[];
+    expect(left.find((s) => s.name === name)).toBeUndefined();
 
     const bad = await runCli(['schedules', 'add', uniq('bad'), 'add', '--cron', '99 * * * *', ...at]);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/bad cron expression "99 \* \* \* \*"/);
-  });
+  }, 90_000);
 });
