@@ -146,6 +146,7 @@ function operations(limits: ServerLimits): Operation[] {
       responses: {
         200: ['Replaced, or unchanged', schedulePutSchema],
         201: ['Created', schedulePutSchema],
+        404: ['No route: a name that is not one path segment (such as `..`)', errorBodySchema],
       },
     },
     {

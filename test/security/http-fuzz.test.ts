@@ -142,7 +142,8 @@ const requestArb = fc.constantFrom(...ops).chain(({ path, method, op }) =>
           .filter((p) => p.in === 'query')
           .map((p) => [p.name, p.name === 'timeout' ? fc.integer({ min: -5, max: 30 }) : either(p.schema)]),
       ) as Record<string, fc.Arbitrary<unknown>>,
-      { requiredKeys: [] },
+      // A long-poll without `timeout` waits 30 s, past this test's 5 s abort: always give one.
+      { requiredKeys: (op.parameters ?? []).filter((p) => p.name === 'timeout').map((p) => p.name) },
     ),
     extraQuery: sometimes(fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 })), 1),
     body: sometimes(
@@ -193,7 +194,7 @@ describe('HTTP API fuzz (fixed seed, bounded count)', () => {
         for (const [k, v] of Object.entries(r.query)) params.set(k, typeof v === 'string' ? v : JSON.stringify(v));
         if (r.extraQuery) params.set(r.extraQuery[0], r.extraQuery[1]);
         const qs = params.toString();
-        const url = `${target.url}${r.path.replace('{id}', id)}${qs ? `?${qs}` : ''}`;
+        const url = `${target.url}${r.path.replace('{id}', id).replace('{name}', id)}${qs ? `?${qs}` : ''}`;
         const headers: Record<string, string> = {};
         if (r.auth) headers.authorization = r.auth;
         if (r.header && /^[\x20-\x7e]*$/.test(r.header[1])) headers[r.header[0]] = r.header[1];
