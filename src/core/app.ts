@@ -290,11 +290,12 @@ export class Drover implements TaskCaller, JobSource {
   schedule(
     name: string,
     spec: ScheduleSpec,
-    task: string | TaskDefinition,
+    task: string | TaskDefinition | TaskHandle<TaskFn>,
     args: unknown[],
     jobOptions?: JobOptions,
   ): Promise<SchedulePut> {
-    return this.#schedules.schedule(name, spec, this.#definitionOf(task).name, args, jobOptions);
+    const taskName = task instanceof TaskHandle ? task.name : this.#definitionOf(task).name;
+    return this.#schedules.schedule(name, spec, taskName, args, jobOptions);
   }
 
   /** Removes a schedule; resolves false if there is none of that name. */

@@ -22,8 +22,8 @@ async function until(check: () => boolean, ms = 4000): Promise<void> {
 describe('app.schedule() on memory:', () => {
   it('upsert: created, unchanged, replaced; schedules() lists nextAt; unschedule() false for unknown', async () => {
     const app = new Drover({ broker: 'memory:' });
-    app.task('report', (_kind: string) => 'ok');
-    expect(await app.schedule('nightly', { cron: '0 3 * * *', tz: 'Europe/Berlin' }, 'report', ['daily'])).toBe(
+    const report = app.task('report', (_kind: string) => 'ok');
+    expect(await app.schedule('nightly', { cron: '0 3 * * *', tz: 'Europe/Berlin' }, report, ['daily'])).toBe(
       'created',
     );
     expect(await app.schedule('nightly', { cron: '0 3 * * *', tz: 'Europe/Berlin' }, 'report', ['daily'])).toBe(
