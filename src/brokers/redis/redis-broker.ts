@@ -26,10 +26,12 @@ import type {
   ScheduleDefinition,
   SchedulePut,
   ScheduleRecord,
+  WorkerPresence,
 } from '../../core/contract/index.js';
 import * as schedules from './schedules.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
+import { announceWorkers, listWorkers } from './worker-directory.js';
 import { listJobs } from './job-listing.js';
 import type { RedisBrokerOptions, ResolvedRedisOptions } from './options.js';
 import { resolveRedisOptions } from './options.js';
@@ -371,6 +373,16 @@ export class RedisBroker implements Broker {
   /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     return writeQueueSettings(this.#engine ?? (await this.#open()), queue, patch);
+  }
+
+  /** Replaces this instance's announcement in the prefix's worker directory. */
+  async announceWorkers(instance: string, workers: readonly WorkerPresence[], ttlMs: number): Promise<void> {
+    await announceWorkers(this.#engine ?? (await this.#open()), instance, workers, ttlMs);
+  }
+
+  /** The workers every process on the prefix announced and that have not expired. */
+  async listWorkers(): Promise<WorkerPresence[]> {
+    return listWorkers(this.#engine ?? (await this.#open()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -18,6 +18,7 @@ export const SCRIPT_NAMES = [
   'qset',
   'sched',
   'sfire',
+  'workers',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

@@ -37,3 +37,4 @@ export type {
   ScheduleStore,
   ScheduleTiming,
 } from './schedules.js';
+export type { WorkerDirectory, WorkerPresence } from './worker-directory.js';

@@ -27,7 +27,8 @@ export const SOON_MS = 3_000;
  * it (by its capabilities, or by an optional member being absent) has the
  * test skipped with the reason in {@link NEED_REASONS}.
  */
-export type Need = 'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'schedules';
+export type Need =
+  'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'schedules' | 'workerDirectory';
 
 /** Why a test is skipped on a broker that lacks a {@link Need}. */
 export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
@@ -37,6 +38,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   confirmsOutcomes: 'outcomes resolve once sent, not once recorded (capabilities.confirmsOutcomes: false)',
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
   schedules: 'the broker keeps no schedules (no ScheduleStore: putSchedule … fireSchedule)',
+  workerDirectory: 'the broker has no announceWorkers / listWorkers (no shared worker directory)',
 });
 
 /** Whether a broker has a {@link Need}. */
@@ -55,6 +57,8 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       return typeof broker.getQueueSettings === 'function' && typeof broker.setQueueSettings === 'function';
     case 'schedules':
       return hasScheduleStore(broker);
+    case 'workerDirectory':
+      return typeof broker.announceWorkers === 'function' && typeof broker.listWorkers === 'function';
   }
 }
 
