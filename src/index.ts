@@ -77,6 +77,7 @@ export {
   ClosedError,
   ProtocolError,
   AuthError,
+  InvalidScheduleError,
   isDroverError,
 } from './core/errors.js';
 export type { ErrorCode, ErrorInfo } from './core/errors.js';
@@ -98,6 +99,8 @@ export type {
 } from './chief/index.js';
 export { Herd };
 export type { WorkerOptions, Worker } from './core/worker.js';
+export type { ScheduleInfo, SchedulerOptions } from './core/app-schedules.js';
+export type { ScheduleSpec } from './core/schedule-definition.js';
 export { DroverMetrics } from './metrics/metrics.js';
 export type { MetricsOptions } from './metrics/metrics.js';
 export type {
@@ -121,5 +124,11 @@ export type {
   JobLogStore,
   WorkerDirectory,
   WorkerPresence,
+  ScheduleStore,
+  ScheduleDefinition,
+  ScheduleRecord,
+  SchedulePut,
+  FireRequest,
+  FireOutcome,
 } from './brokers/contract.js';
 export { MAX_JOB_LOG_LINES, MAX_JOB_LOG_LINE_CHARS } from './brokers/contract.js';

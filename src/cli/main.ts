@@ -10,6 +10,7 @@ import { reportError } from './cli-error.js';
 import { callCommand } from './commands/call.js';
 import { herdCommand } from './commands/herd.js';
 import { retryCommand } from './commands/retry.js';
+import { schedulesCommand } from './commands/schedules.js';
 import { runCommand } from './commands/run.js';
 import { secretCommand } from './commands/secret.js';
 import { serverCommand } from './commands/server.js';
@@ -31,12 +32,15 @@ const program = new Command('drover')
   .description('drover: a task queue and worker framework for Node.js')
   .version(packageVersion(), '-v, --version')
   .showSuggestionAfterError()
+  // Options after a subcommand are the subcommand's (`drover schedules add … --server` is add's own).
+  .enablePositionalOptions()
   .addCommand(serverCommand())
   .addCommand(callCommand())
   .addCommand(statusCommand())
   .addCommand(herdCommand())
   .addCommand(secretCommand())
   .addCommand(retryCommand())
+  .addCommand(schedulesCommand())
   .addCommand(workerCommand())
   .addCommand(runCommand());
 
@@ -45,7 +49,11 @@ const oneLine = {
   outputError: (text: string, write: (text: string) => void) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
 };
 program.configureOutput(oneLine);
-for (const command of program.commands) command.configureOutput(oneLine);
+const configure = (command: Command): void => {
+  command.configureOutput(oneLine);
+  for (const sub of command.commands) configure(sub);
+};
+for (const command of program.commands) configure(command);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@
  * option and the value.
  */
 import { InvalidArgumentError } from 'commander';
+import { CliError } from './cli-error.js';
 
 /** An integer in [min, max]. */
 export function integer(min: number, max: number): (value: string) => number {
@@ -42,4 +43,17 @@ export function jsonValue(value: string): unknown {
   } catch {
     throw new InvalidArgumentError('expected JSON');
   }
+}
+
+/** Positional arguments that are each a JSON value (`drover call`, `drover schedules add`). */
+export function parseJsonArgs(raw: readonly string[]): unknown[] {
+  return raw.map((value, index) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      throw new CliError(
+        `argument ${index + 1} is not JSON: ${JSON.stringify(value)}; quote strings, e.g. '"${value.replace(/'/g, '')}"'`,
+      );
+    }
+  });
 }

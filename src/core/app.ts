@@ -28,6 +28,10 @@ import { resolveGrace } from './grace.js';
 import type { Flow } from './flow/flow.js';
 import { isFlow } from './flow/flow.js';
 import { startFlow } from './flow/start-flow.js';
+import { AppSchedules } from './app-schedules.js';
+import type { ScheduleInfo, SchedulerOptions } from './app-schedules.js';
+import type { ScheduleSpec } from './schedule-definition.js';
+import type { SchedulePut } from './contract/index.js';
 
 /** Options of {@link Drover}. */
 export interface DroverOptions {
@@ -47,6 +51,13 @@ export interface DroverOptions {
   idMaker?: IdMaker;
   /** Metrics: an existing DroverMetrics, or options for a new one. */
   metrics?: DroverMetrics | MetricsOptions;
+  /**
+   * The schedule ticker (docs/scheduling.md): on a broker that keeps
+   * schedules, every app fires the stored schedules' due ticks (each tick
+   * once across all processes). `false` runs none in this app.
+   * @default {}
+   */
+  scheduler?: SchedulerOptions | false;
 }
 
 /** Options of {@link Drover.close}. */
@@ -86,6 +97,8 @@ export class Drover implements TaskCaller, JobSource {
   /** Resolved options per task for calls without options of their own. */
   readonly #resolvedByTask = new WeakMap<TaskDefinition, ResolvedJobOptions>();
   #reportsBridged = false;
+  readonly #schedules: AppSchedules;
+  readonly #scheduler: SchedulerOptions | false;
   #closing: Promise<void> | undefined;
 
   constructor(options: DroverOptions = {}) {
@@ -104,6 +117,9 @@ export class Drover implements TaskCaller, JobSource {
     this.logger = options.logger ?? pino({ level: 'warn' }, destination(2));
     this.#ids = options.idMaker ?? createIdMaker();
     this.metrics = options.metrics instanceof DroverMetrics ? options.metrics : new DroverMetrics(options.metrics);
+    if (options.scheduler !== undefined && options.scheduler !== false) checkObject('scheduler', options.scheduler);
+    this.#scheduler = options.scheduler ?? {};
+    this.#schedules = new AppSchedules(this);
     this.#events = new DroverEmitter((name) => {
       if (name.startsWith('job:') && name !== 'job:timeout') this.#bridgeReports();
     });
@@ -278,6 +294,44 @@ export class Drover implements TaskCaller, JobSource {
     return resolved;
   }
 
+  /**
+   * Stores a schedule in the broker (an upsert by name: the same definition
+   * again changes nothing, a new one replaces it). Every app on the broker
+   * fires its ticks, each tick once. Refuses a bad cron, time zone or period
+   * with InvalidScheduleError naming it.
+   * @example await app.schedule('nightly', { cron: '0 3 * * *', tz: 'Europe/Berlin' }, report, ['daily']);
+   */
+  schedule(
+    name: string,
+    spec: ScheduleSpec,
+    task: string | TaskDefinition | TaskHandle<TaskFn>,
+    args: unknown[],
+    jobOptions?: JobOptions,
+  ): Promise<SchedulePut> {
+    const taskName = task instanceof TaskHandle ? task.name : this.#definitionOf(task).name;
+    return this.#schedules.schedule(name, spec, taskName, args, jobOptions);
+  }
+
+  /** Removes a schedule; resolves false if there is none of that name. */
+  unschedule(name: string): Promise<boolean> {
+    return this.#schedules.unschedule(name);
+  }
+
+  /** Every stored schedule, by name, with `nextAt` and `lastAt`. */
+  schedules(): Promise<ScheduleInfo[]> {
+    return this.#schedules.list();
+  }
+
+  /** Pauses a schedule (its ticks are skipped until resumed); false if unknown. */
+  pauseSchedule(name: string): Promise<boolean> {
+    return this.#schedules.pause(name, true);
+  }
+
+  /** Resumes a paused schedule from its next tick (ticks missed while paused do not fire); false if unknown. */
+  resumeSchedule(name: string): Promise<boolean> {
+    return this.#schedules.pause(name, false);
+  }
+
   /** Starts a herd consuming every registered task (or `options.queues`). */
   worker(options: WorkerOptions = {}): Worker {
     if (this.#closing) throw new ClosedError('drover app');
@@ -295,6 +349,7 @@ export class Drover implements TaskCaller, JobSource {
   close(options: CloseOptions = {}): Promise<void> {
     const grace = resolveGrace(options.grace);
     this.#closing ??= (async () => {
+      await this.#schedules.stop();
       await Promise.all([...this.#workers].map((w) => w.close({ grace })));
       // A broker built from a URL belongs to the app; one passed in belongs to the caller.
       if (this.#broker && typeof this.#brokerOption === 'string')
@@ -325,6 +380,7 @@ export class Drover implements TaskCaller, JobSource {
     await broker.connect();
     this.metrics.setQueueCounts(() => broker.counts());
     this.#connected = broker;
+    if (this.#scheduler !== false && !this.#closing) this.#schedules.start(broker, this.#scheduler);
     return broker;
   }
 

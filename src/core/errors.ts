@@ -22,6 +22,7 @@ export const ErrorCodes = {
   CLOSED: 'ERR_DROVER_CLOSED',
   PROTOCOL: 'ERR_DROVER_PROTOCOL',
   AUTH: 'ERR_DROVER_AUTH',
+  INVALID_SCHEDULE: 'ERR_DROVER_INVALID_SCHEDULE',
 } as const;
 
 /** One of {@link ErrorCodes}. */
@@ -175,6 +176,13 @@ export class ProtocolError extends DroverError {
 export class AuthError extends DroverError {
   constructor(message = 'auth failed') {
     super(ErrorCodes.AUTH, message);
+  }
+}
+
+/** A schedule's cron expression, time zone or period was refused (the message names it). */
+export class InvalidScheduleError extends DroverError {
+  constructor(message: string, options?: DroverErrorOptions) {
+    super(ErrorCodes.INVALID_SCHEDULE, message, options);
   }
 }
 

@@ -37,6 +37,9 @@ export class DroverMetrics {
   #active = 0;
   readonly #herd: Gauge;
   readonly #workers: Gauge;
+  readonly #fires: Counter;
+  /** Schedules that have a `drover_schedule_fires_total` series (bounded like the task labels). */
+  readonly #fireLabels = new Set<string>();
   readonly #tasks = new Map<string, TaskStats>();
   #queueCounts: (() => Promise<QueueCounts[]>) | undefined;
 
@@ -72,6 +75,12 @@ export class DroverMetrics {
     });
     this.#herd = new Gauge({ name: 'drover_herd_size', help: 'Concurrency of the herd', registers });
     this.#workers = new Gauge({ name: 'drover_workers_connected', help: 'Remote workers connected', registers });
+    this.#fires = new Counter({
+      name: 'drover_schedule_fires_total',
+      help: 'Ticks of a schedule that this process fired (enqueued a job for)',
+      labelNames: ['schedule'],
+      registers,
+    });
     const queueCounts = (): Promise<QueueCounts[]> | undefined => this.#queueCounts?.();
     new Gauge({
       name: 'drover_queue_depth',
@@ -131,6 +140,15 @@ export class DroverMetrics {
   /** Remote workers connected now. */
   workersConnected(count: number): void {
     this.#workers.set(count);
+  }
+
+  /** This process fired a tick of `schedule`. */
+  scheduleFired(schedule: string): void {
+    if (!this.#fireLabels.has(schedule)) {
+      if (this.#fireLabels.size >= MAX_LABEL_VALUES) schedule = OTHER;
+      this.#fireLabels.add(schedule);
+    }
+    this.#fires.inc({ schedule });
   }
 
   /** The Prometheus text exposition. */

@@ -35,6 +35,7 @@ import { registerFlowRoutes } from './routes/flows.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueueRoutes } from './routes/queues.js';
+import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerWorkerRoutes } from './routes/workers.js';
 import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
 import { resolveServerOptions } from './server-options.js';
@@ -339,6 +340,7 @@ export class DroverServer {
     registerJobEventsRoute(this.#fastify, context);
     registerJobLogsRoute(this.#fastify, context);
     registerQueueRoutes(this.#fastify, context);
+    registerScheduleRoutes(this.#fastify, context);
     registerWorkerRoutes(this.#fastify, context);
     registerHerdRoutes(this.#fastify, context);
     registerOpsRoutes(this.#fastify, context);

@@ -96,6 +96,7 @@ export function toHttpError(error: unknown, bodyLimit: number): HttpError {
       case ErrorCodes.INVALID_ARGUMENT:
       case ErrorCodes.CONFIG:
       case ErrorCodes.UNKNOWN_TASK:
+      case ErrorCodes.INVALID_SCHEDULE:
         return new HttpError(400, HttpErrorCodes.BAD_REQUEST, message);
       case ErrorCodes.JOB_NOT_FOUND:
         return new HttpError(404, HttpErrorCodes.NOT_FOUND, message);

@@ -22,6 +22,7 @@ import {
   workersSchema,
 } from './openapi-schemas.js';
 import { herdBodySchema, jobRequestSchema, listQuerySchema, resultQuerySchema } from './schemas.js';
+import { scheduleBodySchema, schedulePutSchema, schedulesSchema, scheduleStateSchema } from './schedule-schemas.js';
 
 /** An OpenAPI document (plain JSON). */
 export type OpenApiDocument = Record<string, unknown>;
@@ -29,7 +30,7 @@ export type OpenApiDocument = Record<string, unknown>;
 type Access = 'protected' | 'metrics' | 'public';
 
 interface Operation {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   summary: string;
   access: Access;
@@ -153,6 +154,49 @@ function operations(limits: ServerLimits): Operation[] {
     },
     {
       method: 'get',
+      path: '/v1/schedules',
+      summary: 'The schedules stored in the broker, by name, with nextAt / lastAt (epoch ms); docs/scheduling.md',
+      access: 'protected',
+      responses: { 200: ['Schedules', schedulesSchema] },
+    },
+    {
+      method: 'put',
+      path: '/v1/schedules/{name}',
+      summary:
+        'Store a schedule (an upsert by name: the same definition again changes nothing). Exactly one of ' +
+        '`cron` (5 fields, or 6 with seconds; `tz` an IANA zone) and `every` (ms); `options` are the job options of its fires',
+      access: 'protected',
+      body: scheduleBodySchema,
+      bodyRequired: true,
+      responses: {
+        200: ['Replaced, or unchanged', schedulePutSchema],
+        201: ['Created', schedulePutSchema],
+        404: ['No route: a name that is not one path segment (such as `..`)', errorBodySchema],
+      },
+    },
+    {
+      method: 'delete',
+      path: '/v1/schedules/{name}',
+      summary: 'Remove a schedule (jobs it already enqueued stay)',
+      access: 'protected',
+      responses: { 200: ['Removed', scheduleStateSchema], 404: ['No such schedule', errorBodySchema] },
+    },
+    {
+      method: 'post',
+      path: '/v1/schedules/{name}/pause',
+      summary: 'Pause a schedule: its ticks are skipped until it is resumed',
+      access: 'protected',
+      responses: { 200: ['Paused', scheduleStateSchema], 404: ['No such schedule', errorBodySchema] },
+    },
+    {
+      method: 'post',
+      path: '/v1/schedules/{name}/resume',
+      summary: 'Resume a schedule from its next tick (ticks missed while paused do not fire)',
+      access: 'protected',
+      responses: { 200: ['Resumed', scheduleStateSchema], 404: ['No such schedule', errorBodySchema] },
+    },
+    {
+      method: 'get',
       path: '/v1/workers',
       summary: "Connected remote workers and the server's own herd",
       access: 'protected',
@@ -228,6 +272,13 @@ export function buildOpenApi(limits: ServerLimits, version: string): OpenApiDocu
         in: 'path',
         required: true,
         schema: { type: 'string', minLength: 1, maxLength: 256 },
+      });
+    if (op.path.includes('{name}'))
+      parameters.push({
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', minLength: 1, maxLength: 200 },
       });
     if (op.query) {
       const schema = json(op.query) as { properties?: Record<string, unknown>; required?: string[] };

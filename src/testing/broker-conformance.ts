@@ -19,6 +19,7 @@ import { inspectionTests } from './suite/inspection.js';
 import { leaseTests } from './suite/leases.js';
 import { outcomeTests } from './suite/outcomes.js';
 import { queueSettingsTests } from './suite/queue-settings.js';
+import { scheduleTests } from './suite/schedules.js';
 import { workerDirectoryTests } from './suite/worker-directory.js';
 import { jobLogTests } from './suite/job-logs.js';
 import { flowTests } from './suite/flows.js';
@@ -105,6 +106,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     outcomeTests(context);
     inspectionTests(context);
     queueSettingsTests(context);
+    scheduleTests(context);
     workerDirectoryTests(context);
     jobLogTests(context);
     flowTests(context);

@@ -33,4 +33,11 @@ describe('examples/', () => {
     expect(out).toMatch(/workID:6, status: retry, attempt:1/);
     expect(out).toContain('workID:9, status: failure, error:item 9 is not ready');
   });
+
+  it('schedules - two apps on one SQLite file fire each tick once; the second schedule() is unchanged', async () => {
+    const out = await example('schedules');
+    expect(out).toContain('second: unchanged');
+    expect(out).toMatch(/two apps, 3\.5 s: [2-4] fires of [2-4] ticks, each once/);
+    expect(out).toMatch(/nightly: next at \d{4}-\d\d-\d\dT0[12]:00:00\.000Z, last fired never/);
+  });
 });

@@ -106,10 +106,11 @@ describe('two drover servers on one Redis', () => {
         15_000,
         'B to list the direct worker’s herd',
       );
-      const herd = (await a.api.request<Workers>('GET', '/v1/workers')).body.herds.find(
-        (h) => h.name === 'direct-herd',
-      );
-      expect(herd?.concurrency).toBe(3);
+      // A reads the directory on its own announce tick: it sees the herd within one interval too.
+      const onA = async (): Promise<Workers['herds'][number] | undefined> =>
+        (await a.api.request<Workers>('GET', '/v1/workers')).body.herds.find((h) => h.name === 'direct-herd');
+      await waitFor(async () => (await onA()) !== undefined, 10_000, 'A to list the direct worker’s herd');
+      expect((await onA())?.concurrency).toBe(3);
     } finally {
       worker.proc.kill('SIGTERM');
       await worker.exit;

@@ -26,6 +26,15 @@ const ROUTES: Record<string, { access: Access; path: string; body?: unknown }> =
   'GET /v1/events': { access: 'protected', path: '/v1/events' },
   'GET /v1/queues': { access: 'protected', path: '/v1/queues' },
   'GET /v1/workers': { access: 'protected', path: '/v1/workers' },
+  'GET /v1/schedules': { access: 'protected', path: '/v1/schedules' },
+  'PUT /v1/schedules/:name': {
+    access: 'protected',
+    path: '/v1/schedules/auth-yearly',
+    body: { cron: '0 0 1 1 *', task: 'add', args: [1, 2] },
+  },
+  'DELETE /v1/schedules/:name': { access: 'protected', path: '/v1/schedules/auth-unknown' },
+  'POST /v1/schedules/:name/pause': { access: 'protected', path: '/v1/schedules/auth-unknown/pause' },
+  'POST /v1/schedules/:name/resume': { access: 'protected', path: '/v1/schedules/auth-unknown/resume' },
   'GET /v1/openapi.json': { access: 'protected', path: '/v1/openapi.json' },
   'GET /herd': { access: 'protected', path: '/herd' },
   'PATCH /herd': { access: 'protected', path: '/herd', body: { num: 7 } },
@@ -114,6 +123,7 @@ describe('authentication of every route (S18)', () => {
     it(`${route} - 401 without the right bearer token, and no side effect`, async () => {
       const id = await queuedJob();
       const queuesBefore = await http(server, 'GET', '/v1/queues', { token: SECRET });
+      const schedulesBefore = await http(server, 'GET', '/v1/schedules', { token: SECRET });
       for (const wrong of WRONG) {
         const res = await request(server, route, id, wrong.header);
         if (ROUTES[route]!.access === 'metrics') {
@@ -128,6 +138,7 @@ describe('authentication of every route (S18)', () => {
       // Nothing changed: the job is still queued, no job was added, the herd kept its size.
       expect((await http(server, 'GET', `/v1/jobs/${id}`, { token: SECRET })).body.status).toBe('queued');
       expect((await http(server, 'GET', '/v1/queues', { token: SECRET })).body).toEqual(queuesBefore.body);
+      expect((await http(server, 'GET', '/v1/schedules', { token: SECRET })).body).toEqual(schedulesBefore.body);
       expect((await http(server, 'GET', '/herd', { token: SECRET })).body).toEqual({ num: 0 });
       // With the token the route answers (whatever its own answer is, it is not 401).
       const ok = await request(server, route, id, `Bearer ${SECRET}`);

@@ -15,6 +15,7 @@ import type { EnqueueRequest } from '../../src/brokers/contract.js';
 import type { SqliteBroker, SqliteBrokerOptions } from '../../src/brokers/sqlite/index.js';
 import { createSqliteBroker, parseSqliteUrl } from '../../src/brokers/sqlite/index.js';
 import { msgpackCodec } from '../../src/core/codec.js';
+import { migrate } from '../../src/brokers/sqlite/database.js';
 import { Drover } from '../../src/index.js';
 import type { Report } from '../../src/core/report.js';
 
@@ -111,6 +112,16 @@ describe('sqlite broker', () => {
     expect(leased?.id).toBe(req.id);
   });
 
+  it('applies a migration numbered below one already applied (features land out of order)', () => {
+    const conn = new Database(dbPath());
+    const m = (version: number) => ({ version, name: `m${version}`, sql: `CREATE TABLE t${version} (x INTEGER);` });
+    migrate(conn, [m(1), m(2), m(4)]);
+    migrate(conn, [m(1), m(2), m(3), m(4)]);
+    expect(conn.prepare('SELECT version FROM drover_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
+    expect(conn.prepare("SELECT count(*) FROM sqlite_master WHERE name = 't3'").pluck().get()).toBe(1);
+    conn.close();
+  });
+
   it('applies numbered migrations once, and refuses a newer schema', async () => {
     const path = dbPath();
     await (await open({ path })).close();
@@ -119,6 +130,7 @@ describe('sqlite broker', () => {
     expect(conn.prepare('SELECT version, name FROM drover_migrations').all()).toEqual([
       { version: 1, name: 'init' },
       { version: 2, name: 'queue-settings' },
+      { version: 4, name: 'schedules' },
       { version: 5, name: 'flows' },
       { version: 6, name: 'workers' },
       { version: 7, name: 'job-logs' },

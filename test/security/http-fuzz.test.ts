@@ -194,7 +194,7 @@ describe('HTTP API fuzz (fixed seed, bounded count)', () => {
         for (const [k, v] of Object.entries(r.query)) params.set(k, typeof v === 'string' ? v : JSON.stringify(v));
         if (r.extraQuery) params.set(r.extraQuery[0], r.extraQuery[1]);
         const qs = params.toString();
-        const url = `${target.url}${r.path.replace('{id}', id)}${qs ? `?${qs}` : ''}`;
+        const url = `${target.url}${r.path.replace('{id}', id).replace('{name}', id)}${qs ? `?${qs}` : ''}`;
         const headers: Record<string, string> = {};
         if (r.auth) headers.authorization = r.auth;
         if (r.header && /^[\x20-\x7e]*$/.test(r.header[1])) headers[r.header[0]] = r.header[1];

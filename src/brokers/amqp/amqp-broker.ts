@@ -16,6 +16,11 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
+  FireOutcome,
+  FireRequest,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
 } from '../contract.js';
 import type { InsertResult, NewJob, ResultBackend } from './backend.js';
 import { createBackend } from './backend-factory.js';
@@ -30,10 +35,10 @@ import type { LiveNote } from './report-hub.js';
 import { ReportHub, encode } from './report-hub.js';
 import { toSnapshot } from './snapshot.js';
 import { startSweeper } from './sweeper.js';
-import { decodeTicket } from './ticket.js';
-import type { Ticket } from './ticket.js';
+import { decodeTicket, ticketOf } from './ticket.js';
 import { freshToken } from './tokens.js';
 import { WorkQueues } from './work-queues.js';
+import { fireThroughBackend, newJob } from './schedule-fire.js';
 import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
 
 const OWNER = 'drover amqp broker';
@@ -155,6 +160,41 @@ export class AmqpBroker implements Broker {
     return this.#closing;
   }
 
+  /** Stores a schedule in the result backend (see ScheduleStore). */
+  async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+    return (await this.#use()).putSchedule(definition);
+  }
+
+  /** Removes a schedule; false if unknown. */
+  async removeSchedule(name: string): Promise<boolean> {
+    return (await this.#use()).removeSchedule(name);
+  }
+
+  /** Every schedule, by name. */
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return (await this.#use()).listSchedules();
+  }
+
+  /** Pauses or resumes a schedule; false if unknown. */
+  async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+    return (await this.#use()).pauseSchedule(name, paused);
+  }
+
+  /** Fires one tick (see `schedule-fire.ts`). */
+  async fireSchedule(request: FireRequest): Promise<FireOutcome> {
+    const backend = await this.#use();
+    this.#checkTimeout(request.job);
+    const fired = await fireThroughBackend(
+      backend,
+      this.#work,
+      request,
+      newJob(request.job, this.#o.codec, Date.now()),
+    );
+    this.#hub!.publish(fired.notes);
+    if (fired.value === 'fired' && request.job.delayMs <= 0) this.#signalReady();
+    return fired.value;
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -173,20 +213,7 @@ export class AmqpBroker implements Broker {
         if (firstOfKey.has(req.key)) continue;
         firstOfKey.set(req.key, i);
       }
-      const job: NewJob = {
-        id: req.id,
-        task: req.task,
-        queue: req.queue,
-        args: encode(this.#o.codec, req.args),
-        priority: req.priority,
-        createdAt: now,
-        runAt: now + (req.delayMs > 0 ? Math.ceil(req.delayMs) : 0),
-        delayed: req.delayMs > 0,
-        key: req.key,
-        options: req.options,
-        nonce: freshToken(),
-      };
-      fresh.push({ index: i, job });
+      fresh.push({ index: i, job: newJob(req, this.#o.codec, now) });
     }
     const live =
       firstOfKey.size === 0 ? new Map<string, InsertResult>() : await backend.liveKeys([...firstOfKey.keys()]);
@@ -376,18 +403,6 @@ export class AmqpBroker implements Broker {
   #signalCancel(id: string): void {
     this.#cancel.emit(id);
   }
-}
-
-/** A ticket for a job's `gen`. */
-export function ticketOf(
-  id: string,
-  gen: number,
-  nonce: string,
-  priority: number,
-  now: number,
-  delayMs: number,
-): Ticket {
-  return { id, gen, nonce, priority, at: now, dueAt: now + delayMs };
 }
 
 /**

@@ -16,7 +16,17 @@
  */
 import type { ErrorInfo } from '../../core/errors.js';
 import type { JobStatus, ReportStatus } from '../../core/report.js';
-import type { CancelResult, ListJobsQuery, QueueCounts, StoredJobOptions } from '../contract.js';
+import type {
+  CancelResult,
+  FireOutcome,
+  FireRequest,
+  ListJobsQuery,
+  QueueCounts,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
+  StoredJobOptions,
+} from '../contract.js';
 
 /** A value as stored: codec output, or null for `undefined`. */
 export type Stored = string | Buffer | null;
@@ -156,8 +166,23 @@ export interface Changed<T> {
   notes: Note[];
 }
 
+/**
+ * The broker's schedules (the `ScheduleStore` part of the contract), kept
+ * in the backend. A fire's ticket is published before `fireSchedule`: the
+ * compare-and-set and the job's insert are one backend write, and a ticket
+ * whose fire lost the race finds no job (`future`, then dropped).
+ */
+export interface BackendSchedules {
+  putSchedule(definition: ScheduleDefinition): Promise<SchedulePut>;
+  removeSchedule(name: string): Promise<boolean>;
+  listSchedules(): Promise<ScheduleRecord[]>;
+  pauseSchedule(name: string, paused: boolean): Promise<boolean>;
+  /** The compare-and-set of the tick and, when it fires, the insert of `job`, atomically. */
+  fireSchedule(request: FireRequest, job: NewJob): Promise<Changed<FireOutcome>>;
+}
+
 /** The state store behind the AMQP broker. */
-export interface ResultBackend {
+export interface ResultBackend extends BackendSchedules {
   /** Short description for errors, without credentials. */
   readonly label: string;
   open(): Promise<void>;

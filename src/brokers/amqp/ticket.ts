@@ -47,3 +47,15 @@ export function decodeTicket(body: Buffer): Ticket | undefined {
   const [id, gen, nonce, priority, at, dueAt] = parsed.data;
   return { id, gen, nonce, priority, at, dueAt };
 }
+
+/** A ticket for a job's `gen`. */
+export function ticketOf(
+  id: string,
+  gen: number,
+  nonce: string,
+  priority: number,
+  now: number,
+  delayMs: number,
+): Ticket {
+  return { id, gen, nonce, priority, at: now, dueAt: now + delayMs };
+}

@@ -21,7 +21,13 @@ import type {
   QueueSettings,
   QueueSettingsPatch,
   JobLogLine,
+  FireOutcome,
+  FireRequest,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
 } from '../../core/contract/index.js';
+import { MemorySchedules } from './memory-schedules.js';
 import { mergeQueueSettings, validateQueueSettings, withSettingsDefaults } from '../../core/options-table.js';
 import { MAX_JOB_LOG_LINES } from '../../core/contract/index.js';
 import { DelaySchedule } from './delay-schedule.js';
@@ -62,6 +68,7 @@ export class MemoryBroker implements Broker {
   readonly #reports = new ReportFanout();
   /** Settings of the queues that have any (set explicitly, so bounded by the caller). */
   readonly #settings = new Map<string, QueueSettings>();
+  readonly #schedules = new MemorySchedules();
   readonly #maxQueued: number;
   readonly #resultTtl: number;
   readonly #sweepInterval: number;
@@ -318,6 +325,38 @@ export class MemoryBroker implements Broker {
     if (Object.keys(merged).length === 0) this.#settings.delete(queue);
     else this.#settings.set(queue, merged);
     return withSettingsDefaults(merged);
+  }
+
+  /** Stores a schedule (see ScheduleStore). */
+  async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+    return this.#schedules.put(definition);
+  }
+
+  /** Removes a schedule; false if unknown. */
+  async removeSchedule(name: string): Promise<boolean> {
+    return this.#schedules.remove(name);
+  }
+
+  /** Every schedule, by name. */
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.#schedules.list();
+  }
+
+  /** Pauses or resumes a schedule; false if unknown. */
+  async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+    return this.#schedules.pause(name, paused);
+  }
+
+  /** Fires one tick of a schedule (compare-and-set on its `lastAt`, then enqueue). */
+  fireSchedule(request: FireRequest): Promise<FireOutcome> {
+    return this.#schedules.fire(
+      request,
+      (id) => {
+        const status = this.#jobs.get(id)?.status;
+        return status !== undefined && !isTerminalStatus(status);
+      },
+      (jobs) => this.enqueue(jobs),
+    );
   }
 
   async counts(): Promise<QueueCounts[]> {

@@ -19,13 +19,19 @@ import type {
   ReportWatch,
 } from '../contract.js';
 import type {
+  FireOutcome,
+  FireRequest,
   FlowStartRequest,
   JobLogLine,
   QueueSettings,
   QueueSettingsPatch,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
   WorkerPresence,
 } from '../../core/contract/index.js';
 import { RedisFlows } from './flows.js';
+import * as schedules from './schedules.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { announceWorkers, listWorkers } from './worker-directory.js';
@@ -86,7 +92,6 @@ export class RedisBroker implements Broker {
   async enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
     const engine = this.#engine ?? (await this.#open());
-    const codec = engine.options.codec;
     const args: (string | number)[] = [];
     const queues = new Set<string>();
     for (const req of jobs) if (!engine.knownQueues.has(req.queue)) queues.add(req.queue);
@@ -94,26 +99,7 @@ export class RedisBroker implements Broker {
     // A job enqueued on its own is likely to be waited for (`call()` then `result()`): it is
     // watched from the start, so that `watch()` needs no round trip (see RecentJobs).
     const single = jobs.length === 1 ? jobs[0]!.id : undefined;
-    for (const req of jobs) {
-      const { ref, json } = engine.optionsTable.intern(req.options);
-      engine.optionsTable.remember(ref, json);
-      const delay = req.delayMs > 0 ? Math.ceil(req.delayMs) : 0;
-      const send = engine.optionsTable.needsStoring(ref) ? json : '';
-      const watched = single === undefined ? '' : '1';
-      const key = req.key ?? '';
-      args.push(
-        req.id,
-        req.task,
-        req.queue,
-        encodeValue(codec, req.args),
-        req.priority,
-        delay,
-        key,
-        ref,
-        send,
-        watched,
-      );
-    }
+    for (const req of jobs) args.push(...jobArgs(engine, req, single !== undefined));
     if (single !== undefined) engine.recent.add(single);
     let reply: unknown[];
     try {
@@ -344,6 +330,57 @@ export class RedisBroker implements Broker {
     return listJobs(engine, query);
   }
 
+  /** Stores a schedule (see ScheduleStore), shared by every process on the prefix. */
+  async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+    return schedules.putSchedule(this.#engine ?? (await this.#open()), definition);
+  }
+
+  /** Removes a schedule; false if unknown. */
+  async removeSchedule(name: string): Promise<boolean> {
+    return schedules.removeSchedule(this.#engine ?? (await this.#open()), name);
+  }
+
+  /** Every schedule, by name. */
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return schedules.listSchedules(this.#engine ?? (await this.#open()));
+  }
+
+  /** Pauses or resumes a schedule; false if unknown. */
+  async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+    return schedules.pauseSchedule(this.#engine ?? (await this.#open()), name, paused);
+  }
+
+  /** Fires one tick: compare-and-set on the schedule's `last` and the job's add, in one script (`lua/sfire.lua`). */
+  async fireSchedule(request: FireRequest): Promise<FireOutcome> {
+    const engine = this.#engine ?? (await this.#open());
+    const { job } = request;
+    let reply: unknown[];
+    try {
+      reply = (await engine.run('sfire', [
+        request.name,
+        request.rev,
+        request.tick,
+        ...jobArgs(engine, job, false),
+      ])) as unknown[];
+    } catch (error) {
+      engine.optionsTable.forgetStored();
+      throw error;
+    }
+    const outcome = String(reply[0]) as FireOutcome;
+    if (outcome === 'fired') {
+      this.#report({
+        jobId: job.id,
+        status: 'queued',
+        attempt: 0,
+        at: Number(reply[2]),
+        task: job.task,
+        queue: job.queue,
+      });
+      if (reply[1] === 'queued') this.#listeners.fireReady();
+    }
+    return outcome;
+  }
+
   /** The queue's settings over the defaults (shared by every process on the prefix). */
   async getQueueSettings(queue: string): Promise<QueueSettings> {
     return readQueueSettings(this.#engine ?? (await this.#open()), queue);
@@ -436,6 +473,26 @@ export class RedisBroker implements Broker {
     });
     return this.#connecting;
   }
+}
+
+/** The 10 values of one job in `enqueue.lua` (and `sfire.lua`); interns its options. */
+function jobArgs(engine: RedisEngine, req: EnqueueRequest, watched: boolean): (string | number)[] {
+  const { ref, json } = engine.optionsTable.intern(req.options);
+  engine.optionsTable.remember(ref, json);
+  const delay = req.delayMs > 0 ? Math.ceil(req.delayMs) : 0;
+  const send = engine.optionsTable.needsStoring(ref) ? json : '';
+  return [
+    req.id,
+    req.task,
+    req.queue,
+    encodeValue(engine.options.codec, req.args),
+    req.priority,
+    delay,
+    req.key ?? '',
+    ref,
+    send,
+    watched ? '1' : '',
+  ];
 }
 
 /**

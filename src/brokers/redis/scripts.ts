@@ -16,6 +16,8 @@ export const SCRIPT_NAMES = [
   'watch',
   'sweep',
   'qset',
+  'sched',
+  'sfire',
   'workers',
   'logs',
   'flow',

@@ -1,5 +1,6 @@
 import { ClosedError } from '../../core/errors.js';
 import type { BrokerReport, Report } from '../../core/report.js';
+import { isTerminalStatus } from '../../core/report.js';
 import type {
   Broker,
   BrokerCapabilities,
@@ -18,9 +19,15 @@ import type {
   ReportWatch,
   QueueSettings,
   QueueSettingsPatch,
+  FireOutcome,
+  FireRequest,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
   WorkerPresence,
   JobLogLine,
 } from '../../core/contract/index.js';
+import { ScheduleTable } from './schedule-table.js';
 import { countJobs, listJobs } from './admin.js';
 import { cancelWithFlow, retryWithFlow, startFlow } from './flows.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
@@ -56,6 +63,7 @@ export class SqliteBroker implements Broker {
   #connecting: Promise<Engine> | undefined;
   #stopTimers: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  #scheduleTable: { engine: Engine; table: ScheduleTable } | undefined;
 
   constructor(options: SqliteBrokerOptions) {
     this.#options = resolveSqliteOptions(options);
@@ -211,6 +219,48 @@ export class SqliteBroker implements Broker {
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     const engine = this.#engine ?? (await this.#open());
     return engine.writes.run((tx) => writeQueueSettings(engine, tx, queue, patch));
+  }
+
+  /** Stores a schedule (see ScheduleStore), shared by every process on this database file. */
+  async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+    return this.#schedules((table, engine) => engine.writes.run((tx) => table.put(definition, tx.now)));
+  }
+
+  /** Removes a schedule; false if unknown. */
+  async removeSchedule(name: string): Promise<boolean> {
+    return this.#schedules((table, engine) => engine.writes.run(() => table.remove(name)));
+  }
+
+  /** Every schedule, by name. */
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.#schedules((table) => table.list());
+  }
+
+  /** Pauses or resumes a schedule; false if unknown. */
+  async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+    return this.#schedules((table, engine) => engine.writes.run((tx) => table.pause(name, paused, tx.now)));
+  }
+
+  /** Fires one tick: compare-and-set on the schedule's `last_at` and the job's insert, in one transaction. */
+  async fireSchedule(request: FireRequest): Promise<FireOutcome> {
+    return this.#schedules((table, engine) => {
+      const job = encodeRequests(engine, [request.job]);
+      const stillRuns = (id: string): boolean => {
+        const row = engine.db.prepare('SELECT status FROM drover_jobs WHERE id = ?').get(id) as
+          { status: string } | undefined;
+        return row !== undefined && !isTerminalStatus(row.status);
+      };
+      return engine.writes.run((tx) => table.fire(request, stillRuns, () => enqueueJobs(engine, tx, job)));
+    });
+  }
+
+  /** Runs `fn` with this connection's schedules table. */
+  #schedules<T>(fn: (table: ScheduleTable, engine: Engine) => T | Promise<T>): Promise<T> {
+    return this.#use((engine) => {
+      if (this.#scheduleTable?.engine !== engine)
+        this.#scheduleTable = { engine, table: new ScheduleTable(engine.db, { table: 'drover_schedules' }) };
+      return fn(this.#scheduleTable.table, engine);
+    });
   }
 
   /** Replaces this process's announcement in the worker directory of this database file. */

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { EnqueuedView } from '../../protocol/job-view.js';
 import { CliError } from '../cli-error.js';
 import { clientFrom, withClientOptions } from '../client-options.js';
-import { jsonValue, milliseconds } from '../option-parsers.js';
+import { jsonValue, milliseconds, parseJsonArgs } from '../option-parsers.js';
 import { waitForJob } from '../wait-for-job.js';
 
 interface CallOptions {
@@ -27,7 +27,7 @@ export function callCommand(): Command {
     .option('--options <json>', 'job options as JSON, e.g. \'{"retries":0,"priority":5,"delay":1000}\'', jsonValue)
     .addHelpText('after', '\nExample:\n  drover call add 2 3 --wait      prints 5');
   return withClientOptions(command).action(async (task: string, rawArgs: string[], options: CallOptions) => {
-    const args = rawArgs.map(parseArg);
+    const args = parseJsonArgs(rawArgs);
     const client = clientFrom(options);
     const body: Record<string, unknown> = { task, args };
     if (options.options !== undefined) body.options = options.options;
@@ -47,14 +47,4 @@ export function callCommand(): Command {
       `job ${done.id} failed after ${done.attempt} attempt${done.attempt === 1 ? '' : 's'}: ${done.error?.message ?? 'unknown error'}`,
     );
   });
-}
-
-function parseArg(value: string, index: number): unknown {
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    throw new CliError(
-      `argument ${index + 1} is not JSON: ${JSON.stringify(value)}; quote strings, e.g. '"${value.replace(/'/g, '')}"'`,
-    );
-  }
 }

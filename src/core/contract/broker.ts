@@ -11,6 +11,7 @@
  * - {@link BrokerInspection}: getJob, watch, cancel, retry, counts,
  *   listJobs, and the optional report feed `onReport`;
  * - {@link QueueSettingsStore}: per-queue settings, optional;
+ * - {@link ScheduleStore}: schedules and their atomic fires, optional;
  * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional;
  * - {@link JobLogStore}: handlers' log lines kept with their jobs, optional;
  * - {@link FlowStore}: flows (chain, group, chord) advanced atomically, optional.
@@ -44,6 +45,7 @@ import type {
   ReportWatch,
 } from './jobs.js';
 import type { QueueSettingsStore } from './queue-settings.js';
+import type { ScheduleStore } from './schedules.js';
 import type { WorkerDirectory } from './worker-directory.js';
 import type { JobLogStore } from './job-logs.js';
 import type { FlowStore } from './flows.js';
@@ -168,6 +170,7 @@ export interface Broker
     WorkerBroker,
     BrokerInspection,
     Partial<QueueSettingsStore>,
+    Partial<ScheduleStore>,
     Partial<WorkerDirectory>,
     Partial<JobLogStore>,
     Partial<FlowStore> {}

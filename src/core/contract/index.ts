@@ -27,6 +27,16 @@ export type {
   StoredJobOptions,
 } from './jobs.js';
 export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';
+export { fireJobId } from './schedules.js';
+export type {
+  FireOutcome,
+  FireRequest,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
+  ScheduleStore,
+  ScheduleTiming,
+} from './schedules.js';
 export type { WorkerDirectory, WorkerPresence } from './worker-directory.js';
 export { MAX_JOB_LOG_LINES, MAX_JOB_LOG_LINE_CHARS } from './job-logs.js';
 export type { JobLogLine, JobLogStore } from './job-logs.js';

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { Broker, EnqueueRequest, JobSnapshot, LeaseRequest, LeasedJob } from '../../core/contract/index.js';
 import { resolveCapabilities } from '../../core/contract/index.js';
 import type { Report } from '../../core/report.js';
+import { hasScheduleStore } from '../../core/app-schedules.js';
 
 /** Options the suite passes to a broker factory: short timings so the suite runs in seconds. */
 export interface ConformanceBrokerOptions {
@@ -32,6 +33,7 @@ export type Need =
   | 'pullLeasing'
   | 'confirmsOutcomes'
   | 'queueSettings'
+  | 'schedules'
   | 'workerDirectory'
   | 'jobLogs'
   | 'flows';
@@ -43,6 +45,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   pullLeasing: "jobs are pushed and their leases held by the broker (capabilities.leasing: 'push')",
   confirmsOutcomes: 'outcomes resolve once sent, not once recorded (capabilities.confirmsOutcomes: false)',
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
+  schedules: 'the broker keeps no schedules (no ScheduleStore: putSchedule … fireSchedule)',
   workerDirectory: 'the broker has no announceWorkers / listWorkers (no shared worker directory)',
   jobLogs: 'the broker has no appendJobLogs / jobLogs (handlers’ log lines are not kept)',
   flows: 'the broker has no startFlow (flows are not implemented on it yet)',
@@ -62,6 +65,8 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       return caps.confirmsOutcomes;
     case 'queueSettings':
       return typeof broker.getQueueSettings === 'function' && typeof broker.setQueueSettings === 'function';
+    case 'schedules':
+      return hasScheduleStore(broker);
     case 'workerDirectory':
       return typeof broker.announceWorkers === 'function' && typeof broker.listWorkers === 'function';
     case 'jobLogs':

@@ -27,6 +27,7 @@ describe('errors', () => {
       new drover.ClosedError('x'),
       new drover.ProtocolError('x'),
       new drover.AuthError(),
+      new drover.InvalidScheduleError('x'),
     ];
     expect(new Set(made.map((e) => e.code))).toEqual(new Set(Object.values(ErrorCodes)));
     for (const e of made) {

@@ -10,6 +10,8 @@
  *                      `expires_at` is set on finished jobs (pruned then).
  * drover_amqp_reports  a job's reports, numbered by `n`.
  * drover_amqp_counts   jobs per (ns, queue, status), kept by triggers.
+ * drover_amqp_schedules  the broker's schedules per (ns, name), as the
+ *                      SQLite broker's `drover_schedules` (its `ScheduleTable`).
  */
 export const SCHEMA_VERSION = 1;
 
@@ -65,6 +67,18 @@ CREATE TABLE IF NOT EXISTS drover_amqp_counts (
   status  TEXT    NOT NULL,
   n       INTEGER NOT NULL,
   PRIMARY KEY (ns, queue, status)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS drover_amqp_schedules (
+  ns          TEXT    NOT NULL,
+  name        TEXT    NOT NULL,
+  definition  TEXT    NOT NULL,
+  rev         INTEGER NOT NULL,
+  since       INTEGER NOT NULL,
+  last_at     INTEGER,
+  last_job_id TEXT,
+  paused      INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (ns, name)
 ) WITHOUT ROWID;
 
 CREATE TRIGGER IF NOT EXISTS drover_amqp_jobs_counted AFTER INSERT ON drover_amqp_jobs BEGIN

@@ -2,7 +2,17 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { BrokerError, LeaseExpiredError } from '../../../core/errors.js';
 import type { ErrorInfo } from '../../../core/errors.js';
 import type { ReportStatus } from '../../../core/report.js';
-import type { CancelResult, ListJobsQuery, QueueCounts } from '../../contract.js';
+import type {
+  CancelResult,
+  FireOutcome,
+  FireRequest,
+  ListJobsQuery,
+  QueueCounts,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
+} from '../../contract.js';
+import { ScheduleTable } from '../../sqlite/schedule-table.js';
 import type {
   BackendLease,
   Changed,
@@ -64,6 +74,7 @@ export class SqliteBackend implements ResultBackend {
   #db: BetterSqlite3.Database | undefined;
   #s!: Statements;
   #writes!: GroupCommit;
+  #schedules!: ScheduleTable;
 
   constructor(options: SqliteBackendOptions) {
     this.#o = options;
@@ -87,6 +98,7 @@ export class SqliteBackend implements ResultBackend {
       db.transaction(() => db.exec(SCHEMA)).immediate();
       this.#db = db;
       this.#s = new Statements(db);
+      this.#schedules = new ScheduleTable(db, { table: 'drover_amqp_schedules', ns: this.#o.ns });
       this.#writes = new GroupCommit(db, this.label);
     } catch (error) {
       throw new BrokerError(`Could not open the result backend ${this.label}: ${String(error)}`, { cause: error });
@@ -112,35 +124,66 @@ export class SqliteBackend implements ResultBackend {
 
   insert(jobs: readonly NewJob[]): Promise<Changed<InsertResult[]>> {
     return this.#writes.run((now) => {
-      const s = this.#s;
       const notes: Note[] = [];
-      const value = jobs.map((job): InsertResult => {
-        if (job.key !== undefined) {
-          const live = s.liveKey.get(this.#o.ns, job.key) as { id: string; status: InsertResult['status'] } | undefined;
-          if (live) return { id: live.id, status: live.status, duplicate: true };
-        }
-        const status = job.delayed ? 'delayed' : 'queued';
-        const runAt = job.delayed ? job.runAt : now;
-        const createdAt = Math.min(job.createdAt, now);
-        s.insertJob.run(
-          this.#o.ns,
-          job.id,
-          job.task,
-          job.queue,
-          job.args,
-          status,
-          job.priority,
-          job.options.retries,
-          JSON.stringify(job.options),
-          job.key ?? null,
-          runAt,
-          createdAt,
-          1,
-          job.nonce,
-        );
-        this.#report(notes, job, 1, 'queued', 0, now);
-        return { id: job.id, status, duplicate: false };
-      });
+      const value = jobs.map((job) => this.#insertOne(job, now, notes));
+      return { value, notes };
+    });
+  }
+
+  /** Inserts one job with its `queued` report, or returns the live job holding its key. */
+  #insertOne(job: NewJob, now: number, notes: Note[]): InsertResult {
+    const s = this.#s;
+    if (job.key !== undefined) {
+      const live = s.liveKey.get(this.#o.ns, job.key) as { id: string; status: InsertResult['status'] } | undefined;
+      if (live) return { id: live.id, status: live.status, duplicate: true };
+    }
+    const status = job.delayed ? 'delayed' : 'queued';
+    const runAt = job.delayed ? job.runAt : now;
+    const createdAt = Math.min(job.createdAt, now);
+    s.insertJob.run(
+      this.#o.ns,
+      job.id,
+      job.task,
+      job.queue,
+      job.args,
+      status,
+      job.priority,
+      job.options.retries,
+      JSON.stringify(job.options),
+      job.key ?? null,
+      runAt,
+      createdAt,
+      1,
+      job.nonce,
+    );
+    this.#report(notes, job, 1, 'queued', 0, now);
+    return { id: job.id, status, duplicate: false };
+  }
+
+  putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+    return this.#writes.run((now) => this.#schedules.put(definition, now));
+  }
+
+  removeSchedule(name: string): Promise<boolean> {
+    return this.#writes.run(() => this.#schedules.remove(name));
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.#schedules.list();
+  }
+
+  pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+    return this.#writes.run((now) => this.#schedules.pause(name, paused, now));
+  }
+
+  fireSchedule(request: FireRequest, job: NewJob): Promise<Changed<FireOutcome>> {
+    return this.#writes.run((now) => {
+      const notes: Note[] = [];
+      const stillRuns = (id: string): boolean => {
+        const status = (this.#s.claimView.get(id) as { status: string } | undefined)?.status;
+        return status === 'queued' || status === 'delayed' || status === 'active';
+      };
+      const value = this.#schedules.fire(request, stillRuns, () => this.#insertOne(job, now, notes));
       return { value, notes };
     });
   }

@@ -220,6 +220,12 @@ local function promote(now, limit)
   return #due
 end
 
+-- True while a job is queued, delayed or active (it exists and has not finished).
+local function is_live(id)
+  local st = redis.call('HMGET', jkey(id), 's', 't')
+  return st[2] and (not st[1] or st[1] == 'delayed' or st[1] == 'active')
+end
+
 -- Adds one job (enqueue.lua, and the steps of flows). A live job holding
 -- `key`, or a job with this id already (a resent command), is answered
 -- instead. `extra` are more fields for the new hash (a step's flow link).
@@ -228,11 +234,8 @@ local function add_job(id, task, q, args, prio, delay, key, ref, oj, watched, no
   local jk = jkey(id)
   if key ~= '' then
     local holder = redis.call('HGET', P .. 'keys', key)
-    if holder then
-      local st = redis.call('HMGET', jkey(holder), 's', 't')
-      if st[2] and (not st[1] or st[1] == 'delayed' or st[1] == 'active') then
-        return st[1] or 'queued', 1, holder
-      end
+    if holder and is_live(holder) then
+      return redis.call('HGET', jkey(holder), 's') or 'queued', 1, holder
     end
   end
   local existing = redis.call('HMGET', jk, 't', 's')
