@@ -1,0 +1,22 @@
+--[[
+  ack: a held lease succeeded.
+  KEYS[1]  {prefix}:m (routing only)
+  ARGV[1]  prefix
+  ARGV[2]  resultTtl (ms)
+  ARGV[3]  id
+  ARGV[4]  token
+  ARGV[5]  result ('' = none)
+  Returns { { 1 } or { 0 } when the token is stale ; notes }.
+]]
+local now = now_ms()
+local ttl, id, token, result = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local f = held(id, token)
+if not f then
+  return { { 0 }, notes }
+end
+local rn = f.rn + 1
+set_or_del(jkey(id), 'rs', result)
+redis.call('HDEL', jkey(id), 'e')
+terminal(id, f, 'succeeded', now, ttl, { 'rn', rn })
+report(id, f.t, f.q, rn, 'succeeded', f.n, now)
+return { { 1 }, notes }
