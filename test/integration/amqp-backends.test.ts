@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackendLease, ClaimOutcome, NewJob, ResultBackend } from '../../src/brokers/amqp/backend.js';
 import { createBackend } from '../../src/brokers/amqp/backend-factory.js';
-import { freshToken } from '../../src/brokers/amqp/tokens.js';
 import { deletePrefix, redisUrl } from './redis-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-amqp-backends-'));
