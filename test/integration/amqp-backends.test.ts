@@ -126,7 +126,7 @@ async function script(b: ResultBackend): Promise<unknown[]> {
   note('old ticket', await b.claim([ticket('c')], 60_000, undefined));
 
   // Expiry: a short lease runs out, the sweeper's view, then expire with or without a next ticket.
-  const f = leaseOf((await b.claim([ticket('f')], 1, 'w1')).value[0]);
+  leaseOf((await b.claim([ticket('f')], 1, 'w1')).value[0]);
   await sleep(30);
   const expired = await b.expired(10);
   note('expired', expired);
