@@ -201,13 +201,13 @@ export class RedisBackend implements ResultBackend {
   }
 
   ack(lease: BackendLease, result: Stored): Promise<Changed<boolean>> {
-    return this.#changed('ack', [this.#o.resultTtl, lease.id, lease.token, storeBytes(result)]);
+    return this.#changed('ack', [this.#o.resultTtl, lease.id, lease.token, storeBytes(result), freshToken()]);
   }
 
   nack(lease: BackendLease, error: ErrorInfo, next: NextTicket | undefined): Promise<Changed<boolean>> {
     const e = errorJson(error).json;
     const tail = next ? [next.gen, next.nonce, next.runAt, next.delayed ? '1' : ''] : ['', '', 0, ''];
-    return this.#changed('nack', [this.#o.resultTtl, lease.id, lease.token, e, ...tail]);
+    return this.#changed('nack', [this.#o.resultTtl, lease.id, lease.token, e, ...tail, freshToken()]);
   }
 
   progress(lease: BackendLease, value: Stored, keep: number): Promise<Changed<boolean>> {

@@ -12,13 +12,14 @@
   task, queue, args, attempt, options JSON, lease expiry ('' unless claimed) ; notes }.
   A ticket is future while the change it announces has not committed (no
   job, or an older gen); stale when it no longer names the job's ticket.
-  The ticket holding an active job takes it over only when redelivered (its
+  A claim resent after a reconnect (the job holds its token) is answered
+  again. The ticket holding an active job takes it over only when redelivered (its
   holder's channel died): an attempt spent, `retrying` (or `failed` once the
   attempts are spent, and the ticket is stale).
 ]]
 local now = now_ms()
 local lease_ms, worker, ttl, slack = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-local NAMES = { 't', 'q', 'a', 's', 'n', 'rt', 'o', 'r', 'g', 'nc', 'rn', 'sq', 'k' }
+local NAMES = { 't', 'q', 'a', 's', 'n', 'rt', 'o', 'r', 'g', 'nc', 'rn', 'sq', 'k', 'tk', 'lu' }
 local out = {}
 local function answer(kind, f, attempt, lease_end)
   out[#out + 1] = kind
@@ -46,7 +47,11 @@ for i = 6, #ARGV, 5 do
   else
     local rn, attempt, retries = tonumber(f.rn), tonumber(f.n), tonumber(f.rt)
     local go = true
-    if f.s == 'active' then
+    if f.s == 'active' and f.tk == token then
+      -- This claim resent after a reconnect: it committed, answer it again.
+      go = false
+      answer('claimed', f, attempt, f.lu)
+    elseif f.s == 'active' then
       if takeover == '' then
         go = false
         answer('stale')

@@ -21,7 +21,8 @@
   rt retries, o options JSON, k key, r run at, c created, b started,
   f finished, x expires, g gen, nc the nonce of its ticket, tk token,
   lu lease lease_end, wk worker, pr progress, rs result, e error JSON,
-  rn number of its last report, sq seq. Absent = NULL.
+  rn number of its last report, sq seq, op the id of the last ack / nack
+  call recorded (a resent call is recognised by it). Absent = NULL.
 
   Write scripts return { values, notes }: notes are 8 values per report
   recorded: id, task, queue, n, status, attempt, at, error JSON ('' = none).
@@ -151,4 +152,10 @@ local function end_attempt(id, f, now, ttl, err, gen, nonce, delayed, run_at)
   redis.call('ZREM', P .. 'leases', id)
   index(id, f.q, f.sq, 'active', status)
   report(id, f.t, f.q, rn, 'retrying', f.n, now, err)
+end
+
+-- True when outcome op (a per-call id) was already recorded on the job: the
+-- same call resent after a reconnect, answered as done without changing anything.
+local function replayed(id, op)
+  return op ~= '' and redis.call('HGET', jkey(id), 'op') == op
 end
