@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackendLease, ClaimOutcome, NewJob, ResultBackend } from '../../src/brokers/amqp/backend.js';
 import { createBackend } from '../../src/brokers/amqp/backend-factory.js';
+import { createAmqpBroker, parseAmqpUrl } from '../../src/brokers/amqp/index.js';
+import { withBackend } from '../../src/brokers/amqp/options.js';
 import { deletePrefix, redisUrl } from './redis-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-amqp-backends-'));
@@ -211,6 +213,9 @@ describe('amqp result backends: sqlite and redis answer the same', () => {
   }, 30_000);
 
   it('a redis:// backend URL refuses options that do not apply to a backend, and names what is wrong', async () => {
+    const folded = withBackend('amqp://h/v?prefix=a', 'redis://u:p@h:6379/0?prefix=b&outageTimeout=900');
+    expect(parseAmqpUrl(folded).backend).toBe('redis://u:p@h:6379/0?prefix=b&outageTimeout=900');
+    expect(() => createAmqpBroker({ url: 'amqp://h', backend: 'rediss://h:6380/1' })).not.toThrow();
     await expect(createBackend(`${redisUrl}/0?prefix=x&keepFinished=5`, 'ns', TTL)).rejects.toThrow(/keepFinished/);
     await expect(createBackend(`${redisUrl}/0?prefix=a{b`, 'ns', TTL)).rejects.toThrow(/prefix/);
     await expect(createBackend('mysql://h/db', 'ns', TTL)).rejects.toThrow(/expected sqlite:.*or redis:/);

@@ -59,6 +59,7 @@ const MAX_ARGS = 6000;
 const warned = new Set<string>();
 function warnOnce(message: string): void {
   if (warned.has(message)) return;
+  if (warned.size > 100) warned.clear();
   warned.add(message);
   process.emitWarning(`drover amqp broker: ${message}`);
 }
