@@ -114,4 +114,9 @@ export type {
   ListJobsQuery,
   ReportWatch,
   StoredJobOptions,
+  JobLogLine,
+  JobLogStore,
+  WorkerDirectory,
+  WorkerPresence,
 } from './brokers/contract.js';
+export { MAX_JOB_LOG_LINES, MAX_JOB_LOG_LINE_CHARS } from './brokers/contract.js';

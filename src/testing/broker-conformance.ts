@@ -20,6 +20,7 @@ import { leaseTests } from './suite/leases.js';
 import { outcomeTests } from './suite/outcomes.js';
 import { queueSettingsTests } from './suite/queue-settings.js';
 import { workerDirectoryTests } from './suite/worker-directory.js';
+import { jobLogTests } from './suite/job-logs.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
 
@@ -104,6 +105,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     inspectionTests(context);
     queueSettingsTests(context);
     workerDirectoryTests(context);
+    jobLogTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {

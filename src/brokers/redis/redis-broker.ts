@@ -18,10 +18,11 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
-import type { QueueSettings, QueueSettingsPatch, WorkerPresence } from '../../core/contract/index.js';
+import type { JobLogLine, QueueSettings, QueueSettingsPatch, WorkerPresence } from '../../core/contract/index.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { announceWorkers, listWorkers } from './worker-directory.js';
+import { appendJobLogs, readJobLogs } from './job-logs.js';
 import { listJobs } from './job-listing.js';
 import type { RedisBrokerOptions, ResolvedRedisOptions } from './options.js';
 import { resolveRedisOptions } from './options.js';
@@ -332,6 +333,15 @@ export class RedisBroker implements Broker {
   /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     return writeQueueSettings(this.#engine ?? (await this.#open()), queue, patch);
+  }
+
+  /** Keeps a handler's log lines with its job (the last MAX_JOB_LOG_LINES). */
+  async appendJobLogs(lease: LeaseRef, lines: readonly JobLogLine[]): Promise<boolean> {
+    return appendJobLogs(this.#engine ?? (await this.#open()), lease, lines);
+  }
+
+  async jobLogs(id: string): Promise<JobLogLine[] | undefined> {
+    return readJobLogs(this.#engine ?? (await this.#open()), id);
   }
 
   /** Replaces this instance's announcement in the prefix's worker directory. */

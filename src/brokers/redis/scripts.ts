@@ -17,6 +17,7 @@ export const SCRIPT_NAMES = [
   'sweep',
   'qset',
   'workers',
+  'logs',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

@@ -11,7 +11,8 @@
  * - {@link BrokerInspection}: getJob, watch, cancel, retry, counts,
  *   listJobs, and the optional report feed `onReport`;
  * - {@link QueueSettingsStore}: per-queue settings, optional;
- * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional.
+ * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional;
+ * - {@link JobLogStore}: handlers' log lines kept with their jobs, optional.
  * What a broker can and cannot do beyond that is declared in
  * {@link BrokerCapabilities} or by an optional member being absent —
  * never by a method that silently does nothing.
@@ -43,6 +44,7 @@ import type {
 } from './jobs.js';
 import type { QueueSettingsStore } from './queue-settings.js';
 import type { WorkerDirectory } from './worker-directory.js';
+import type { JobLogStore } from './job-logs.js';
 
 /**
  * What a broker can do beyond the contract's minimum. The two required
@@ -159,7 +161,8 @@ export interface BrokerInspection {
  * (`drover/testing`, docs/brokers.md), skipping only what its capabilities
  * say it lacks.
  */
-export interface Broker extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<WorkerDirectory> {}
+export interface Broker
+  extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<WorkerDirectory>, Partial<JobLogStore> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {

@@ -28,3 +28,5 @@ export type {
 } from './jobs.js';
 export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';
 export type { WorkerDirectory, WorkerPresence } from './worker-directory.js';
+export { MAX_JOB_LOG_LINES, MAX_JOB_LOG_LINE_CHARS } from './job-logs.js';
+export type { JobLogLine, JobLogStore } from './job-logs.js';
