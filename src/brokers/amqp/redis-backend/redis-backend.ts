@@ -1,4 +1,4 @@
-import { BrokerError, ClosedError } from '../../../core/errors.js';
+import { BrokerError, ClosedError, ConfigError } from '../../../core/errors.js';
 import type { ErrorInfo } from '../../../core/errors.js';
 import type { JobStatus } from '../../../core/report.js';
 import type { CancelResult, ListJobsQuery, QueueCounts } from '../../contract.js';
@@ -111,7 +111,7 @@ export class RedisBackend implements ResultBackend {
       this.#runner = new ScriptRunner(client, this.#kp, SCRIPTS);
     } catch (error) {
       client.disconnect();
-      if (error instanceof Error && error.name === 'ConfigError') throw error;
+      if (error instanceof ConfigError) throw error;
       throw new BrokerError(`Could not open the result backend ${this.label}: ${(error as Error).message}`, {
         cause: error,
       });
