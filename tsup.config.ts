@@ -23,10 +23,11 @@ export default defineConfig([
     shims: false,
     // drover/testing registers vitest tests: vitest comes from the project that runs them.
     external: ['vitest'],
-    // The Redis broker's Lua scripts are read at run time: ship them next to its entry.
+    // The Lua scripts (Redis broker, AMQP broker's Redis backend) are read at run time: ship them.
     onSuccess: async () => {
       const { cpSync } = await import('node:fs');
       cpSync('src/brokers/redis/lua', 'dist/brokers/redis/lua', { recursive: true });
+      cpSync('src/brokers/amqp/redis-backend/lua', 'dist/brokers/amqp/redis-backend/lua', { recursive: true });
     },
   },
   {

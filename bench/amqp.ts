@@ -1,7 +1,8 @@
 /**
- * drover on RabbitMQ (SQLite result backend, synchronous=FULL) against raw
- * amqplib doing the bare minimum, side by side in one run, on the same kind
- * of queue (durable classic, x-max-priority 10):
+ * drover on RabbitMQ (SQLite result backend, synchronous=FULL; the enqueue and
+ * process rows also with the Redis result backend) against raw amqplib doing
+ * the bare minimum, side by side in one run, on the same kind of queue
+ * (durable classic, x-max-priority 10):
  *
  * - enqueue: drover `callMany` in batches of 1,000 vs raw persistent publishes
  *   on a confirm channel, 1,000 then `waitForConfirms()`;
@@ -19,7 +20,8 @@
  *   npm run bench:amqp
  *   BENCH_FILTER=process BENCH_JOBS=50000 npm run bench:amqp
  *
- * Everything is declared under a unique prefix and deleted afterwards.
+ * Everything is declared under a unique prefix and deleted afterwards (the
+ * Redis backend's keys too: `BENCH_REDIS_URL`, default redis://127.0.0.1:6379/0).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +34,7 @@ import type { AmqpBroker } from '../src/brokers/amqp/index.js';
 import { filter, now, percentile, print, ratio } from './common.js';
 
 const URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
@@ -41,6 +44,7 @@ const prefix = `drover-bench-${randomUUID().slice(0, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'drover-amqp-bench-'));
 const rawQueues: string[] = [];
 const brokers: AmqpBroker[] = [];
+const redisPrefixes: string[] = [];
 let runId = 0;
 
 const noop = task('noop', (i: number) => i);
@@ -112,11 +116,13 @@ async function rawLatency(connection: amqp.ChannelModel, pub: amqp.ConfirmChanne
 
 // ─── drover ──────────────────────────────────────────────────────────────────
 
-function droverApp(): Drover {
+function droverApp(backend: 'sqlite' | 'redis' = 'sqlite'): Drover {
+  const runPrefix = `${prefix}-${++runId}`;
+  if (backend === 'redis') redisPrefixes.push(runPrefix);
   const broker = createAmqpBroker({
     url: URL,
-    prefix: `${prefix}-${++runId}`,
-    backend: `sqlite:${join(dir, `run${runId}.db`)}`,
+    prefix: runPrefix,
+    backend: backend === 'redis' ? `${REDIS_URL}?prefix=${runPrefix}` : `sqlite:${join(dir, `run${runId}.db`)}`,
   });
   brokers.push(broker);
   const app = new Drover({ broker });
@@ -168,7 +174,14 @@ async function droverLatency(app: Drover): Promise<number[]> {
 async function main(): Promise<void> {
   const connection = await amqp.connect(URL);
   const pub = await connection.createConfirmChannel();
-  const rows = { rawPub: [] as number[], rawCon: [] as number[], dPub: [] as number[], dProc: [] as number[] };
+  const rows = {
+    rawPub: [] as number[],
+    rawCon: [] as number[],
+    dPub: [] as number[],
+    dProc: [] as number[],
+    rPub: [] as number[],
+    rProc: [] as number[],
+  };
   const lat = { raw50: [] as number[], raw99: [] as number[], d50: [] as number[], d99: [] as number[] };
   for (let run = 0; run < RUNS; run++) {
     if (filter.test('enqueue') || filter.test('process')) {
@@ -179,6 +192,11 @@ async function main(): Promise<void> {
       rows.dPub.push(await droverEnqueue(app, JOBS));
       rows.dProc.push(await droverProcess(app, JOBS));
       await app.close();
+      await brokers.at(-1)!.close();
+      const onRedis = droverApp('redis');
+      rows.rPub.push(await droverEnqueue(onRedis, JOBS));
+      rows.rProc.push(await droverProcess(onRedis, JOBS));
+      await onRedis.close();
       await brokers.at(-1)!.close();
     }
     if (filter.test('latency')) {
@@ -216,6 +234,25 @@ async function main(): Promise<void> {
       rawMsgsPerSec: round(c),
       ratio: ratio(p, c),
     });
+    const [rp, rc] = [median(rows.rPub), median(rows.rProc)];
+    print({
+      bench: 'amqp-enqueue-redis-backend',
+      jobs: JOBS,
+      batch: BATCH,
+      runs: RUNS,
+      droverJobsPerSec: round(rp),
+      rawMsgsPerSec: round(r),
+      ratio: ratio(rp, r),
+    });
+    print({
+      bench: 'amqp-process-redis-backend',
+      jobs: JOBS,
+      concurrency: PREFETCH,
+      runs: RUNS,
+      droverJobsPerSec: round(rc),
+      rawMsgsPerSec: round(c),
+      ratio: ratio(rc, c),
+    });
   }
   if (lat.d50.length > 0) {
     const fix = (x: number): number => +x.toFixed(2);
@@ -244,6 +281,21 @@ async function cleanup(channel: amqp.Channel): Promise<void> {
     for (const e of broker.declared.exchanges) await channel.deleteExchange(e);
   }
   rmSync(dir, { recursive: true, force: true });
+  if (redisPrefixes.length === 0) return;
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS_URL);
+  try {
+    for (const p of redisPrefixes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `{${p}}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 await main();

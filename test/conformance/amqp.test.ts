@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { createAmqpBroker } from '../../src/brokers/amqp/index.js';
 import type { AmqpBroker } from '../../src/brokers/amqp/index.js';
-import { AMQP_URL, deleteDeclared } from './amqp-cleanup.js';
+import { AMQP_SKIPS, AMQP_URL, deleteDeclared } from './amqp-cleanup.js';
 import { runBrokerConformance } from './broker.suite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-amqp-conformance-'));
@@ -30,11 +30,5 @@ runBrokerConformance({
     made.push(broker);
     return broker;
   },
-  skip: [
-    {
-      reason:
-        'RabbitMQ hands out tickets by prefetch credit: with max 1 across three queues the first credited queue wins; priority is exact within a queue and among tickets already delivered',
-      tests: ['.lease() - highest priority first across the queues requested together'],
-    },
-  ],
+  skip: AMQP_SKIPS,
 });

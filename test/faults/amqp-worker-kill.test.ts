@@ -3,7 +3,8 @@
  * SIGKILLed with jobs in flight, and poison jobs (one that throws, one that
  * kills its own worker) are mixed in. A ledger written by the task itself
  * (outside the system under test) counts executions. Shared RabbitMQ, unique
- * prefix; a SQLite result backend in a temporary folder.
+ * prefix; once with a SQLite result backend in a temporary folder, once with
+ * the shared Redis as backend (a unique prefix, deleted afterwards).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,23 +14,29 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createAmqpBroker } from '../../src/brokers/amqp/index.js';
 import { Drover } from '../../src/index.js';
 import { AMQP_URL, deletePrefixed } from '../conformance/amqp-cleanup.js';
+import { deletePrefix, redisUrl } from '../integration/redis-helpers.js';
 import type { WorkerProcess } from './amqp-harness.js';
 import { readLedger, sleep, startWorker } from './amqp-harness.js';
 
-const prefix = `drover-kill-${randomUUID().slice(0, 8)}`;
+const run = `drover-kill-${randomUUID().slice(0, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'drover-amqp-kill-'));
 const workers: WorkerProcess[] = [];
 
 afterAll(async () => {
   for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  await deletePrefixed(prefix, ['work', 'boom', 'exiter']);
+  for (const kind of ['sqlite', 'redis']) await deletePrefixed(`${run}-${kind}`, ['work', 'boom', 'exiter']);
+  await deletePrefix(redisUrl, `${run}-state`);
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('amqp worker crashes (S01, S10)', () => {
+describe.each([
+  ['sqlite', () => `sqlite:${join(dir, 'state.db')}`],
+  ['redis', () => `${redisUrl}/0?prefix=${run}-state`],
+])('amqp worker crashes (S01, S10), %s backend', (kind, made) => {
   it('SIGKILL two of three workers mid-run: every job completes, duplicates only among those in flight; poison jobs end failed', async () => {
-    const backend = `sqlite:${join(dir, 'state.db')}`;
-    const ledger = join(dir, 'ledger.txt');
+    const prefix = `${run}-${kind}`;
+    const backend = made();
+    const ledger = join(dir, `ledger-${kind}.txt`);
     const url = `${AMQP_URL}?prefix=${prefix}&backend=${encodeURIComponent(backend)}&sweepInterval=300`;
     const broker = createAmqpBroker({ url: AMQP_URL, prefix, backend, sweepInterval: 300 });
     const app = new Drover({ broker });

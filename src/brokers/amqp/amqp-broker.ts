@@ -22,7 +22,7 @@ import type {
   SchedulePut,
   ScheduleRecord,
 } from '../contract.js';
-import type { InsertResult, NewJob, ResultBackend } from './backend.js';
+import type { BackendSchedules, InsertResult, NewJob, ResultBackend } from './backend.js';
 import { createBackend } from './backend-factory.js';
 import { DELAY_SLACK_MS } from './backend-rules.js';
 import { HeldLeases } from './held-leases.js';
@@ -76,6 +76,9 @@ export class AmqpBroker implements Broker {
 
   constructor(options: AmqpBrokerOptions) {
     this.#o = resolveAmqpOptions(options);
+    // The ScheduleStore part is declared by having its methods: a backend without schedules hides them.
+    if (!backendKeepsSchedules(this.#o.backend))
+      for (const method of SCHEDULE_METHODS) Object.defineProperty(this, method, { value: undefined });
     this.#work = new WorkQueues({
       prefix: this.#o.prefix,
       maxPriority: this.#o.maxPriority,
@@ -162,27 +165,27 @@ export class AmqpBroker implements Broker {
 
   /** Stores a schedule in the result backend (see ScheduleStore). */
   async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
-    return (await this.#use()).putSchedule(definition);
+    return (await this.#schedules()).putSchedule(definition);
   }
 
   /** Removes a schedule; false if unknown. */
   async removeSchedule(name: string): Promise<boolean> {
-    return (await this.#use()).removeSchedule(name);
+    return (await this.#schedules()).removeSchedule(name);
   }
 
   /** Every schedule, by name. */
   async listSchedules(): Promise<ScheduleRecord[]> {
-    return (await this.#use()).listSchedules();
+    return (await this.#schedules()).listSchedules();
   }
 
   /** Pauses or resumes a schedule; false if unknown. */
   async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
-    return (await this.#use()).pauseSchedule(name, paused);
+    return (await this.#schedules()).pauseSchedule(name, paused);
   }
 
   /** Fires one tick (see `schedule-fire.ts`). */
   async fireSchedule(request: FireRequest): Promise<FireOutcome> {
-    const backend = await this.#use();
+    const backend = await this.#schedules();
     this.#checkTimeout(request.job);
     const fired = await fireThroughBackend(
       backend,
@@ -197,6 +200,13 @@ export class AmqpBroker implements Broker {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  async #schedules(): Promise<ResultBackend & BackendSchedules> {
+    const backend = await this.#use();
+    if (!hasSchedules(backend))
+      throw new ConfigError(`The result backend ${backend.label} keeps no schedules; use a sqlite: backend for them`);
+    return backend;
   }
 
   async enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
@@ -411,4 +421,15 @@ export class AmqpBroker implements Broker {
  */
 export function createAmqpBroker(options: AmqpBrokerOptions): AmqpBroker {
   return new AmqpBroker(options);
+}
+
+const SCHEDULE_METHODS = ['putSchedule', 'removeSchedule', 'listSchedules', 'pauseSchedule', 'fireSchedule'] as const;
+
+/** Whether the backend a URL names keeps schedules (the SQLite one does; the Redis one not yet). */
+function backendKeepsSchedules(url: string): boolean {
+  return /^sqlite:/i.test(url);
+}
+
+function hasSchedules(backend: ResultBackend): backend is ResultBackend & BackendSchedules {
+  return SCHEDULE_METHODS.every((method) => typeof backend[method] === 'function');
 }

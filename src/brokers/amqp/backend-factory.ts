@@ -6,6 +6,7 @@ import { redact } from './options.js';
  * Makes the result backend a `backend` URL names. Each implementation (and
  * its driver) loads only when used.
  * - `sqlite:./drover.db` (`?synchronous=NORMAL` to trade power-loss safety for speed)
+ * - `redis://host:6379/0?prefix=app1` / `rediss://…` (see redis-backend/options.ts)
  */
 export async function createBackend(url: string, ns: string, resultTtl: number): Promise<ResultBackend> {
   if (/^sqlite:/i.test(url)) {
@@ -22,5 +23,12 @@ export async function createBackend(url: string, ns: string, resultTtl: number):
       throw new ConfigError(`backend option synchronous must be FULL or NORMAL, got ${JSON.stringify(synchronous)}`);
     return new SqliteBackend({ path, ns, resultTtl, synchronous });
   }
-  throw new ConfigError(`Unknown result backend ${JSON.stringify(redact(url))}: expected sqlite:./file.db`);
+  if (/^rediss?:\/\//i.test(url)) {
+    const { parseRedisBackendUrl } = await import('./redis-backend/options.js');
+    const { RedisBackend } = await import('./redis-backend/redis-backend.js');
+    return new RedisBackend(parseRedisBackendUrl(url, ns, resultTtl));
+  }
+  throw new ConfigError(
+    `Unknown result backend ${JSON.stringify(redact(url))}: expected sqlite:./file.db or redis://host:6379/0`,
+  );
 }

@@ -1,7 +1,8 @@
-import { InvalidArgumentError } from '../../core/errors.js';
+import { InvalidArgumentError, LeaseExpiredError } from '../../core/errors.js';
 import type { ErrorInfo } from '../../core/errors.js';
 import { JOB_STATUSES } from '../../core/report.js';
 import type { ListJobsQuery } from '../contract.js';
+export { parseError, parseOptions } from '../stored-text.js';
 
 /** A delayed job may be claimed this early (ms): the delay queues' own timing slack. */
 export const DELAY_SLACK_MS = 20;
@@ -33,5 +34,12 @@ export function errorJson(error: ErrorInfo): { info: ErrorInfo; json: string } {
   const info: ErrorInfo = { name: String(error.name), message: String(error.message) };
   if (error.stack !== undefined) info.stack = String(error.stack);
   if (error.code !== undefined) info.code = String(error.code);
+  return { info, json: JSON.stringify(info) };
+}
+
+/** The error of a lease taken over or expired, as stored and reported (no stack). */
+export function leaseExpired(id: string): { info: ErrorInfo; json: string } {
+  const error = new LeaseExpiredError(id);
+  const info: ErrorInfo = { name: error.name, message: error.message, code: error.code };
   return { info, json: JSON.stringify(info) };
 }

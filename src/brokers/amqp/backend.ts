@@ -181,8 +181,12 @@ export interface BackendSchedules {
   fireSchedule(request: FireRequest, job: NewJob): Promise<Changed<FireOutcome>>;
 }
 
-/** The state store behind the AMQP broker. */
-export interface ResultBackend extends BackendSchedules {
+/**
+ * The state store behind the AMQP broker. The schedules part is optional:
+ * the SQLite backend has it, the Redis backend not yet (the broker then
+ * leaves out the ScheduleStore part of the contract).
+ */
+export interface ResultBackend extends Partial<BackendSchedules> {
   /** Short description for errors, without credentials. */
   readonly label: string;
   open(): Promise<void>;

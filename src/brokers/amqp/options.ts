@@ -94,7 +94,8 @@ const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
 export function resolveAmqpOptions(options: AmqpBrokerOptions): ResolvedAmqpOptions {
   const o = checkObject('options', options) as Partial<AmqpBrokerOptions>;
   if (typeof o.url !== 'string' || !/^amqps?:\/\//i.test(o.url)) fail('url', 'an amqp:// or amqps:// URL', o.url);
-  if (typeof o.backend !== 'string' || !/^sqlite:/i.test(o.backend)) fail('backend', 'a sqlite: URL', o.backend);
+  if (typeof o.backend !== 'string' || !/^(sqlite:|rediss?:\/\/)/i.test(o.backend))
+    fail('backend', 'a sqlite: or redis:// URL', o.backend);
   const prefix = o.prefix ?? DEFAULTS.prefix;
   if (typeof prefix !== 'string' || !PREFIX.test(prefix))
     fail('prefix', '1 to 64 characters of A-Z a-z 0-9 _ . : -', prefix);

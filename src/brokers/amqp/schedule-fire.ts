@@ -10,7 +10,7 @@
 import type { Codec } from '../../core/codec.js';
 import { fireOutcome } from '../../core/contract/schedule-rules.js';
 import type { EnqueueRequest, FireOutcome, FireRequest } from '../contract.js';
-import type { Changed, NewJob, ResultBackend } from './backend.js';
+import type { BackendSchedules, Changed, NewJob, ResultBackend } from './backend.js';
 import { encode } from './report-hub.js';
 import { ticketOf } from './ticket.js';
 import { freshToken } from './tokens.js';
@@ -35,7 +35,7 @@ export function newJob(req: EnqueueRequest, codec: Codec, now: number): NewJob {
 
 /** Fires one tick; see the module comment. */
 export async function fireThroughBackend(
-  backend: ResultBackend,
+  backend: ResultBackend & BackendSchedules,
   work: WorkQueues,
   request: FireRequest,
   job: NewJob,

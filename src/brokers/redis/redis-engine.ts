@@ -14,7 +14,7 @@ import { parseEntry, parseHistory } from './report-log.js';
 import { RecentJobs } from './recent-jobs.js';
 import { ReportWatchers } from './report-watchers.js';
 import type { ScriptName, ScriptReply } from './scripts.js';
-import { ScriptRunner } from './scripts.js';
+import { BROKER_SCRIPTS, ScriptRunner } from './scripts.js';
 import { OptionsTable } from './stored-values.js';
 import { Watchdog } from './watchdog.js';
 import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
@@ -72,7 +72,7 @@ export class RedisEngine {
   readonly knownQueues = new Set<string>();
   /** Active jobs this instance cancelled itself (told at once; the channel's echo is skipped). */
   readonly ownCancels = new Set<string>();
-  readonly #runner: ScriptRunner;
+  readonly #runner: ScriptRunner<ScriptName>;
   readonly #subscriber: RedisClient;
   #channel: EventChannel | undefined;
   #watchdog: Watchdog | undefined;
@@ -91,7 +91,7 @@ export class RedisEngine {
     this.#subscriber = subscriber;
     this.listeners = listeners;
     this.guard = new OutageGuard(options.outageTimeout, this.where);
-    this.#runner = new ScriptRunner(client, this.kp);
+    this.#runner = new ScriptRunner(client, this.kp, BROKER_SCRIPTS);
     this.watchers = new ReportWatchers((id) => this.history(id));
     this.recent = new RecentJobs(Math.min(60_000, options.resultTtl / 2));
     client.on('close', () => this.guard.lost());

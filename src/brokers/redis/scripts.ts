@@ -32,59 +32,93 @@ interface Script {
 }
 
 /**
- * Where the `.lua` files are: next to this module in the sources
- * (`src/brokers/redis/lua`), and in the build, copied to
- * `dist/brokers/redis/lua` (by tsup's onSuccess) — the bundle may put this
- * module in a shared chunk at `dist/`, so both places are tried.
+ * A folder of Lua scripts: a shared `lib.lua` prepended to each named
+ * script (Redis Lua has no modules). The folder is looked up once, on first
+ * use: next to the module that owns it in the sources (`./lua/`), and in the
+ * build under `dist/<home>` (tsup's onSuccess copies it there) — the bundle
+ * may put the owning module in a shared chunk at `dist/`, so every folder
+ * up to three levels above the module is tried.
  */
-function luaDir(): string {
-  const candidates = ['./lua/', './brokers/redis/lua/', '../brokers/redis/lua/', '../../brokers/redis/lua/'];
-  for (const candidate of candidates) {
-    const dir = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(`${dir}lib.lua`)) return dir;
+export class ScriptSet<N extends string> {
+  readonly #owner: string;
+  readonly #moduleUrl: string;
+  readonly #home: string;
+  readonly #names: readonly N[];
+  #loaded: Map<N, Script> | undefined;
+
+  /**
+   * @param owner who the scripts belong to, for the error when they are missing
+   * @param moduleUrl `import.meta.url` of the module next to the `lua/` folder
+   * @param home the folder's path under `src/` and `dist/`, e.g. `brokers/redis/lua/`
+   */
+  constructor(owner: string, moduleUrl: string, home: string, names: readonly N[]) {
+    this.#owner = owner;
+    this.#moduleUrl = moduleUrl;
+    this.#home = home;
+    this.#names = names;
   }
-  throw new Error(`drover redis broker: its Lua scripts are missing (looked next to ${import.meta.url})`);
+
+  /** Reads the folder (once); throws when it is missing. */
+  load(): void {
+    this.#loaded ??= this.#read();
+  }
+
+  /** A script's source (lib.lua first) and SHA1. */
+  get(name: N): Script {
+    this.#loaded ??= this.#read();
+    return this.#loaded.get(name)!;
+  }
+
+  #read(): Map<N, Script> {
+    const dir = this.#dir();
+    const lib = readFileSync(`${dir}lib.lua`, 'utf8');
+    const loaded = new Map<N, Script>();
+    for (const name of this.#names) {
+      const source = `${lib}\n${readFileSync(`${dir}${name}.lua`, 'utf8')}`;
+      loaded.set(name, { source, sha: createHash('sha1').update(source).digest('hex') });
+    }
+    return loaded;
+  }
+
+  #dir(): string {
+    const candidates = ['./lua/', ...['./', '../', '../../', '../../../'].map((up) => `${up}${this.#home}`)];
+    for (const candidate of candidates) {
+      const dir = fileURLToPath(new URL(candidate, this.#moduleUrl));
+      if (existsSync(`${dir}lib.lua`)) return dir;
+    }
+    throw new Error(`${this.#owner}: its Lua scripts are missing (looked next to ${this.#moduleUrl})`);
+  }
 }
 
-let loaded: Map<ScriptName, Script> | undefined;
-
-/** Reads the scripts once per process: the shared `lib.lua` then the script's own body. */
-function scripts(): Map<ScriptName, Script> {
-  if (loaded) return loaded;
-  const dir = luaDir();
-  const lib = readFileSync(`${dir}lib.lua`, 'utf8');
-  loaded = new Map();
-  for (const name of SCRIPT_NAMES) {
-    const source = `${lib}\n${readFileSync(`${dir}${name}.lua`, 'utf8')}`;
-    loaded.set(name, { source, sha: createHash('sha1').update(source).digest('hex') });
-  }
-  return loaded;
-}
+/** The Redis broker's scripts. */
+export const BROKER_SCRIPTS = new ScriptSet('drover redis broker', import.meta.url, 'brokers/redis/lua/', SCRIPT_NAMES);
 
 /** A reply of one of our scripts: nested arrays of strings and integers, or null. */
 export type ScriptReply = null | number | string | ScriptReply[];
 
 /**
- * Runs the broker's scripts by SHA (EVALSHA), loading a script with EVAL the
+ * Runs a set of scripts by SHA (EVALSHA), loading a script with EVAL the
  * first time a server has not seen it (NOSCRIPT: a new server, a restart, a
  * SCRIPT FLUSH, another Cluster node). Every script takes one key, the
  * prefix's routing key, so a Cluster sends it to the prefix's slot.
  */
-export class ScriptRunner {
+export class ScriptRunner<N extends string> {
   readonly #client: Redis | Cluster;
   readonly #routingKey: string;
   readonly #prefix: string;
+  readonly #set: ScriptSet<N>;
 
-  constructor(client: Redis | Cluster, keyPrefix: string) {
+  constructor(client: Redis | Cluster, keyPrefix: string, set: ScriptSet<N>) {
     this.#client = client;
     this.#prefix = keyPrefix;
     this.#routingKey = `${keyPrefix}m`;
-    scripts();
+    this.#set = set;
+    set.load();
   }
 
   /** Runs a script with `ARGV[1]` = the key prefix and the given further arguments. */
-  run(name: ScriptName, args: readonly (string | number)[]): Promise<ScriptReply> {
-    const script = scripts().get(name)!;
+  run(name: N, args: readonly (string | number)[]): Promise<ScriptReply> {
+    const script = this.#set.get(name);
     const client = this.#client;
     return (client.evalsha(script.sha, 1, this.#routingKey, this.#prefix, ...args) as Promise<ScriptReply>).catch(
       (error: unknown) => {

@@ -6,20 +6,33 @@ import type { StoredJobOptions } from '../contract.js';
 /** Marks a binary codec output, stored as base64 (Redis replies come back as text). */
 const BINARY = '\u0000';
 
-/** Encodes a value for a Redis field; `undefined` is '' (no field). */
-export function encodeValue(codec: Codec, value: unknown): string {
-  if (value === undefined) return '';
-  const data = codec.encode(value) as string | Uint8Array | undefined;
-  if (data === undefined) return '';
+/**
+ * A codec's output as a Redis field: text as is, bytes as base64 after a
+ * NUL mark (Redis replies come back as text); nothing (`undefined`/`null`) is ''.
+ */
+export function storeBytes(data: string | Uint8Array | null | undefined): string {
+  if (data === undefined || data === null) return '';
   if (typeof data === 'string') return data;
   return BINARY + Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 }
 
+/** A field written by {@link storeBytes} as the codec's output again; missing or '' is null. */
+export function loadBytes(text: string | null | undefined): string | Buffer | null {
+  if (text === undefined || text === null || text === '') return null;
+  if (text.startsWith(BINARY)) return Buffer.from(text.slice(1), 'base64');
+  return text;
+}
+
+/** Encodes a value for a Redis field; `undefined` is '' (no field). */
+export function encodeValue(codec: Codec, value: unknown): string {
+  if (value === undefined) return '';
+  return storeBytes(codec.encode(value));
+}
+
 /** Decodes a stored value; missing or '' is `undefined`. */
 export function decodeValue(codec: Codec, text: string | null | undefined): unknown {
-  if (text === undefined || text === null || text === '') return undefined;
-  if (text.startsWith(BINARY)) return codec.decode(Buffer.from(text.slice(1), 'base64'));
-  return codec.decode(text);
+  const data = loadBytes(text);
+  return data === null ? undefined : codec.decode(data);
 }
 
 /** An error as stored and as reported: only the serialisable fields. */

@@ -1,7 +1,9 @@
 import type { Codec } from '../../core/codec.js';
-import type { ErrorInfo } from '../../core/errors.js';
 import type { JobStatus } from '../../core/report.js';
 import type { JobSnapshot, StoredJobOptions } from '../../core/contract/index.js';
+import { parseError, parseOptions } from '../stored-text.js';
+
+export { parseError, parseOptions };
 
 /** A value as stored: codec output, or NULL for `undefined`. */
 export type Stored = string | Buffer | null;
@@ -61,14 +63,7 @@ export function decode(codec: Codec, data: Stored): unknown {
   return data === null ? undefined : codec.decode(data);
 }
 
-/** Parses a stored error. */
-export function parseError(text: string | null): ErrorInfo | undefined {
-  return text === null ? undefined : (JSON.parse(text) as ErrorInfo);
-}
-
 const serialized = new WeakMap<StoredJobOptions, string>();
-const parsed = new Map<string, StoredJobOptions>();
-const MAX_PARSED = 256;
 
 /**
  * Job options as stored. Jobs of one call share one options object, so the
@@ -81,22 +76,6 @@ export function serializeOptions(options: StoredJobOptions): string {
     serialized.set(options, text);
   }
   return text;
-}
-
-/**
- * Stored options, parsed once per distinct text (most jobs share a few) and
- * frozen, since many leased jobs share the object.
- */
-export function parseOptions(text: string): StoredJobOptions {
-  let options = parsed.get(text);
-  if (options === undefined) {
-    const value = JSON.parse(text) as StoredJobOptions;
-    Object.freeze(value.backoff);
-    options = Object.freeze(value);
-    if (parsed.size >= MAX_PARSED) parsed.clear();
-    parsed.set(text, options);
-  }
-  return options;
 }
 
 /** A row as the contract's snapshot. */

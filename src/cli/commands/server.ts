@@ -35,7 +35,10 @@ export function serverCommand(): Command {
   return new Command('server')
     .description('run the drover server: HTTP API, remote-worker WebSocket, /metrics, /herd and the dashboard')
     .option('--store <url>', 'broker URL: sqlite:./file.db, memory:, …', 'sqlite:./drover.db')
-    .option('--backend <url>', 'result backend of an amqp:// store: sqlite:./state.db (folded into its URL)')
+    .option(
+      '--backend <url>',
+      'result backend of an amqp:// store: sqlite:./state.db or redis://host:6379/0 (folded into its URL)',
+    )
     .option('--host <host>', 'host to bind (a non-loopback host needs a secret)', '127.0.0.1')
     .option('--port <port>', 'port to bind (0 picks a free one)', port, 7400)
     .option('--tasks <module>', 'module whose exported task() definitions a herd inside the server runs (.ts or .js)')

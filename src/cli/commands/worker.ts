@@ -57,7 +57,10 @@ export function workerCommand(): Command {
         .conflicts('broker'),
     )
     .option('--broker <url>', 'work straight on a broker instead (sqlite:…, redis://…, ws://…)')
-    .option('--backend <url>', 'result backend of an amqp:// broker: sqlite:./state.db (folded into its URL)')
+    .option(
+      '--backend <url>',
+      'result backend of an amqp:// broker: sqlite:./state.db or redis://host:6379/0 (folded into its URL)',
+    )
     .option('--concurrency <n>', 'jobs run at once', integer(0, 100_000), 10)
     .option('--secret-file <path>', 'file holding the shared secret (default: the DROVER_SECRET environment variable)')
     .option('--name <name>', 'this worker in listings (default host:pid)')

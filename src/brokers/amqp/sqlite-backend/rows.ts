@@ -1,7 +1,6 @@
-import type { ErrorInfo } from '../../../core/errors.js';
 import type { JobStatus } from '../../../core/report.js';
-import type { StoredJobOptions } from '../../contract.js';
 import type { JobRecord, Stored } from '../backend.js';
+import { parseError, parseOptions } from '../backend-rules.js';
 
 /** A row of `drover_amqp_jobs`. */
 export interface JobRow {
@@ -36,26 +35,6 @@ export interface OutcomeRow {
   queue: string;
   attempt: number;
   rn: number;
-}
-
-const parsed = new Map<string, StoredJobOptions>();
-
-/** Stored options, parsed once per distinct text and frozen (many jobs share them). */
-export function parseOptions(text: string): StoredJobOptions {
-  let options = parsed.get(text);
-  if (options === undefined) {
-    const value = JSON.parse(text) as StoredJobOptions;
-    Object.freeze(value.backoff);
-    options = Object.freeze(value);
-    if (parsed.size >= 256) parsed.clear();
-    parsed.set(text, options);
-  }
-  return options;
-}
-
-/** Parses a stored error. */
-export function parseError(text: string | null): ErrorInfo | undefined {
-  return text === null ? undefined : (JSON.parse(text) as ErrorInfo);
 }
 
 /** A row as a backend record. */

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { BrokerError, LeaseExpiredError } from '../../../core/errors.js';
+import { BrokerError } from '../../../core/errors.js';
 import type { ErrorInfo } from '../../../core/errors.js';
 import type { ReportStatus } from '../../../core/report.js';
 import type {
@@ -29,11 +29,11 @@ import type {
   Stored,
   TicketRef,
 } from '../backend.js';
-import { checkListQuery, errorJson, DELAY_SLACK_MS } from '../backend-rules.js';
+import { checkListQuery, errorJson, leaseExpired, parseError, parseOptions, DELAY_SLACK_MS } from '../backend-rules.js';
 import { freshToken } from '../tokens.js';
 import { GroupCommit } from './group-commit.js';
 import type { JobRow, OutcomeRow } from './rows.js';
-import { parseError, parseOptions, toRecord } from './rows.js';
+import { toRecord } from './rows.js';
 import { SCHEMA } from './schema.js';
 import { Statements } from './statements.js';
 
@@ -209,7 +209,7 @@ export class SqliteBackend implements ResultBackend {
     if (row.status === 'active') {
       // The ticket that holds the job came back: its holder's channel died. Take over (an attempt spent).
       if (!ticket.redelivered) return { kind: 'stale' };
-      const error = errorJson(toInfo(new LeaseExpiredError(row.id)));
+      const error = leaseExpired(row.id);
       this.#report(notes, row, ++rn, row.attempt > row.retries ? 'failed' : 'retrying', row.attempt, now, error.info);
       if (row.attempt > row.retries) {
         s.failNow.run(error.json, now, now + this.#o.resultTtl, rn, row.id);
@@ -294,7 +294,7 @@ export class SqliteBackend implements ResultBackend {
   }
 
   expire(lease: ExpiredLease, next: NextTicket | undefined): Promise<Changed<boolean>> {
-    const e = errorJson(toInfo(new LeaseExpiredError(lease.id)));
+    const e = leaseExpired(lease.id);
     return this.#writes.run((now) => {
       const s = this.#s;
       const row = next
@@ -439,10 +439,4 @@ export class SqliteBackend implements ResultBackend {
     this.#s.insertReport.run(job.id, n, status, attempt, at, progress ?? null, error ? JSON.stringify(error) : null);
     notes.push({ id: job.id, task: job.task, queue: job.queue, n, status, attempt, at, error });
   }
-}
-
-function toInfo(error: Error & { code?: string }): ErrorInfo {
-  const info: ErrorInfo = { name: error.name, message: error.message };
-  if (error.code !== undefined) info.code = error.code;
-  return info;
 }

@@ -1,0 +1,91 @@
+--[[
+  claim: claims (or takes over) jobs for delivered tickets.
+  KEYS[1]  {prefix}:m (routing only)
+  ARGV[1]  prefix
+  ARGV[2]  lease (ms)
+  ARGV[3]  worker id ('' = none)
+  ARGV[4]  resultTtl (ms)
+  ARGV[5]  slack (ms): a delayed job may be claimed this early
+  then per ticket 5 values: id, gen, nonce, the token to hand out,
+           the takeover error JSON ('' unless RabbitMQ redelivered the ticket)
+  Returns { per ticket 7 values: outcome ('claimed' | 'stale' | 'future'),
+  task, queue, args, attempt, options JSON, lease expiry ('' unless claimed) ; notes }.
+  A ticket is future while the change it announces has not committed (no
+  job, or an older gen); stale when it no longer names the job's ticket.
+  A claim resent after a reconnect (the job holds its token) is answered
+  again. The ticket holding an active job takes it over only when redelivered (its
+  holder's channel died): an attempt spent, `retrying` (or `failed` once the
+  attempts are spent, and the ticket is stale).
+]]
+local now = now_ms()
+local lease_ms, worker, ttl, slack = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local NAMES = { 't', 'q', 'a', 's', 'n', 'rt', 'o', 'r', 'g', 'nc', 'rn', 'sq', 'k', 'tk', 'lu' }
+local out = {}
+local function answer(kind, f, attempt, lease_end)
+  out[#out + 1] = kind
+  if kind == 'claimed' then
+    out[#out + 1] = f.t
+    out[#out + 1] = f.q
+    out[#out + 1] = f.a or ''
+    out[#out + 1] = attempt
+    out[#out + 1] = f.o
+    out[#out + 1] = lease_end
+  else
+    for _ = 1, 6 do
+      out[#out + 1] = ''
+    end
+  end
+end
+for i = 6, #ARGV, 5 do
+  local id, gen, nonce, token, takeover = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local f = fields(id, NAMES)
+  local g = tonumber(f.g)
+  if not f.s or gen > g then
+    answer('future')
+  elseif gen < g or nonce ~= f.nc then
+    answer('stale')
+  else
+    local rn, attempt, retries = tonumber(f.rn), tonumber(f.n), tonumber(f.rt)
+    local go = true
+    if f.s == 'active' and f.tk == token then
+      -- This claim resent after a reconnect: it committed, answer it again.
+      go = false
+      answer('claimed', f, attempt, f.lu)
+    elseif f.s == 'active' then
+      if takeover == '' then
+        go = false
+        answer('stale')
+      else
+        rn = rn + 1
+        if attempt > retries then
+          report(id, f.t, f.q, rn, 'failed', attempt, now, takeover)
+          terminal(id, f, 'failed', now, ttl, { 'e', takeover, 'rn', rn })
+          go = false
+          answer('stale')
+        else
+          report(id, f.t, f.q, rn, 'retrying', attempt, now, takeover)
+        end
+      end
+    elseif f.s == 'delayed' then
+      if tonumber(f.r) > now + slack then
+        go = false
+        answer('future')
+      end
+    elseif f.s ~= 'queued' then
+      go = false
+      answer('stale')
+    end
+    if go then
+      local jk = jkey(id)
+      local lease_end = now + lease_ms
+      rn = rn + 1
+      redis.call('HSET', jk, 's', 'active', 'n', attempt + 1, 'tk', token, 'lu', lease_end, 'b', now, 'rn', rn)
+      set_or_del(jk, 'wk', worker)
+      index(id, f.q, f.sq, f.s, 'active')
+      redis.call('ZADD', P .. 'leases', lease_end, id)
+      report(id, f.t, f.q, rn, 'active', attempt + 1, now)
+      answer('claimed', f, attempt + 1, lease_end)
+    end
+  end
+end
+return { out, notes }

@@ -1,0 +1,161 @@
+--[[
+  The AMQP broker's Redis result backend: shared helpers, prepended to every
+  script by scripts.ts (Redis Lua has no modules). Every script takes
+  ARGV[1] = the key prefix `{prefix}:` (hash tagged: every key of one prefix
+  is in one Cluster slot) and KEYS[1] = `{prefix}:m`, a key in that slot for
+  routing. Times are Redis's clock (TIME), one clock for every process.
+
+  Keys under the prefix P:
+    P..'j:'..id          hash  one job (fields below)
+    P..'r:'..id          zset  its reports, score n, member JSON [n, status, attempt, at, error, value]
+    P..'pn:'..id         list  the numbers of its progress reports still kept, oldest first
+    P..'s:'..status      zset  jobs of a status, score seq (listing order, newest last)
+    P..'s:'..status..':'..queue  zset  the same per queue (counts are their sizes)
+    P..'queues'          set   every queue seen (counts list each, zeros too)
+    P..'leases'          zset  active jobs by lease expiry
+    P..'exp'             zset  finished jobs by expiry (resultTtl)
+    P..'keys'            hash  idempotency key -> id of the live job holding it
+    P..'seq'             string counter: a job's seq, given once at insert
+
+  Job fields: t task, q queue, a args, s status, p priority, n attempt,
+  rt retries, o options JSON, k key, r run at, c created, b started,
+  f finished, x expires, g gen, nc the nonce of its ticket, tk token,
+  lu lease lease_end, wk worker, pr progress, rs result, e error JSON,
+  rn number of its last report, sq seq, op the id of the last ack / nack
+  call recorded (a resent call is recognised by it). Absent = NULL.
+
+  Write scripts return { values, notes }: notes are 8 values per report
+  recorded: id, task, queue, n, status, attempt, at, error JSON ('' = none).
+]]
+local P = ARGV[1]
+local notes = {}
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function jkey(id)
+  return P .. 'j:' .. id
+end
+
+local LIVE = { queued = true, delayed = true, active = true }
+
+-- Records report n of a job and notes it for the broker's listeners.
+local function report(id, task, queue, n, status, attempt, at, err, value)
+  local member = cjson.encode({ n, status, attempt, at, err or '', value or '' })
+  redis.call('ZADD', P .. 'r:' .. id, n, member)
+  local k = #notes
+  notes[k + 1] = id
+  notes[k + 2] = task
+  notes[k + 3] = queue
+  notes[k + 4] = n
+  notes[k + 5] = status
+  notes[k + 6] = attempt
+  notes[k + 7] = at
+  notes[k + 8] = err or ''
+end
+
+-- Moves a job between the status indexes (from = nil: not indexed yet).
+local function index(id, q, seq, from, to)
+  if from == to then
+    return
+  end
+  if from then
+    redis.call('ZREM', P .. 's:' .. from, id)
+    redis.call('ZREM', P .. 's:' .. from .. ':' .. q, id)
+  end
+  redis.call('ZADD', P .. 's:' .. to, seq, id)
+  redis.call('ZADD', P .. 's:' .. to .. ':' .. q, seq, id)
+end
+
+-- The live job holding a key: its id and status, or nil.
+local function live_key(key)
+  if not key or key == '' then
+    return nil
+  end
+  local id = redis.call('HGET', P .. 'keys', key)
+  if not id then
+    return nil
+  end
+  local status = redis.call('HGET', jkey(id), 's')
+  if LIVE[status] then
+    return id, status
+  end
+  return nil
+end
+
+-- Gives an idempotency key up when its job stops being live.
+local function drop_key(key, id)
+  if key and key ~= '' and redis.call('HGET', P .. 'keys', key) == id then
+    redis.call('HDEL', P .. 'keys', key)
+  end
+end
+
+-- Ends a job for good (succeeded, failed, cancelled): no lease, no key, expires after ttl.
+-- f holds the job's fields q, sq, k (by name); extra are more field/value pairs to set.
+local function terminal(id, f, status, now, ttl, extra)
+  local jk = jkey(id)
+  redis.call('HSET', jk, 's', status, 'f', now, 'x', now + ttl, unpack(extra))
+  redis.call('HDEL', jk, 'tk', 'lu')
+  index(id, f.q, f.sq, f.s, status)
+  redis.call('ZREM', P .. 'leases', id)
+  redis.call('ZADD', P .. 'exp', now + ttl, id)
+  drop_key(f.k, id)
+end
+
+-- The fields of a job by name (nil when there is no job).
+local function fields(id, names)
+  local values = redis.call('HMGET', jkey(id), unpack(names))
+  local f = {}
+  for i, name in ipairs(names) do
+    f[name] = values[i]
+  end
+  return f
+end
+
+local HELD_FIELDS = { 's', 'tk', 't', 'q', 'n', 'rn', 'sq', 'k', 'lu' }
+
+-- The job's fields if this token holds its lease, else nil.
+local function held(id, token)
+  local f = fields(id, HELD_FIELDS)
+  if f.s ~= 'active' or f.tk ~= token then
+    return nil
+  end
+  f.n = tonumber(f.n)
+  f.rn = tonumber(f.rn)
+  return f
+end
+
+-- Stores a value field, or removes it for '' (NULL).
+local function set_or_del(jk, name, value)
+  if value == '' then
+    redis.call('HDEL', jk, name)
+  else
+    redis.call('HSET', jk, name, value)
+  end
+end
+
+-- A held job's attempt ended with an error: failed for good when gen is '',
+-- else queued (or delayed until run_at) again with its next ticket (gen, nonce).
+local function end_attempt(id, f, now, ttl, err, gen, nonce, delayed, run_at)
+  local rn = f.rn + 1
+  if gen == '' then
+    terminal(id, f, 'failed', now, ttl, { 'e', err, 'rn', rn })
+    report(id, f.t, f.q, rn, 'failed', f.n, now, err)
+    return
+  end
+  local status = delayed and 'delayed' or 'queued'
+  local jk = jkey(id)
+  redis.call('HSET', jk, 's', status, 'r', delayed and run_at or now, 'e', err, 'g', gen, 'nc', nonce, 'rn', rn)
+  redis.call('HDEL', jk, 'tk', 'lu')
+  redis.call('ZREM', P .. 'leases', id)
+  index(id, f.q, f.sq, 'active', status)
+  report(id, f.t, f.q, rn, 'retrying', f.n, now, err)
+end
+
+-- True when outcome op (a per-call id) was already recorded on the job: the
+-- same call resent after a reconnect, answered as done without changing anything.
+local function replayed(id, op)
+  return op ~= '' and redis.call('HGET', jkey(id), 'op') == op
+end
