@@ -43,7 +43,7 @@ export { Job } from './core/job.js';
 export type { ResultOptions } from './core/job.js';
 export type { JobOptions } from './core/options.js';
 export type { BackoffOptions } from './core/backoff.js';
-export { Retry, Fail } from './core/signals.js';
+export { Retry, Fail, RateLimited } from './core/signals.js';
 export type { RetryOptions } from './core/signals.js';
 export { currentJob } from './core/current-job.js';
 export type { JobContext } from './core/current-job.js';

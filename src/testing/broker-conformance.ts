@@ -19,6 +19,8 @@ import { inspectionTests } from './suite/inspection.js';
 import { leaseTests } from './suite/leases.js';
 import { outcomeTests } from './suite/outcomes.js';
 import { queueSettingsTests } from './suite/queue-settings.js';
+import { flowControlTests } from './suite/flow-control.js';
+import { queueOpsTests } from './suite/queue-ops.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
 
@@ -102,6 +104,8 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     outcomeTests(context);
     inspectionTests(context);
     queueSettingsTests(context);
+    flowControlTests(context);
+    queueOpsTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {

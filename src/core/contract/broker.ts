@@ -10,7 +10,8 @@
  *   release, progress, onReady, onCancel — what the herd uses;
  * - {@link BrokerInspection}: getJob, watch, cancel, retry, counts,
  *   listJobs, and the optional report feed `onReport`;
- * - {@link QueueSettingsStore}: per-queue settings, optional.
+ * - {@link QueueSettingsStore}: per-queue settings, optional;
+ * - {@link QueueControl}: their enforcement at lease time, optional.
  * What a broker can and cannot do beyond that is declared in
  * {@link BrokerCapabilities} or by an optional member being absent —
  * never by a method that silently does nothing.
@@ -40,6 +41,7 @@ import type {
   QueueCounts,
   ReportWatch,
 } from './jobs.js';
+import type { QueueControl } from './queue-control.js';
 import type { QueueSettingsStore } from './queue-settings.js';
 
 /**
@@ -153,11 +155,11 @@ export interface BrokerInspection {
 
 /**
  * A broker: the worker's part, inspection, and optionally the queue
- * settings (both methods or neither). Every implementation passes the conformance suite
+ * settings (both methods or neither) and flow control (all of its methods or none). Every implementation passes the conformance suite
  * (`drover/testing`, docs/brokers.md), skipping only what its capabilities
  * say it lacks.
  */
-export interface Broker extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore> {}
+export interface Broker extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<QueueControl> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {

@@ -27,3 +27,4 @@ export type {
   StoredJobOptions,
 } from './jobs.js';
 export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';
+export type { QueueControl, QueueLimits } from './queue-control.js';

@@ -26,7 +26,7 @@ export const SOON_MS = 3_000;
  * it (by its capabilities, or by an optional member being absent) has the
  * test skipped with the reason in {@link NEED_REASONS}.
  */
-export type Need = 'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings';
+export type Need = 'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'flowControl';
 
 /** Why a test is skipped on a broker that lacks a {@link Need}. */
 export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
@@ -35,6 +35,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   pullLeasing: "jobs are pushed and their leases held by the broker (capabilities.leasing: 'push')",
   confirmsOutcomes: 'outcomes resolve once sent, not once recorded (capabilities.confirmsOutcomes: false)',
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
+  flowControl: 'the broker does not enforce queue settings (no limitQueue / queueLimits / purgeQueue)',
 });
 
 /** Whether a broker has a {@link Need}. */
@@ -51,6 +52,12 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       return caps.confirmsOutcomes;
     case 'queueSettings':
       return typeof broker.getQueueSettings === 'function' && typeof broker.setQueueSettings === 'function';
+    case 'flowControl':
+      return (
+        typeof broker.limitQueue === 'function' &&
+        typeof broker.queueLimits === 'function' &&
+        typeof broker.purgeQueue === 'function'
+      );
   }
 }
 
