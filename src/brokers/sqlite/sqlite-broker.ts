@@ -15,9 +15,11 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
+  QueueLimits,
   QueueSettings,
   QueueSettingsPatch,
 } from '../../core/contract/index.js';
+import { limitQueue, purgeQueue, queueLimits, settingsChanged, wakeAt } from './flow-gate.js';
 import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { claimJobs, mightClaim } from './claim.js';
@@ -195,7 +197,29 @@ export class SqliteBroker implements Broker {
   /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => writeQueueSettings(engine, tx, queue, patch));
+    return engine.writes.run((tx) => {
+      const settings = writeQueueSettings(engine, tx, queue, patch);
+      settingsChanged(engine, queue);
+      tx.after(() => engine.signals.ready());
+      return settings;
+    });
+  }
+
+  /** Leases nothing from `queue` for `ms`, in every process on this file. */
+  async limitQueue(queue: string, ms: number): Promise<void> {
+    const engine = this.#engine ?? (await this.#open());
+    await engine.writes.run((tx) => wakeAt(engine, limitQueue(engine, tx, queue, ms), tx.now));
+  }
+
+  /** The queue's flow state. */
+  async queueLimits(queue: string): Promise<QueueLimits> {
+    return queueLimits(this.#engine ?? (await this.#open()), queue);
+  }
+
+  /** Deletes the queue's jobs that finished at least `olderThanMs` ago, with their reports. */
+  async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => purgeQueue(engine, tx, queue, tx.now - olderThanMs));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -118,7 +118,7 @@ export function flowControlTests({ open, test }: SuiteContext): void {
       const third = await next();
       expect(await broker.cancel(third.id)).toBe('aborted');
       const fourth = await next();
-      expect(new Set([first.id, second.id, third.id, fourth.id]).size).toBe(4);
+      expect([first.id, third.id]).not.toContain(fourth.id);
       expect(ids).toEqual(expect.arrayContaining([first.id, second.id, third.id, fourth.id]));
       await broker.setQueueSettings!(queue, { groupConcurrency: 3 });
       await waitFor('two more slots', async () => (await broker.lease(leaseOf(queue, 10))).length === 2);

@@ -1,5 +1,6 @@
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-queue-settings.js';
+import * as m0003 from './0003-flow-control.js';
 
 /** One numbered schema change. Never edit a released one: add the next number. */
 export interface Migration {
@@ -12,4 +13,4 @@ export interface Migration {
  * Every migration, in order. The SQL lives in `.ts` modules (not `.sql`
  * files) so it loads the same from `src/` under tsx and from the bundled `dist/`.
  */
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003];
