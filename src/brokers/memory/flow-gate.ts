@@ -92,7 +92,6 @@ export class FlowGate {
 
   /** The queue's settings changed: every parked job of it may run again (those still over are parked again). */
   settingsChanged(queue: string): MemoryJob[] {
-    this.#windows.delete(queue);
     const out: MemoryJob[] = [];
     for (const key of [...this.#parked.keys()])
       if (key.startsWith(`${queue}\u0000`)) out.push(...this.#unpark(key, Infinity));

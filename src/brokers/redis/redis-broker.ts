@@ -18,9 +18,11 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
-import type { QueueSettings, QueueSettingsPatch } from '../../core/contract/index.js';
+import type { QueueLimits, QueueSettings, QueueSettingsPatch } from '../../core/contract/index.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
+import { limitQueue, purgeQueue, queueLimits } from './flow-control.js';
+import { WakeTimer } from '../../core/wake-timer.js';
 import { listJobs } from './job-listing.js';
 import type { RedisBrokerOptions, ResolvedRedisOptions } from './options.js';
 import { resolveRedisOptions } from './options.js';
@@ -45,6 +47,7 @@ export class RedisBroker implements Broker {
   readonly capabilities: BrokerCapabilities = Object.freeze({ durable: true, shared: true });
   readonly #options: ResolvedRedisOptions;
   readonly #listeners = new Listeners();
+  readonly #wake = new WakeTimer(() => this.#listeners.fireReady());
   #engine: RedisEngine | undefined;
   #connecting: Promise<RedisEngine> | undefined;
   #batcher: OutcomeBatcher | undefined;
@@ -68,6 +71,7 @@ export class RedisBroker implements Broker {
     this.#closing ??= (async () => {
       const engine = await this.#connecting?.catch(() => undefined);
       this.#stopSweeper?.();
+      this.#wake.stop();
       this.#engine = undefined;
       await engine?.close();
     })();
@@ -142,14 +146,17 @@ export class RedisBroker implements Broker {
     const token = `${randomBytes(8).toString('hex')}.`;
     const args = [Math.min(request.max, 1000), Math.ceil(request.leaseMs), request.workerId ?? '', token];
     const reply = (await engine.run('lease', [...args, ...new Set(request.queues)])) as unknown[];
-    if (reply.length <= 1) return [];
     const now = Number(reply[0]);
+    const wakeAt = Number(reply[1]);
+    // A queue held by a time-bound limit: wake this process's workers when it opens.
+    if (wakeAt > 0) this.#wake.at(Date.now() + (wakeAt - now));
+    if (reply.length <= 2) return [];
     const expiresAt = now + Math.ceil(request.leaseMs);
     const refs: string[] = [];
-    for (let i = 1; i < reply.length; i += 8) refs.push(String(reply[i + 6]));
+    for (let i = 2; i < reply.length; i += 8) refs.push(String(reply[i + 6]));
     await engine.resolveOptions(refs);
     const jobs: LeasedJob[] = [];
-    for (let i = 1; i < reply.length; i += 8) {
+    for (let i = 2; i < reply.length; i += 8) {
       const job: LeasedJob = {
         id: String(reply[i]),
         token: String(reply[i + 1]),
@@ -337,6 +344,21 @@ export class RedisBroker implements Broker {
   /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     return writeQueueSettings(this.#engine ?? (await this.#open()), queue, patch);
+  }
+
+  /** Leases nothing from `queue` for `ms`, on every process on the prefix. */
+  async limitQueue(queue: string, ms: number): Promise<void> {
+    this.#wake.at(await limitQueue(this.#engine ?? (await this.#open()), queue, ms));
+  }
+
+  /** The queue's flow state. */
+  async queueLimits(queue: string): Promise<QueueLimits> {
+    return queueLimits(this.#engine ?? (await this.#open()), queue);
+  }
+
+  /** Deletes the queue's jobs that finished at least `olderThanMs` ago, with their reports. */
+  async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    return purgeQueue(this.#engine ?? (await this.#open()), queue, olderThanMs);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -16,6 +16,9 @@ export const SCRIPT_NAMES = [
   'watch',
   'sweep',
   'qset',
+  'limit',
+  'limits',
+  'purge',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

@@ -47,8 +47,6 @@ class FlowStatements {
   readonly windowCount: Statement;
   /** (queue, at) */
   readonly took: Statement;
-  /** (queue) */
-  readonly clearWindow: Statement;
   /** (queue, until) */
   readonly limit: Statement;
   /** ({ queue, limit }) → count of queued jobs in groups at or over the limit */
@@ -73,7 +71,6 @@ class FlowStatements {
     this.window = db.prepare('SELECT count(*) AS n, min(at) AS oldest FROM drover_rate_window WHERE queue = ?');
     this.windowCount = db.prepare('SELECT count(*) FROM drover_rate_window WHERE queue = ? AND at > ?').pluck();
     this.took = db.prepare('INSERT INTO drover_rate_window (queue, at) VALUES (?, ?)');
-    this.clearWindow = db.prepare('DELETE FROM drover_rate_window WHERE queue = ?');
     this.limit = db.prepare(
       `INSERT INTO drover_queue_state (queue, limited_until) VALUES (?, ?)
          ON CONFLICT (queue) DO UPDATE SET limited_until = max(limited_until, excluded.limited_until)`,
@@ -198,11 +195,6 @@ export function recordTaken(engine: Engine, tx: Tx, queues: readonly string[]): 
 export function limitQueue(engine: Engine, tx: Tx, queue: string, ms: number): number {
   statements(engine).limit.run(queue, tx.now + ms);
   return tx.now + ms;
-}
-
-/** The queue's settings changed: its rate window starts afresh. */
-export function settingsChanged(engine: Engine, queue: string): void {
-  statements(engine).clearWindow.run(queue);
 }
 
 /** The queue's flow state (read outside a write: a snapshot). */

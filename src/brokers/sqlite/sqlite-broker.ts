@@ -19,7 +19,7 @@ import type {
   QueueSettings,
   QueueSettingsPatch,
 } from '../../core/contract/index.js';
-import { limitQueue, purgeQueue, queueLimits, settingsChanged, wakeAt } from './flow-gate.js';
+import { limitQueue, purgeQueue, queueLimits, wakeAt } from './flow-gate.js';
 import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { claimJobs, mightClaim } from './claim.js';
@@ -199,7 +199,6 @@ export class SqliteBroker implements Broker {
     const engine = this.#engine ?? (await this.#open());
     return engine.writes.run((tx) => {
       const settings = writeQueueSettings(engine, tx, queue, patch);
-      settingsChanged(engine, queue);
       tx.after(() => engine.signals.ready());
       return settings;
     });

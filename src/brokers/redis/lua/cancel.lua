@@ -33,6 +33,7 @@ elseif status == 'delayed' then
 else
   redis.call('ZREM', P .. 'active', id)
   count('a:' .. q, -1)
+  ungroup(jk)
   outcome = 'aborted'
 end
 local attempt = tonumber(f[4]) or 0
@@ -45,6 +46,7 @@ tell(f[10], id, entry)
 if outcome == 'aborted' then
   publish('c' .. id)
 end
+flush_pushes()
 flush_counters()
 flush_finished(keep)
 return { outcome, f[1], q, attempt, rn, now }

@@ -48,6 +48,7 @@ for _, id in ipairs(expired) do
       drop_key(f[10], id)
     end
     count('a:' .. q, -1)
+    ungroup(jk)
     tell(f[7], id, entry)
     reports[#reports + 1] = id
     reports[#reports + 1] = f[2]
