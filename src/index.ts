@@ -39,6 +39,9 @@ export type { DroverOptions, CloseOptions } from './core/app.js';
 export { task, isTaskDefinition } from './core/task.js';
 export type { TaskDefinition, TaskFn, TaskArgs, TaskResult } from './core/task.js';
 export { TaskHandle } from './core/task-handle.js';
+export { QueueHandle } from './core/queue-handle.js';
+export type { PurgeOptions } from './core/queue-handle.js';
+export type { TaskOptions, TaskQueueSettings } from './core/task-settings.js';
 export { Job } from './core/job.js';
 export type { ResultOptions } from './core/job.js';
 export type { JobOptions } from './core/options.js';
@@ -114,4 +117,8 @@ export type {
   ListJobsQuery,
   ReportWatch,
   StoredJobOptions,
+  QueueSettings,
+  QueueSettingsPatch,
+  QueueControl,
+  QueueLimits,
 } from './brokers/contract.js';

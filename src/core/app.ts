@@ -25,6 +25,9 @@ import { checkObject, fail } from './validate.js';
 import type { Worker, WorkerOptions } from './worker.js';
 import { createWorker } from './worker.js';
 import { resolveGrace } from './grace.js';
+import { QueueHandle } from './queue-handle.js';
+import type { TaskOptions } from './task-settings.js';
+import { writeTaskSettings } from './task-settings.js';
 
 /** Options of {@link Drover}. */
 export interface DroverOptions {
@@ -142,8 +145,8 @@ export class Drover implements TaskCaller, JobSource {
    * Registers a function as a task and returns a handle typed from it.
    * @example const add = app.task('add', (a: number, b: number) => a + b, { retries: 3 });
    */
-  task<F extends TaskFn>(name: string, fn: F, options: JobOptions = {}): TaskHandle<F> {
-    const def = defineTask(name, fn, validateJobOptions(options));
+  task<F extends TaskFn>(name: string, fn: F, options: TaskOptions = {}): TaskHandle<F> {
+    const def = defineTask(name, fn, options);
     this.register(def);
     return new TaskHandle(this, def);
   }
@@ -157,8 +160,19 @@ export class Drover implements TaskCaller, JobSource {
       if (existing && existing.fn !== d.fn)
         throw new ConfigError(`Task ${JSON.stringify(d.name)} is already registered with another function`);
       this.#tasks.set(d.name, d);
+      // Before connecting, #connect writes them; after, now.
+      const broker = this.#connected;
+      if (d.settings && broker) void this.#writeSettings(broker, d);
     }
     return new TaskHandle(this, def);
+  }
+
+  /**
+   * One queue's controls: pause, resume, drain, retryFailed, purge, its settings and limits.
+   * @example await app.queue('send').pause();
+   */
+  queue(name: string): QueueHandle {
+    return new QueueHandle(this, name);
   }
 
   /** The registered task of that name, if any. */
@@ -309,9 +323,20 @@ export class Drover implements TaskCaller, JobSource {
         ? await createBrokerFromUrl(option, { codec: this.codec, secret: this.#secret })
         : option;
     await broker.connect();
+    // Queue settings given on tasks hold before any worker of this app leases.
+    await Promise.all([...this.#tasks.values()].map((d) => d.settings && this.#writeSettings(broker, d)));
     this.metrics.setQueueCounts(() => broker.counts());
     this.#connected = broker;
     return broker;
+  }
+
+  async #writeSettings(broker: Broker, def: TaskDefinition): Promise<void> {
+    const queue = def.options.queue ?? def.name;
+    try {
+      await writeTaskSettings(broker, queue, def.settings!, this.logger);
+    } catch (error) {
+      this.#events.emit('error', { error, context: `could not write the settings of queue ${queue}` });
+    }
   }
 
   #bridgeReports(): void {

@@ -1,4 +1,6 @@
 import type { JobOptions } from './options.js';
+import type { TaskOptions, TaskQueueSettings } from './task-settings.js';
+import { splitTaskOptions } from './task-settings.js';
 import { checkName, fail } from './validate.js';
 
 /** Any function of positional arguments, sync or async. */
@@ -17,16 +19,19 @@ export interface TaskDefinition<F extends TaskFn = TaskFn> {
   readonly name: string;
   readonly fn: F;
   readonly options: JobOptions;
+  /** Settings of the task's queue given with it (`rateLimit`, `groupConcurrency`), written to the broker. */
+  readonly settings?: TaskQueueSettings | undefined;
 }
 
 /**
  * Defines a task without an app, for modules shared by callers and workers.
  * @example export const resize = task('resize', async (url: string, width: number) => url);
  */
-export function task<F extends TaskFn>(name: string, fn: F, options: JobOptions = {}): TaskDefinition<F> {
+export function task<F extends TaskFn>(name: string, fn: F, options: TaskOptions = {}): TaskDefinition<F> {
   checkName('name', name);
   if (typeof fn !== 'function') fail('fn', 'a function', fn);
-  return Object.freeze({ kind: 'drover.task', name, fn, options: Object.freeze({ ...options }) });
+  const { job, settings } = splitTaskOptions(options);
+  return Object.freeze({ kind: 'drover.task', name, fn, options: Object.freeze({ ...job }), settings });
 }
 
 /** True for a value made by {@link task}. */
