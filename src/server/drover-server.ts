@@ -29,6 +29,7 @@ import { registerJobRoutes } from './routes/jobs.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueueRoutes } from './routes/queues.js';
+import { registerQueueControlRoutes } from './routes/queue-control.js';
 import { registerWorkerRoutes } from './routes/workers.js';
 import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
 import { resolveServerOptions } from './server-options.js';
@@ -299,6 +300,7 @@ export class DroverServer {
     registerJobResultRoute(this.#fastify, context);
     registerJobEventsRoute(this.#fastify, context);
     registerQueueRoutes(this.#fastify, context);
+    registerQueueControlRoutes(this.#fastify, context);
     registerWorkerRoutes(this.#fastify, context);
     registerHerdRoutes(this.#fastify, context);
     registerOpsRoutes(this.#fastify, context);
