@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { reportError } from './cli-error.js';
 import { callCommand } from './commands/call.js';
 import { herdCommand } from './commands/herd.js';
+import { queueCommand } from './commands/queue.js';
 import { retryCommand } from './commands/retry.js';
 import { runCommand } from './commands/run.js';
 import { secretCommand } from './commands/secret.js';
@@ -37,6 +38,7 @@ const program = new Command('drover')
   .addCommand(herdCommand())
   .addCommand(secretCommand())
   .addCommand(retryCommand())
+  .addCommand(queueCommand())
   .addCommand(workerCommand())
   .addCommand(runCommand());
 
@@ -45,7 +47,10 @@ const oneLine = {
   outputError: (text: string, write: (text: string) => void) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
 };
 program.configureOutput(oneLine);
-for (const command of program.commands) command.configureOutput(oneLine);
+for (const command of program.commands) {
+  command.configureOutput(oneLine);
+  for (const sub of command.commands) sub.configureOutput(oneLine);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Drover, Fail } from '../../src/index.js';
 import type { DroverServer } from '../../src/server/index.js';
 import { createServer } from '../../src/server/index.js';
-import { http } from './server-harness.js';
+import type { CliRun } from './server-harness.js';
+import { http, runCli } from './server-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-server-queues-'));
 let app: Drover;
@@ -83,5 +84,35 @@ describe('queue routes', () => {
     res = await http(target, 'POST', '/v1/queues/flaky/purge', { body: { olderThan: -5 } });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/olderThan/);
+  });
+});
+
+function expectOneLineFailure(run: CliRun, mentions: RegExp): void {
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
+  expect(run.stderr).toMatch(mentions);
+}
+
+describe('drover queue', () => {
+  it('drover queue pause|resume|set|show|drain|retry-failed|purge <queue> - through the server', async () => {
+    const q = `q-${randomUUID()}`;
+    const cli = (...args: string[]): Promise<CliRun> => runCli(['queue', ...args, '--server', target.url]);
+    expect((await cli('pause', q)).stdout).toBe(`${q} {"paused":true}\n`);
+    await enqueue('nobody', 2, { queue: q });
+    const shown = JSON.parse((await cli('show', q)).stdout) as { limits: { limited: number } };
+    expect(shown.limits).toEqual({ paused: true, limited: 2 });
+    expect((await cli('set', q, '--rate-limit', '10/1000', '--group-concurrency', '2')).stdout).toBe(
+      `${q} {"paused":true,"rateLimit":{"max":10,"per":1000},"groupConcurrency":2}\n`,
+    );
+    expect((await cli('set', q, '--rate-limit', 'none')).stdout).toBe(`${q} {"paused":true,"groupConcurrency":2}\n`);
+    expect((await cli('resume', q)).stdout).toBe(`${q} {"paused":false,"groupConcurrency":2}\n`);
+    expect((await cli('drain', q)).stdout).toBe(`${q} drained 2\n`);
+    expect((await cli('retry-failed', q)).stdout).toBe(`${q} retried 0\n`);
+    expect((await cli('purge', q, '--older-than', '3600000')).stdout).toBe(`${q} purged 0\n`);
+    expect((await cli('purge', q)).stdout).toBe(`${q} purged 2\n`);
+    expectOneLineFailure(await cli('set', q, '--rate-limit', 'fast'), /--rate-limit.*<max>\/<ms>/);
+    expectOneLineFailure(await cli('set', q), /nothing to set/);
+    expectOneLineFailure(await cli('set', q, '--group-concurrency', '0'), /group-concurrency/);
+    expectOneLineFailure(await cli('stop', q), /unknown command 'stop'/);
   });
 });
