@@ -1,3 +1,5 @@
+import { doublingDelay } from '../core/backoff.js';
+
 /** Settings of a {@link RestartPolicy}, all in ms except `maxCrashes`. */
 export interface RestartPolicyOptions {
   /** Wait after the first crash in a row. */
@@ -49,8 +51,6 @@ export class RestartPolicy {
     this.#recent.push(now);
     const crashes = this.#recent.length;
     if (crashes >= maxCrashes) return { restart: false, crashes, delayMs: 0 };
-    // 2 ** streak overflows to Infinity long after min() caps it: harmless.
-    const capped = Math.min(max, initial * 2 ** (this.#streak - 1));
-    return { restart: true, crashes, delayMs: Math.round(capped / 2 + (this.#random() * capped) / 2) };
+    return { restart: true, crashes, delayMs: doublingDelay(initial, max, this.#streak, 'equal', this.#random) };
   }
 }

@@ -19,11 +19,34 @@ export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({
 });
 
 /**
- * Delay before the attempt after `attempt` (1-based) failed.
- * Full jitter ("AWS architecture blog" style): uniform in [0, capped].
+ * How a wait is randomised so that many waiters do not retry in step:
+ * `full` picks uniformly in [0, d] ("AWS architecture blog" style), `equal`
+ * in [d/2, d] (never immediate, so a crash loop still backs off), `none` is d.
  */
+export type Jitter = 'full' | 'equal' | 'none';
+
+/**
+ * The one backoff formula of drover: `initial · 2^(attempt−1)`, capped at
+ * `max`, then jittered. `attempt` is 1-based (the first wait is `initial`).
+ * Every retry, reconnect and throttle wait in the code base comes from here.
+ */
+export function doublingDelay(
+  initial: number,
+  max: number,
+  attempt: number,
+  jitter: Jitter = 'full',
+  random: () => number = Math.random,
+): number {
+  // The exponent is capped: 2 ** 1024 is Infinity, and min() has capped it long before.
+  const capped = Math.min(max, initial * 2 ** Math.min(Math.max(0, attempt - 1), 64));
+  if (jitter === 'none') return capped;
+  if (jitter === 'equal') return Math.round(capped / 2 + (random() * capped) / 2);
+  return Math.floor(random() * capped);
+}
+
+/** Delay before the attempt after `attempt` (1-based) failed, per the job's {@link BackoffOptions}. */
 export function backoffDelay(backoff: BackoffOptions, attempt: number, random: () => number = Math.random): number {
-  const base = backoff.type === 'fixed' ? backoff.delay : backoff.delay * 2 ** Math.max(0, attempt - 1);
-  const capped = Math.min(backoff.max, base);
-  return backoff.jitter === false ? capped : Math.floor(random() * capped);
+  const jitter = backoff.jitter === false ? 'none' : 'full';
+  if (backoff.type === 'fixed') return doublingDelay(backoff.delay, backoff.max, 1, jitter, random);
+  return doublingDelay(backoff.delay, backoff.max, attempt, jitter, random);
 }

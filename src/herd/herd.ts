@@ -10,7 +10,6 @@ import {
   ClosedError,
   JobCancelledError,
   JobTimeoutError,
-  LeaseLostError,
   ErrorCodes,
   UnknownTaskError,
   isDroverError,
@@ -23,8 +22,10 @@ import type { ResolvedWorkerOptions, WorkerOptions } from './options.js';
 import { checkConcurrency, resolveWorkerOptions } from './options.js';
 import { failureOutcome } from './outcome.js';
 import { RunningJob } from './running-job.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { resolveGrace } from '../core/grace.js';
 import type { Worker } from '../core/worker.js';
+import { doublingDelay } from '../core/backoff.js';
 
 /** What the herd needs from its app. */
 export interface HerdHost {
@@ -41,11 +42,17 @@ export interface HerdHost {
 }
 
 /**
+ * Where a herd is in its life:
+ * starting ──broker connected──▶ running ──close()──▶ draining (no leasing;
+ * in-flight jobs may finish) ──drained or grace over──▶ aborting (the rest
+ * aborted, their leases handed back) ──▶ closed. A close() while starting
+ * goes straight to draining: the herd never leases.
+ */
+type HerdState = 'starting' | 'running' | 'draining' | 'aborting' | 'closed';
+
+/**
  * The herd (gofherd): leases jobs and runs them with bounded concurrency
- * that can change while it runs.
- *
- * States: running ──close()──▶ draining (no leasing; in-flight may finish)
- *   ──grace over──▶ aborting (signals aborted, leases handed back) ──▶ closed
+ * that can change while it runs; its {@link LeaseKeeper} keeps their leases.
  */
 export class Herd implements Worker {
   readonly #host: HerdHost;
@@ -62,11 +69,11 @@ export class Herd implements Worker {
   #pumpWanted = false;
   #pumpScheduled = false;
   #idle = false;
-  #stopped = false;
+  #state: HerdState = 'starting';
   #closing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
-  #renewTimer: NodeJS.Timeout | undefined;
+  #leaseKeeper: LeaseKeeper | undefined;
   #leaseErrors = 0;
   /** Outcomes sent to the broker and not yet confirmed. */
   #recording = 0;
@@ -143,7 +150,8 @@ export class Herd implements Worker {
   }
 
   #start(broker: Broker): void {
-    if (this.#stopped) return;
+    if (this.#state !== 'starting') return;
+    this.#state = 'running';
     this.#broker = broker;
     this.#releasers.push(broker.onReady(() => this.#schedulePump()));
     this.#releasers.push(
@@ -153,7 +161,15 @@ export class Herd implements Worker {
     );
     // Not unref(): a running worker keeps its process alive until it is closed.
     this.#pollTimer = setInterval(() => this.#schedulePump(), this.#options.pollInterval);
-    this.#renewTimer = setInterval(() => this.#renew(), this.#options.renewMs).unref();
+    const { leaseMs, renewMs } = this.#options;
+    this.#leaseKeeper = new LeaseKeeper({
+      broker,
+      running: () => this.#running,
+      leaseMs,
+      renewMs,
+      onError: (error) => this.#reportError(error, 'renewing leases failed'),
+    });
+    this.#leaseKeeper.start();
     this.#pump();
   }
 
@@ -165,7 +181,7 @@ export class Herd implements Worker {
 
   #pump(): void {
     const broker = this.#broker;
-    if (this.#stopped || !broker) return;
+    if (this.#state !== 'running' || !broker) return;
     if (this.#leasing) {
       this.#pumpWanted = true;
       return;
@@ -192,13 +208,13 @@ export class Herd implements Worker {
         this.#leaseErrors++;
         this.#reportError(error, 'leasing failed');
         // Back off (capped) before the next try; the poll timer also retries.
-        setTimeout(() => this.#schedulePump(), Math.min(5000, 100 * 2 ** this.#leaseErrors)).unref();
+        setTimeout(() => this.#schedulePump(), doublingDelay(100, 5000, this.#leaseErrors + 1, 'none')).unref();
       },
     );
   }
 
   #run(lease: LeasedJob): void {
-    if (this.#stopped) {
+    if (this.#state !== 'running') {
       void this.#broker?.release([lease]);
       return;
     }
@@ -337,7 +353,7 @@ export class Herd implements Worker {
     job.index = -1;
     this.#active--;
     this.#host.metrics.active(-1);
-    if (this.#stopped) {
+    if (this.#state !== 'running') {
       if (this.#running.length === 0) this.#drained?.();
       return;
     }
@@ -356,31 +372,8 @@ export class Herd implements Worker {
     }
   }
 
-  #renew(): void {
-    const broker = this.#broker;
-    const jobs = [...this.#running].filter((j) => !j.settled);
-    if (!broker || jobs.length === 0) return;
-    broker
-      .extend(
-        jobs.map((j) => j.lease),
-        this.#options.leaseMs,
-      )
-      .then(
-        (held) => {
-          held.forEach((ok, i) => {
-            const job = jobs[i]!;
-            if (!ok && !job.settled) {
-              job.log.warn('lease lost: the job may run elsewhere; aborting this attempt');
-              job.abort(new LeaseLostError(job.lease.id));
-            }
-          });
-        },
-        (error: unknown) => this.#reportError(error, 'renewing leases failed'),
-      );
-  }
-
   async #close(grace: number): Promise<void> {
-    this.#stopped = true;
+    this.#state = 'draining';
     clearInterval(this.#pollTimer);
     for (const release of this.#releasers.splice(0)) release();
     if (this.#running.length > 0) {
@@ -389,7 +382,8 @@ export class Herd implements Worker {
       await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))]);
       clearTimeout(timer);
     }
-    clearInterval(this.#renewTimer);
+    this.#state = 'aborting';
+    this.#leaseKeeper?.stop();
     const rest = [...this.#running].filter((j) => !j.settled);
     for (const job of rest) {
       job.settled = true;
@@ -402,6 +396,7 @@ export class Herd implements Worker {
     }
     if (this.#recording > 0) await new Promise<void>((resolve) => (this.#recordsIdle = resolve));
     this.#host.metrics.herdSize(0);
+    this.#state = 'closed';
     for (const listener of this.#closedListeners) listener();
   }
 

@@ -1,3 +1,5 @@
+import { doublingDelay } from '../core/backoff.js';
+
 /** Options of {@link ReconnectBackoff}. */
 export interface ReconnectBackoffOptions {
   /** The first cap (ms). @default 250 */
@@ -32,9 +34,7 @@ export class ReconnectBackoff {
 
   /** The wait before the next attempt (ms); counts an attempt. */
   next(): number {
-    const cap = Math.min(this.maxMs, this.minMs * 2 ** Math.min(this.#attempt, 30));
-    this.#attempt++;
-    return Math.floor(this.#random() * cap);
+    return doublingDelay(this.minMs, this.maxMs, ++this.#attempt, 'full', this.#random);
   }
 
   /** After a success: start again from `minMs`. */

@@ -34,6 +34,9 @@ import { decodeTicket } from './ticket.js';
 import type { Ticket } from './ticket.js';
 import { freshToken } from './tokens.js';
 import { WorkQueues } from './work-queues.js';
+import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
+
+const OWNER = 'drover amqp broker';
 
 /** Progress reports kept per job. */
 const KEEP_PROGRESS = 100;
@@ -55,8 +58,8 @@ export class AmqpBroker implements Broker {
   readonly #o: ResolvedAmqpOptions;
   readonly #inbox = new Inbox();
   readonly #held = new HeldLeases();
-  readonly #ready = new Set<() => void>();
-  readonly #cancel = new Set<(jobId: string) => void>();
+  readonly #ready = new CoalescedSignal(OWNER);
+  readonly #cancel = new ListenerSet<[jobId: string]>(OWNER);
   readonly #work: WorkQueues;
   readonly #link: AmqpLink;
   #backend: ResultBackend | undefined;
@@ -65,7 +68,6 @@ export class AmqpBroker implements Broker {
   #opening: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #stopTimers: (() => void) | undefined;
-  #readyScheduled = false;
 
   constructor(options: AmqpBrokerOptions) {
     this.#o = resolveAmqpOptions(options);
@@ -267,15 +269,11 @@ export class AmqpBroker implements Broker {
   }
 
   onReady(listener: () => void): () => void {
-    const wrapped = (): void => listener();
-    this.#ready.add(wrapped);
-    return () => this.#ready.delete(wrapped);
+    return this.#ready.add(listener);
   }
 
   onCancel(listener: (jobId: string) => void): () => void {
-    const wrapped = (id: string): void => listener(id);
-    this.#cancel.add(wrapped);
-    return () => this.#cancel.delete(wrapped);
+    return this.#cancel.add(listener);
   }
 
   onReport(listener: (report: BrokerReport) => void): () => void {
@@ -372,16 +370,11 @@ export class AmqpBroker implements Broker {
   }
 
   #signalReady(): void {
-    if (this.#readyScheduled || this.#ready.size === 0) return;
-    this.#readyScheduled = true;
-    queueMicrotask(() => {
-      this.#readyScheduled = false;
-      for (const listener of this.#ready) safely(listener);
-    });
+    this.#ready.fire();
   }
 
   #signalCancel(id: string): void {
-    for (const listener of this.#cancel) safely(() => listener(id));
+    this.#cancel.emit(id);
   }
 }
 
@@ -395,16 +388,6 @@ export function ticketOf(
   delayMs: number,
 ): Ticket {
   return { id, gen, nonce, priority, at: now, dueAt: now + delayMs };
-}
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    process.emitWarning(
-      `drover amqp broker: a listener threw: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { decode } from './report-hub.js';
 import type { Ticket } from './ticket.js';
 import { freshToken } from './tokens.js';
 import type { WorkQueues } from './work-queues.js';
+import { doublingDelay } from '../../core/backoff.js';
 
 /** How long a lease waits for tickets the backend says are queued but not yet delivered here (ms). */
 const SETTLE_MS = 150;
@@ -226,7 +227,7 @@ export class Leaser {
     const now = Date.now();
     if (now - d.ticket.at > PARK_LIMIT_MS) return this.ackDelivery(d);
     d.tries++;
-    d.notBefore = now + Math.min(1000, 5 * 2 ** d.tries);
+    d.notBefore = now + doublingDelay(10, 1000, d.tries, 'none');
     this.#h.inbox.add(d);
     this.#scheduleWake(d.notBefore - now);
   }

@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { BrokerError, ClosedError } from '../../core/errors.js';
 import { redact } from './options.js';
+import { doublingDelay } from '../../core/backoff.js';
 
 /** The channels of one connection. */
 export interface Channels {
@@ -162,7 +163,7 @@ export class AmqpLink {
     this.#reconnecting = true;
     let attempt = 0;
     const tryOnce = (): void => {
-      const cap = Math.min(this.#o.reconnectMaxMs, this.#o.reconnectMinMs * 2 ** attempt++);
+      const wait = doublingDelay(this.#o.reconnectMinMs, this.#o.reconnectMaxMs, ++attempt, 'full');
       this.#timer = setTimeout(() => {
         this.#open().then(
           () => {
@@ -175,7 +176,7 @@ export class AmqpLink {
             tryOnce();
           },
         );
-      }, Math.random() * cap);
+      }, wait);
     };
     tryOnce();
   }

@@ -35,6 +35,7 @@ import { MemoryReceipt } from './memory-receipt.js';
 import type { QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 import { isTerminalStatus } from '../../core/report.js';
+import { ListenerSet } from '../../core/listener-set.js';
 
 /**
  * The in-process broker: nothing persisted, everything in plain data
@@ -53,8 +54,8 @@ export class MemoryBroker implements Broker {
   readonly #finished: FinishedJobs;
   readonly #liveKeys = new Map<string, MemoryJob>();
   readonly #stats = new Map<string, QueueStats>();
-  readonly #readyListeners = new Set<() => void>();
-  readonly #cancelListeners = new Set<(id: string) => void>();
+  readonly #readyListeners = new ListenerSet<[]>('drover memory broker');
+  readonly #cancelListeners = new ListenerSet<[jobId: string]>('drover memory broker');
   readonly #reports = new ReportFanout();
   /** Settings of the queues that have any (set explicitly, so bounded by the caller). */
   readonly #settings = new Map<string, QueueSettings>();
@@ -224,13 +225,11 @@ export class MemoryBroker implements Broker {
   }
 
   onReady(listener: () => void): () => void {
-    this.#readyListeners.add(listener);
-    return () => this.#readyListeners.delete(listener);
+    return this.#readyListeners.add(listener);
   }
 
   onCancel(listener: (jobId: string) => void): () => void {
-    this.#cancelListeners.add(listener);
-    return () => this.#cancelListeners.delete(listener);
+    return this.#cancelListeners.add(listener);
   }
 
   onReport(listener: (report: BrokerReport) => void): () => void {
@@ -259,7 +258,7 @@ export class MemoryBroker implements Broker {
     if (isTerminalStatus(job.status)) return 'finished';
     const wasActive = job.status === 'active';
     this.#finish(job, 'cancelled');
-    if (wasActive) for (const listener of this.#cancelListeners) listener(id);
+    if (wasActive) this.#cancelListeners.emit(id);
     return wasActive ? 'aborted' : 'cancelled';
   }
 
@@ -506,6 +505,6 @@ export class MemoryBroker implements Broker {
   }
 
   #signalReady(): void {
-    for (const listener of this.#readyListeners) listener();
+    this.#readyListeners.emit();
   }
 }

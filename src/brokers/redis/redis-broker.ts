@@ -253,22 +253,16 @@ export class RedisBroker implements Broker {
   }
 
   onReady(listener: () => void): () => void {
-    const wrapped = (): void => listener();
-    this.#listeners.ready.add(wrapped);
-    return () => this.#listeners.ready.delete(wrapped);
+    return this.#listeners.ready.add(listener);
   }
 
   onCancel(listener: (jobId: string) => void): () => void {
-    const wrapped = (jobId: string): void => listener(jobId);
-    this.#listeners.cancel.add(wrapped);
-    return () => this.#listeners.cancel.delete(wrapped);
+    return this.#listeners.cancel.add(listener);
   }
 
   /** Every report recorded through this broker instance (other processes' reports reach `watch`). */
   onReport(listener: (report: BrokerReport) => void): () => void {
-    const wrapped = (report: BrokerReport): void => listener(report);
-    this.#listeners.report.add(wrapped);
-    return () => this.#listeners.report.delete(wrapped);
+    return this.#listeners.report.add(listener);
   }
 
   async getJob(id: string): Promise<JobSnapshot | undefined> {

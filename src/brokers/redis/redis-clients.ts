@@ -1,17 +1,17 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { ResolvedRedisOptions } from './options.js';
+import { doublingDelay } from '../../core/backoff.js';
 
 /** The client kinds a broker opens: commands, and a subscriber for the event channel. */
 export type RedisClient = Redis | Cluster;
 
 /**
- * Reconnect delays: 100 ms doubling to a 1 s cap, with jitter (±50 %), so a
+ * Reconnect delays: 100 ms doubling to a 1 s cap, in [½·d, d], so a
  * fleet does not reconnect in step and a worker is back within ~1 s of Redis
  * returning (docs/reliability.md S05).
  */
 export function reconnectDelay(times: number): number {
-  const base = Math.min(1000, 100 * 2 ** Math.min(times - 1, 10));
-  return Math.round(base * (0.5 + Math.random()));
+  return doublingDelay(100, 1000, times, 'equal');
 }
 
 /**

@@ -17,30 +17,27 @@ import type { ScriptName, ScriptReply } from './scripts.js';
 import { ScriptRunner } from './scripts.js';
 import { OptionsTable } from './stored-values.js';
 import { Watchdog } from './watchdog.js';
+import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
+
+const OWNER = 'drover redis broker';
 
 /** Listeners of one broker instance. Calls are guarded: a throwing listener is warned about, never fatal. */
 export class Listeners {
-  readonly ready = new Set<() => void>();
-  readonly cancel = new Set<(jobId: string) => void>();
-  readonly report = new Set<(report: BrokerReport) => void>();
-  #readyScheduled = false;
+  readonly ready = new CoalescedSignal(OWNER);
+  readonly cancel = new ListenerSet<[jobId: string]>(OWNER);
+  readonly report = new ListenerSet<[report: BrokerReport]>(OWNER);
 
   /** Jobs may have become leasable; coalesced to one call per turn. */
   fireReady(): void {
-    if (this.#readyScheduled || this.ready.size === 0) return;
-    this.#readyScheduled = true;
-    queueMicrotask(() => {
-      this.#readyScheduled = false;
-      for (const listener of this.ready) safely(listener);
-    });
+    this.ready.fire();
   }
 
   fireCancel(jobId: string): void {
-    for (const listener of this.cancel) safely(() => listener(jobId));
+    this.cancel.emit(jobId);
   }
 
   fireReport(report: BrokerReport): void {
-    for (const listener of this.report) safely(() => listener(report));
+    this.report.emit(report);
   }
 }
 
@@ -52,14 +49,6 @@ export function warnOnce(message: string): void {
   if (warned.size > 100) warned.clear();
   warned.add(message);
   process.emitWarning(`drover redis broker: ${message}`);
-}
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    warnOnce(`a listener threw: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 /**

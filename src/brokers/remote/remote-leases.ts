@@ -20,6 +20,7 @@ import { Limits, WORKER_PATH, boundErrorInfo, serialize, toWireError } from '../
 import type { ReconnectBackoffOptions } from '../../remote/index.js';
 import { RemoteConnection } from '../../remote/index.js';
 import type { LeasedJob, LeaseRef, LeaseRequest, NackOutcome } from '../../core/contract/index.js';
+import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
 
 /** Options of {@link RemoteLeases}. */
 export interface RemoteLeasesOptions {
@@ -41,12 +42,11 @@ export class RemoteLeases {
   readonly #options: RemoteLeasesOptions;
   readonly #inbox: JobMessage[] = [];
   readonly #inHerd = new Map<string, InHerd>();
-  readonly #readyListeners = new Set<() => void>();
-  readonly #cancelListeners = new Set<(id: string) => void>();
+  readonly #ready = new CoalescedSignal('drover remote broker');
+  readonly #cancelListeners = new ListenerSet<[jobId: string]>('drover remote broker');
   #connection: RemoteConnection | undefined;
   #credit = 0;
   #fatal: AuthError | undefined;
-  #readyScheduled = false;
   #closed = false;
 
   constructor(options: RemoteLeasesOptions) {
@@ -136,13 +136,11 @@ export class RemoteLeases {
   }
 
   onReady(listener: () => void): () => void {
-    this.#readyListeners.add(listener);
-    return () => this.#readyListeners.delete(listener);
+    return this.#ready.add(listener);
   }
 
   onCancel(listener: (jobId: string) => void): () => void {
-    this.#cancelListeners.add(listener);
-    return () => this.#cancelListeners.delete(listener);
+    return this.#cancelListeners.add(listener);
   }
 
   /** Hands back unleased jobs and says goodbye (close 1000). */
@@ -227,16 +225,11 @@ export class RemoteLeases {
       return;
     }
     if (!this.#inHerd.delete(id)) return;
-    for (const listener of this.#cancelListeners) listener(id);
+    this.#cancelListeners.emit(id);
   }
 
   #fireReady(): void {
-    if (this.#readyScheduled) return;
-    this.#readyScheduled = true;
-    queueMicrotask(() => {
-      this.#readyScheduled = false;
-      for (const listener of this.#readyListeners) listener();
-    });
+    this.#ready.fire();
   }
 }
 

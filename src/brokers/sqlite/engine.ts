@@ -1,39 +1,32 @@
+import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
 import type { Database } from './database.js';
 import type { ResolvedSqliteOptions } from './options.js';
 import { ReportHub } from './reports.js';
 import { Statements } from './statements.js';
 import { WriteQueue } from './write-queue.js';
 
+const OWNER = 'drover sqlite broker';
+
 /** Listeners of `onReady` and `onCancel`, called after commits. */
 export class Signals {
-  readonly #ready = new Set<() => void>();
-  readonly #cancel = new Set<(jobId: string) => void>();
-  #readyScheduled = false;
+  readonly #ready = new CoalescedSignal(OWNER);
+  readonly #cancel = new ListenerSet<[jobId: string]>(OWNER);
 
   onReady(listener: () => void): () => void {
-    const wrapped = (): void => listener();
-    this.#ready.add(wrapped);
-    return () => this.#ready.delete(wrapped);
+    return this.#ready.add(listener);
   }
 
   onCancel(listener: (jobId: string) => void): () => void {
-    const wrapped = (jobId: string): void => listener(jobId);
-    this.#cancel.add(wrapped);
-    return () => this.#cancel.delete(wrapped);
+    return this.#cancel.add(listener);
   }
 
   /** Jobs may have become leasable; coalesced to one call per turn. */
   ready(): void {
-    if (this.#readyScheduled || this.#ready.size === 0) return;
-    this.#readyScheduled = true;
-    queueMicrotask(() => {
-      this.#readyScheduled = false;
-      for (const listener of this.#ready) safely(listener);
-    });
+    this.#ready.fire();
   }
 
   cancelled(jobId: string): void {
-    for (const listener of this.#cancel) safely(() => listener(jobId));
+    this.#cancel.emit(jobId);
   }
 }
 
@@ -68,15 +61,5 @@ export class Engine {
   /** The database clock (epoch ms), read outside any write. */
   now(): number {
     return this.s.now.get()!;
-  }
-}
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    process.emitWarning(
-      `drover sqlite broker: a listener threw: ${error instanceof Error ? error.message : String(error)}`,
-    );
   }
 }

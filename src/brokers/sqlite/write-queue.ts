@@ -1,6 +1,7 @@
 import { BrokerError, ClosedError, DroverError } from '../../core/errors.js';
 import type { Database } from './database.js';
 import type { Statements } from './statements.js';
+import { doublingDelay } from '../../core/backoff.js';
 
 /** What a write gets while its transaction is open. */
 export interface Tx {
@@ -145,7 +146,10 @@ export class WriteQueue {
     this.#warn(error);
     this.#pending = entries.concat(this.#pending);
     this.#scheduled = true;
-    const pause = Math.min(MAX_BUSY_PAUSE, 2 ** this.#busyTries++, this.#options.busyTimeout - waited);
+    const pause = Math.min(
+      doublingDelay(1, MAX_BUSY_PAUSE, ++this.#busyTries, 'none'),
+      this.#options.busyTimeout - waited,
+    );
     setTimeout(this.#flushTask, pause);
     return true;
   }

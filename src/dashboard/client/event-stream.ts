@@ -2,6 +2,7 @@ import type { ApiError } from './api.js';
 import { authHeaders, errorOf } from './api.js';
 import type { SseMessage } from './sse-parser.js';
 import { SseParser } from './sse-parser.js';
+import { doublingDelay } from '../../core/backoff.js';
 
 /** Reads an event-stream response to its end, calling `onMessage` per event. */
 export async function readEvents(
@@ -125,8 +126,7 @@ export class LiveStream {
 
   #retry(): void {
     this.#abort = undefined;
-    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.#failures) * (0.75 + Math.random() * 0.5);
-    this.#failures++;
+    const delay = doublingDelay(1000, MAX_BACKOFF_MS, ++this.#failures, 'equal');
     this.#on.state('retrying', `connection lost; retrying in ${Math.round(delay / 1000)} s`);
     this.#retryTimer = window.setTimeout(() => void this.#connect(), delay);
   }

@@ -1,3 +1,5 @@
+import { doublingDelay } from '../../core/backoff.js';
+
 /**
  * Slows brute force on credentials (docs/reliability.md S16): failures are
  * counted per client address; past `threshold` failures the address is
@@ -47,7 +49,7 @@ export class AuthThrottle {
     entry.failures++;
     entry.last = now;
     if (entry.failures >= this.#threshold) {
-      const wait = Math.min(this.#maxMs, this.#baseMs * 2 ** Math.min(20, entry.failures - this.#threshold));
+      const wait = doublingDelay(this.#baseMs, this.#maxMs, entry.failures - this.#threshold + 1, 'none');
       entry.blockedUntil = now + wait;
     }
     this.#entries.set(address, entry);
