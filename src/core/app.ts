@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { destination, pino } from 'pino';
 import type { Broker, EnqueueRequest } from './contract/index.js';
-import { DroverMetrics } from '../metrics/metrics.js';
+import { DroverMetrics, MAX_LABEL_VALUES } from '../metrics/metrics.js';
 import type { MetricsOptions } from '../metrics/metrics.js';
 import { createBrokerFromUrl } from './broker-registry.js';
 import type { Codec, CodecName } from './codec.js';
@@ -26,6 +26,7 @@ import type { Worker, WorkerOptions } from './worker.js';
 import { createWorker } from './worker.js';
 import { resolveGrace } from './grace.js';
 import { QueueHandle } from './queue-handle.js';
+import { withFlowState } from './queue-flow-counts.js';
 import type { TaskOptions } from './task-settings.js';
 import { writeTaskSettings } from './task-settings.js';
 
@@ -325,7 +326,7 @@ export class Drover implements TaskCaller, JobSource {
     await broker.connect();
     // Queue settings given on tasks hold before any worker of this app leases.
     await Promise.all([...this.#tasks.values()].map((d) => d.settings && this.#writeSettings(broker, d)));
-    this.metrics.setQueueCounts(() => broker.counts());
+    this.metrics.setQueueCounts(async () => withFlowState(broker, (await broker.counts()).slice(0, MAX_LABEL_VALUES)));
     this.#connected = broker;
     return broker;
   }

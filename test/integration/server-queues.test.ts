@@ -11,7 +11,7 @@ import { Drover, Fail } from '../../src/index.js';
 import type { DroverServer } from '../../src/server/index.js';
 import { createServer } from '../../src/server/index.js';
 import type { CliRun } from './server-harness.js';
-import { http, runCli } from './server-harness.js';
+import { http, metric, runCli } from './server-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-server-queues-'));
 let app: Drover;
@@ -64,6 +64,8 @@ describe('queue routes', () => {
     expect(view.body).toMatchObject({ queue: q, settings: { paused: true }, limits: { paused: true, limited: 3 } });
     const listed = (await http(target, 'GET', '/v1/queues')).body.queues as { queue: string }[];
     expect(listed.find((x) => x.queue === q)).toMatchObject({ waiting: 3, paused: true, limited: 3 });
+    const metrics = await http(target, 'GET', '/metrics');
+    expect(metric(metrics.text, `drover_queue_depth{queue="${q}",state="limited"}`)).toBe(3);
     expect((await http(target, 'POST', `/v1/queues/${q}/resume`)).body.settings.paused).toBe(false);
     expect((await http(target, 'GET', `/v1/queues/${q}`)).body.limits).toEqual({ paused: false, limited: 0 });
     expect((await http(target, 'POST', `/v1/queues/${q}/drain`)).body).toEqual({ queue: q, count: 3 });
