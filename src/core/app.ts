@@ -325,7 +325,8 @@ export class Drover implements TaskCaller, JobSource {
         : option;
     await broker.connect();
     // Queue settings given on tasks hold before any worker of this app leases.
-    await Promise.all([...this.#tasks.values()].map((d) => d.settings && this.#writeSettings(broker, d)));
+    const withSettings = [...this.#tasks.values()].filter((d) => d.settings !== undefined);
+    await Promise.all(withSettings.map((d) => this.#writeSettings(broker, d)));
     this.metrics.setQueueCounts(async () => withFlowState(broker, (await broker.counts()).slice(0, MAX_LABEL_VALUES)));
     this.#connected = broker;
     return broker;

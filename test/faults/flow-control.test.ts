@@ -40,7 +40,7 @@ function startWorker(url: string, ledger: string, task: string, options: object,
   );
   children.push(child);
   return new Promise<void>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       if (chunk.includes('ready')) resolve();
     });
     child.once('exit', (code) => reject(new Error(`flow worker exited early (${String(code)})`)));

@@ -124,6 +124,6 @@ describe.each(brokers)('flow control on %s', (_name, url) => {
     expect(await q.purge({ olderThan: 60_000 })).toBe(0);
     expect(await q.purge()).toBe(5); // 3 cancelled + 2 succeeded
     await expect(q.purge({ olderThan: -1 })).rejects.toThrow(/options\.olderThan/);
-    await expect(q.set({ groupConcurrency: 0 } as never)).rejects.toThrow(/settings\.groupConcurrency/);
+    await expect(q.set({ groupConcurrency: 0 })).rejects.toThrow(/settings\.groupConcurrency/);
   });
 });

@@ -75,7 +75,9 @@ describe('queue routes', () => {
     const ids = await enqueue('flaky', 2, { retries: 0 });
     const worker = app.worker({ concurrency: 2, pollInterval: 20 });
     for (const id of ids)
-      await expect.poll(async () => (await http(target, 'GET', `/v1/jobs/${id}`)).body.status).toBe('failed');
+      await expect
+        .poll(async () => (await http<{ status: string }>(target, 'GET', `/v1/jobs/${id}`)).body.status)
+        .toBe('failed');
     await worker.close();
     expect((await http(target, 'POST', '/v1/queues/flaky/retry-failed')).body).toEqual({ queue: 'flaky', count: 2 });
     expect((await http(target, 'POST', '/v1/queues/flaky/drain', { body: {} })).body.count).toBe(2);

@@ -41,7 +41,7 @@ export function queueCommand(): Command {
           'POST',
           `/v1/queues/${encode(q)}/${path}`,
         );
-        process.stdout.write(`${print(body!)}\n`);
+        process.stdout.write(`${print(body)}\n`);
       },
     );
   const settingsLine = (body: Record<string, unknown>): string =>
@@ -73,7 +73,7 @@ export function queueCommand(): Command {
         `/v1/queues/${encode(q)}/purge`,
         body,
       );
-      process.stdout.write(`${countLine('purged')(answer.body!)}\n`);
+      process.stdout.write(`${countLine('purged')(answer.body)}\n`);
     }),
   );
   queue.addCommand(
@@ -103,7 +103,7 @@ export function queueCommand(): Command {
         `/v1/queues/${encode(q)}`,
         patch,
       );
-      process.stdout.write(`${settingsLine(body!)}\n`);
+      process.stdout.write(`${settingsLine(body)}\n`);
     }),
   );
   return queue;
