@@ -27,4 +27,14 @@ describe('examples/', () => {
     expect(out).toMatch(/workID:6, status: retry, attempt:1/);
     expect(out).toContain('workID:9, status: failure, error:item 9 is not ready');
   });
+
+  it('rate-limit - a rate limit, group concurrency, RateLimited and the queue controls', async () => {
+    const out = await example('rate-limit');
+    const ms = Number(/12 mails in (\d+) ms/.exec(out)?.[1]);
+    expect(ms).toBeGreaterThanOrEqual(1000); // three windows of 500 ms
+    expect(out).toContain('most jobs of one tenant at once: 1');
+    expect(out).toContain('paused: true, waiting on a limit: 2');
+    expect(out).toContain('drained: 2');
+    expect(out).toContain('purged: 14');
+  });
 });
