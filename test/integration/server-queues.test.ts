@@ -116,7 +116,6 @@ describe('drover queue', () => {
     expect((await cli('purge', q)).stdout).toBe(`${q} purged 2\n`);
     expectOneLineFailure(await cli('set', q, '--rate-limit', 'fast'), /--rate-limit.*<max>\/<ms>/);
     expectOneLineFailure(await cli('set', q), /nothing to set/);
-    expectOneLineFailure(await cli('set', q, '--group-concurrency', '0'), /group-concurrency/);
     expectOneLineFailure(await cli('stop', q), /unknown command 'stop'/);
-  });
+  }, 120_000); // 13 CLI processes: slow on a loaded machine
 });

@@ -119,6 +119,7 @@ describe('sqlite broker', () => {
     expect(conn.prepare('SELECT version, name FROM drover_migrations').all()).toEqual([
       { version: 1, name: 'init' },
       { version: 2, name: 'queue-settings' },
+      { version: 3, name: 'flow-control' },
     ]);
     expect(conn.pragma('journal_mode', { simple: true })).toBe('wal');
     conn.prepare('INSERT INTO drover_migrations (version, name, applied_at) VALUES (999, ?, 0)').run('future');
