@@ -7,12 +7,16 @@ import { ClosedError } from '../core/errors.js';
 import { checkMs } from '../core/validate.js';
 import type { Worker as Herd } from '../core/worker.js';
 import type { WorkerOptions } from '../herd/options.js';
+import type { Broker } from '../core/contract/index.js';
 import { WORKER_PATH } from '../protocol/constants.js';
 import type { RouteAccess } from './auth.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { attachEventLog } from './event-log.js';
 import { EventHub } from './events/event-hub.js';
 import { createWorkerGateway } from './gateway/index.js';
+import { WorkerAnnouncer, instanceName } from './worker-announcer.js';
+import type { LocalWorkers, WorkersView } from './events/workers-view.js';
+import { localPresence, workersView } from './events/workers-view.js';
 import type { WorkerGateway } from './gateway/index.js';
 import { HttpError, HttpErrorCodes } from './http-error.js';
 import { installHttpHooks } from './http-hooks.js';
@@ -92,6 +96,10 @@ export class DroverServer {
   #gateway: WorkerGateway | undefined;
   #address: ServerAddress | undefined;
   #closed: Promise<void> | undefined;
+  /** This server's name in the broker's worker directory. */
+  readonly #instance = instanceName();
+  readonly #startedAt = Date.now();
+  #announcer: WorkerAnnouncer | undefined;
 
   /** @internal made by {@link createServer} */
   constructor(options: ServerOptions) {
@@ -102,7 +110,7 @@ export class DroverServer {
       app: o.app,
       logger: o.logger,
       herd: () => this.#herd,
-      gateway: () => this.#gateway,
+      workers: () => this.#workers(),
     });
     // Typed as fastify's base logger so the instance is a plain FastifyInstance.
     const loggerInstance: FastifyBaseLogger = o.logger;
@@ -218,6 +226,7 @@ export class DroverServer {
         this.#herd = o.app.worker(options);
         this.#ownsHerd = true;
       }
+      this.#announce(broker);
       await this.#fastify.listen({ host: o.host, port: o.port });
     } catch (error) {
       // Undo what started, quietly: the caller reports the error.
@@ -281,6 +290,33 @@ export class DroverServer {
     if (log) o.logger.info('drover server closed');
   }
 
+  /** Starts announcing this server's workers when the broker keeps a worker directory. */
+  #announce(broker: Broker): void {
+    if (typeof broker.announceWorkers !== 'function' || typeof broker.listWorkers !== 'function') return;
+    const directory = {
+      announceWorkers: broker.announceWorkers.bind(broker),
+      listWorkers: broker.listWorkers.bind(broker),
+    };
+    const announcer = new WorkerAnnouncer({
+      directory,
+      instance: this.#instance,
+      local: () => localPresence(this.#localWorkers(), this.#startedAt),
+      logger: this.#options.logger,
+      ...(this.#options.announceMs === undefined ? {} : { intervalMs: this.#options.announceMs }),
+    });
+    announcer.start();
+    this.#announcer = announcer;
+    this.#releasers.push(() => announcer.stop());
+  }
+
+  #localWorkers(): LocalWorkers {
+    return { instance: this.#instance, herd: this.#herd, gateway: this.#gateway };
+  }
+
+  #workers(): WorkersView {
+    return workersView(this.#localWorkers(), this.#announcer?.others());
+  }
+
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => undefined);
     const path = (req.url ?? '/').split('?')[0];
@@ -321,6 +357,7 @@ export class DroverServer {
       broker: () => o.app.broker(),
       herd: () => this.#herd,
       gateway: () => this.#gateway,
+      workers: () => this.#workers(),
     };
   }
 }

@@ -93,9 +93,23 @@ export const workersSchema = z.object({
       lastSeen: z.number(),
       connectedAt: z.number(),
       address: z.string(),
+      instance: z.string().describe('The server process the worker is connected to'),
     }),
   ),
   herd: z.object({ name: z.string(), tasks: z.array(z.string()), concurrency: z.int(), active: z.int() }).nullable(),
+  herds: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        instance: z.string(),
+        tasks: z.array(z.string()),
+        concurrency: z.int(),
+        active: z.int(),
+        lastSeen: z.number(),
+      }),
+    )
+    .describe('Herds of other processes on the same broker (other servers, drover worker), from its worker directory'),
 });
 
 /** `GET|PATCH /herd`. */

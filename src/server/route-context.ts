@@ -5,6 +5,7 @@ import type { Worker as Herd } from '../core/worker.js';
 import type { RouteAccess } from './auth.js';
 import type { ConnectionTracker } from './connection-tracker.js';
 import type { WorkerGateway } from './gateway/index.js';
+import type { WorkersView } from './events/workers-view.js';
 import type { JobEnqueuer } from './job-enqueuer.js';
 import type { ServerLimits } from './limits.js';
 
@@ -31,4 +32,6 @@ export interface RouteContext {
   herd(): Herd | undefined;
   /** The WebSocket gateway of remote workers, once listening. */
   gateway(): WorkerGateway | undefined;
+  /** The workers of this server and, through the broker's worker directory, of every process sharing it. */
+  workers(): WorkersView;
 }

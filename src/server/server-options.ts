@@ -31,6 +31,8 @@ export interface ServerOptions {
   leaseMs?: number | undefined;
   /** Heartbeat interval remote workers are told to keep (ms). @default the gateway's */
   heartbeatMs?: number | undefined;
+  /** How often this server announces its workers in the broker's worker directory, when it keeps one (ms). @default 2000 */
+  announceMs?: number | undefined;
   /** How long `close()` lets in-flight jobs finish before handing them back (ms). @default 30000 */
   grace?: number;
   /** Close the app (its herds and broker) when the server closes. @default true */
@@ -57,6 +59,7 @@ export interface ResolvedServerOptions {
   concurrency: number | undefined;
   leaseMs: number | undefined;
   heartbeatMs: number | undefined;
+  announceMs: number | undefined;
   grace: number;
   closeApp: boolean;
   logger: Logger;
@@ -73,6 +76,7 @@ const KEYS: ReadonlySet<string> = new Set([
   'concurrency',
   'leaseMs',
   'heartbeatMs',
+  'announceMs',
   'grace',
   'closeApp',
   'logger',
@@ -124,6 +128,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
       options.concurrency === undefined ? undefined : checkInt('concurrency', options.concurrency, 0, 100_000),
     leaseMs: options.leaseMs === undefined ? undefined : checkMs('leaseMs', options.leaseMs, 100),
     heartbeatMs: options.heartbeatMs === undefined ? undefined : checkMs('heartbeatMs', options.heartbeatMs, 100),
+    announceMs: options.announceMs === undefined ? undefined : checkMs('announceMs', options.announceMs, 50),
     grace: resolveGrace(options.grace),
     closeApp: options.closeApp ?? true,
     logger: options.logger ?? app.logger,

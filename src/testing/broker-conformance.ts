@@ -21,6 +21,7 @@ import { outcomeTests } from './suite/outcomes.js';
 import { queueSettingsTests } from './suite/queue-settings.js';
 import { flowControlTests } from './suite/flow-control.js';
 import { queueOpsTests } from './suite/queue-ops.js';
+import { workerDirectoryTests } from './suite/worker-directory.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
 
@@ -106,6 +107,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     queueSettingsTests(context);
     flowControlTests(context);
     queueOpsTests(context);
+    workerDirectoryTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {

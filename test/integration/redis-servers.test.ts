@@ -83,6 +83,46 @@ describe('two drover servers on one Redis', () => {
     expect(readLedger(ledger).some((l) => l.id === id && l.event === 'end')).toBe(false);
   });
 
+  it('GET /v1/workers on B lists the remote worker connected to A, and the herd of a drover worker on the broker', async () => {
+    interface Workers {
+      workers: { name: string; instance: string }[];
+      herds: { name: string; instance: string; concurrency: number }[];
+    }
+    const onA = (await a.api.request<Workers>('GET', '/v1/workers')).body.workers;
+    expect(onA).toHaveLength(1);
+    await waitFor(
+      async () => (await b.api.request<Workers>('GET', '/v1/workers')).body.workers.length === 1,
+      10_000,
+      'B to list the worker connected to A',
+    );
+    const onB = (await b.api.request<Workers>('GET', '/v1/workers')).body.workers;
+    expect(onB[0]!.name).toBe(onA[0]!.name);
+    expect(onB[0]!.instance).toBe(onA[0]!.instance);
+    const worker = startBrokerWorker(store, { tasks: TASKS, concurrency: 3, ledger, args: ['--name', 'direct-herd'] });
+    try {
+      await waitFor(
+        async () =>
+          (await b.api.request<Workers>('GET', '/v1/workers')).body.herds.some((h) => h.name === 'direct-herd'),
+        15_000,
+        'B to list the direct worker’s herd',
+      );
+      const herd = (await a.api.request<Workers>('GET', '/v1/workers')).body.herds.find(
+        (h) => h.name === 'direct-herd',
+      );
+      expect(herd?.concurrency).toBe(3);
+    } finally {
+      worker.proc.kill('SIGTERM');
+      await worker.exit;
+    }
+    // A stopped worker withdraws its entry: it is gone at the next listing, not after the expiry.
+    await waitFor(
+      async () =>
+        !(await b.api.request<Workers>('GET', '/v1/workers')).body.herds.some((h) => h.name === 'direct-herd'),
+      10_000,
+      'the stopped worker to drop out',
+    );
+  });
+
   it('drover worker --broker redis://… runs jobs enqueued through a server', async () => {
     const worker = startBrokerWorker(store, { tasks: TASKS, concurrency: 2, ledger, args: ['--log-level', 'info'] });
     try {

@@ -18,11 +18,12 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
-import type { QueueLimits, QueueSettings, QueueSettingsPatch } from '../../core/contract/index.js';
+import type { QueueLimits, QueueSettings, QueueSettingsPatch, WorkerPresence } from '../../core/contract/index.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { limitQueue, purgeQueue, queueLimits } from './flow-control.js';
 import { WakeTimer } from '../../core/wake-timer.js';
+import { announceWorkers, listWorkers } from './worker-directory.js';
 import { listJobs } from './job-listing.js';
 import type { RedisBrokerOptions, ResolvedRedisOptions } from './options.js';
 import { resolveRedisOptions } from './options.js';
@@ -353,6 +354,16 @@ export class RedisBroker implements Broker {
   /** Deletes the queue's jobs that finished at least `olderThanMs` ago, with their reports. */
   async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
     return purgeQueue(this.#engine ?? (await this.#open()), queue, olderThanMs);
+  }
+
+  /** Replaces this instance's announcement in the prefix's worker directory. */
+  async announceWorkers(instance: string, workers: readonly WorkerPresence[], ttlMs: number): Promise<void> {
+    await announceWorkers(this.#engine ?? (await this.#open()), instance, workers, ttlMs);
+  }
+
+  /** The workers every process on the prefix announced and that have not expired. */
+  async listWorkers(): Promise<WorkerPresence[]> {
+    return listWorkers(this.#engine ?? (await this.#open()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -19,6 +19,7 @@ export const SCRIPT_NAMES = [
   'limit',
   'limits',
   'purge',
+  'workers',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

@@ -18,10 +18,12 @@ import type {
   QueueLimits,
   QueueSettings,
   QueueSettingsPatch,
+  WorkerPresence,
 } from '../../core/contract/index.js';
 import { limitQueue, purgeQueue, queueLimits, wakeAt } from './flow-gate.js';
 import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
+import { announceWorkers, listWorkers } from './worker-directory.js';
 import { claimJobs, mightClaim } from './claim.js';
 import { openDatabase } from './database.js';
 import { encodeRequests, enqueueJobs } from './enqueue.js';
@@ -219,6 +221,18 @@ export class SqliteBroker implements Broker {
   async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
     const engine = this.#engine ?? (await this.#open());
     return engine.writes.run((tx) => purgeQueue(engine, tx, queue, tx.now - olderThanMs));
+  }
+
+  /** Replaces this process's announcement in the worker directory of this database file. */
+  async announceWorkers(instance: string, workers: readonly WorkerPresence[], ttlMs: number): Promise<void> {
+    const engine = this.#engine ?? (await this.#open());
+    await engine.writes.run((tx) => announceWorkers(engine, tx, instance, workers, ttlMs));
+  }
+
+  /** The workers every process on this database file announced and that have not expired. */
+  async listWorkers(): Promise<WorkerPresence[]> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => listWorkers(engine, tx));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -12,7 +12,11 @@
 import { Command, InvalidArgumentError as OptionError, Option } from 'commander';
 import { createRemoteBroker } from '../../brokers/remote/index.js';
 import type { Broker } from '../../brokers/contract.js';
-import { Chief, Drover, isDroverError, jsonCodec } from '../../index.js';
+import type { Worker } from '../../core/worker.js';
+import { WorkerAnnouncer, instanceName } from '../../server/worker-announcer.js';
+import type { Logger } from 'pino';
+import { localPresence } from '../../server/events/workers-view.js';
+import { Chief, Drover, ErrorCodes, isDroverError, jsonCodec } from '../../index.js';
 import { reportError } from '../cli-error.js';
 import { createCliLogger, LOG_LEVELS } from '../cli-logger.js';
 import { loadTasks } from '../load-tasks.js';
@@ -115,7 +119,7 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
   const chief = new Chief({ logger, forceStopTimeout: flags.grace + 5_000 });
   let authError: unknown;
   app.on('error', ({ error }) => {
-    if (!isDroverError(error) || error.code !== 'ERR_DROVER_AUTH') return;
+    if (!isDroverError(error) || error.code !== ErrorCodes.AUTH) return;
     authError ??= error;
     void chief.stop();
   });
@@ -129,6 +133,7 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
         leaseMs,
         ...(flags.name === undefined ? {} : { name: flags.name }),
       });
+      const announcer = remote ? undefined : announceHerd(await app.broker(), worker, logger);
       logger.info(
         {
           broker: remote ? url : describeBroker(url),
@@ -138,6 +143,7 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
         'worker started',
       );
       await aborted(signal);
+      await announcer?.stop();
       await worker.close({ grace: authError === undefined ? flags.grace : 0 });
     },
   });
@@ -154,4 +160,19 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
 function describeBroker(url: string): string {
   // Never log credentials that a broker URL may carry (redis://user:pass@…).
   return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** Announces the herd in the broker's worker directory, when it keeps one, so servers list it in `/v1/workers`. */
+function announceHerd(broker: Broker, herd: Worker, logger: Logger): WorkerAnnouncer | undefined {
+  if (typeof broker.announceWorkers !== 'function' || typeof broker.listWorkers !== 'function') return undefined;
+  const startedAt = Date.now();
+  const instance = instanceName();
+  const announcer = new WorkerAnnouncer({
+    directory: { announceWorkers: broker.announceWorkers.bind(broker), listWorkers: broker.listWorkers.bind(broker) },
+    instance,
+    local: () => localPresence({ instance, herd, gateway: undefined }, startedAt),
+    logger,
+  });
+  announcer.start();
+  return announcer;
 }

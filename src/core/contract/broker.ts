@@ -12,6 +12,7 @@
  *   listJobs, and the optional report feed `onReport`;
  * - {@link QueueSettingsStore}: per-queue settings, optional;
  * - {@link QueueControl}: their enforcement at lease time, optional.
+ * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional.
  * What a broker can and cannot do beyond that is declared in
  * {@link BrokerCapabilities} or by an optional member being absent —
  * never by a method that silently does nothing.
@@ -43,6 +44,7 @@ import type {
 } from './jobs.js';
 import type { QueueControl } from './queue-control.js';
 import type { QueueSettingsStore } from './queue-settings.js';
+import type { WorkerDirectory } from './worker-directory.js';
 
 /**
  * What a broker can do beyond the contract's minimum. The two required
@@ -159,7 +161,13 @@ export interface BrokerInspection {
  * (`drover/testing`, docs/brokers.md), skipping only what its capabilities
  * say it lacks.
  */
-export interface Broker extends WorkerBroker, BrokerInspection, Partial<QueueSettingsStore>, Partial<QueueControl> {}
+export interface Broker
+  extends
+    WorkerBroker,
+    BrokerInspection,
+    Partial<QueueSettingsStore>,
+    Partial<QueueControl>,
+    Partial<WorkerDirectory> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {

@@ -28,3 +28,4 @@ export type {
 } from './jobs.js';
 export type { QueueSettings, QueueSettingsPatch, QueueSettingsStore } from './queue-settings.js';
 export type { QueueControl, QueueLimits } from './queue-control.js';
+export type { WorkerDirectory, WorkerPresence } from './worker-directory.js';

@@ -23,7 +23,6 @@ import type { Drover } from '../../core/app.js';
 import type { WorkerEvent } from '../../core/events.js';
 import type { BrokerReport } from '../../core/report.js';
 import type { Worker as Herd } from '../../core/worker.js';
-import type { WorkerGateway } from '../gateway/index.js';
 import { MAX_QUEUES_LISTED } from '../routes/queues.js';
 import type { EventClient } from './event-client.js';
 import { EventRing } from './event-ring.js';
@@ -31,7 +30,6 @@ import type { ReportSummary } from './report-summary.js';
 import { summarizeReport } from './report-summary.js';
 import { Throughput } from './throughput.js';
 import type { WorkersView } from './workers-view.js';
-import { workersView } from './workers-view.js';
 
 /** Report summaries are sent in batches this often (ms). */
 export const BATCH_MS = 250;
@@ -47,7 +45,8 @@ export interface EventHubOptions {
   app: Drover;
   logger: Logger;
   herd(): Herd | undefined;
-  gateway(): WorkerGateway | undefined;
+  /** The workers view of the server now (see `workers-view.ts`). */
+  workers(): WorkersView;
 }
 
 /** `counts` frames and the `counts` of `hello`: the shape of `GET /v1/queues`. */
@@ -127,7 +126,7 @@ export class EventHub {
     const missed = from && from.epoch === this.#epoch ? this.#ring.after(from.seq) : undefined;
     const id = missed && from ? from.seq : this.#ring.head;
     const herd = this.#o.herd();
-    const workers = workersView(herd, this.#o.gateway());
+    const workers = this.#o.workers();
     if (this.#clients.size === 0) {
       // Idle until now: what the first client sees is the baseline of later changes.
       this.#workersKey = workersKey(workers);
@@ -210,7 +209,7 @@ export class EventHub {
 
   #checkWorkers(): void {
     const herd = this.#o.herd();
-    const view = workersView(herd, this.#o.gateway());
+    const view = this.#o.workers();
     const key = workersKey(view);
     if (key !== this.#workersKey) {
       this.#workersKey = key;

@@ -352,7 +352,7 @@ export class WorkerSession {
     const id = held.ref.id;
     this.#host.track(
       work.then(onRecorded, (error: unknown) => {
-        if (isDroverError(error) && error.code === 'ERR_DROVER_STALE_LEASE') {
+        if (isDroverError(error) && error.code === ErrorCodes.STALE_LEASE) {
           if (!this.#ended) this.#refuse(WireErrorCodes.STALE_LEASE, id);
           return;
         }
@@ -377,7 +377,7 @@ export class WorkerSession {
     const work = settle(() => this.#host.broker.progress(held.ref, value)).then(
       () => undefined,
       (error: unknown) => {
-        if (!(isDroverError(error) && error.code === 'ERR_DROVER_STALE_LEASE')) {
+        if (!(isDroverError(error) && error.code === ErrorCodes.STALE_LEASE)) {
           this.#host.reportError(error, `recording progress of job ${held.ref.id} failed`, held.ref.id);
         }
       },

@@ -26,7 +26,8 @@ export const SOON_MS = 3_000;
  * it (by its capabilities, or by an optional member being absent) has the
  * test skipped with the reason in {@link NEED_REASONS}.
  */
-export type Need = 'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'flowControl';
+export type Need =
+  'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'flowControl' | 'workerDirectory';
 
 /** Why a test is skipped on a broker that lacks a {@link Need}. */
 export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
@@ -36,6 +37,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   confirmsOutcomes: 'outcomes resolve once sent, not once recorded (capabilities.confirmsOutcomes: false)',
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
   flowControl: 'the broker does not enforce queue settings (no limitQueue / queueLimits / purgeQueue)',
+  workerDirectory: 'the broker has no announceWorkers / listWorkers (no shared worker directory)',
 });
 
 /** Whether a broker has a {@link Need}. */
@@ -58,6 +60,8 @@ export function hasNeed(broker: Broker, need: Need): boolean {
         typeof broker.queueLimits === 'function' &&
         typeof broker.purgeQueue === 'function'
       );
+    case 'workerDirectory':
+      return typeof broker.announceWorkers === 'function' && typeof broker.listWorkers === 'function';
   }
 }
 
