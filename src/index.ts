@@ -121,4 +121,9 @@ export type {
   QueueSettingsPatch,
   QueueControl,
   QueueLimits,
+  JobLogLine,
+  JobLogStore,
+  WorkerDirectory,
+  WorkerPresence,
 } from './brokers/contract.js';
+export { MAX_JOB_LOG_LINES, MAX_JOB_LOG_LINE_CHARS } from './brokers/contract.js';

@@ -89,7 +89,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section id="job-result-box" aria-labelledby="result-title" hidden><h3 id="result-title">Result</h3><pre id="job-result" tabindex="0" aria-labelledby="result-title"></pre></section>
   <section id="job-error-box" aria-labelledby="error-title" hidden><h3 id="error-title">Error</h3><p id="job-error" class="error"></p><pre id="job-stack" tabindex="0" aria-label="Stack trace"></pre></section>
   <section aria-labelledby="reports-title"><h3 id="reports-title">Reports</h3><p id="job-reports-trimmed" class="muted" hidden></p><ol id="job-reports" class="reports"></ol></section>
-  <section aria-labelledby="logs-title"><h3 id="logs-title">Log lines</h3><p class="muted">Not kept by the server: a handler's <code>currentJob().log</code> lines go to the log of the process that ran it.</p></section>
+  <section aria-labelledby="logs-title"><h3 id="logs-title">Log lines</h3><p id="job-logs-note" class="muted" hidden></p><ol id="job-logs" class="reports" aria-labelledby="logs-title"></ol></section>
 </div>
 </main>
 <script src="/dashboard.js"></script>

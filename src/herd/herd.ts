@@ -22,6 +22,8 @@ import type { ResolvedWorkerOptions, WorkerOptions } from './options.js';
 import { checkConcurrency, resolveWorkerOptions } from './options.js';
 import { failureOutcome } from './outcome.js';
 import { RunningJob } from './running-job.js';
+import type { RunningJobHost } from './running-job.js';
+import { LogShipper } from './log-shipper.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { resolveGrace } from '../core/grace.js';
 import type { Worker } from '../core/worker.js';
@@ -79,7 +81,11 @@ export class Herd implements Worker {
   #recording = 0;
   #recordsIdle: (() => void) | undefined;
   /** Shared by every RunningJob (no closure per job). */
-  readonly #progressFn = (job: RunningJob, value: unknown): Promise<void> => this.#progress(job, value);
+  readonly #jobHost: RunningJobHost;
+  readonly #logs = new LogShipper(
+    () => this.#broker,
+    (error) => this.#reportError(error, 'keeping job log lines failed'),
+  );
   readonly #pumpTask = (): void => {
     this.#pumpScheduled = false;
     this.#pump();
@@ -88,6 +94,11 @@ export class Herd implements Worker {
   /** @internal made by `app.worker()` */
   constructor(host: HerdHost, options: WorkerOptions = {}) {
     this.#host = host;
+    this.#jobHost = {
+      logger: host.logger,
+      progress: (job, value) => this.#progress(job, value),
+      logsPending: (job) => this.#logs.pending(job),
+    };
     this.#options = resolveWorkerOptions(options, `${hostname()}:${process.pid}`);
     this.#concurrency = this.#options.concurrency;
     host.metrics.herdSize(this.#concurrency);
@@ -219,7 +230,7 @@ export class Herd implements Worker {
       return;
     }
     this.#idle = false;
-    const job = new RunningJob(lease, this.#host.logger, this.#progressFn);
+    const job = new RunningJob(lease, this.#jobHost);
     job.index = this.#running.push(job) - 1;
     this.#active++;
     this.#host.metrics.active(1);
@@ -275,6 +286,7 @@ export class Herd implements Worker {
 
   #settle(job: RunningJob, value: unknown, ok: boolean): void {
     job.settled = true;
+    this.#logs.ship(job);
     const broker = this.#broker!;
     const lease = job.lease;
     const seconds = job.elapsedSeconds();
@@ -384,6 +396,7 @@ export class Herd implements Worker {
     }
     this.#state = 'aborting';
     this.#leaseKeeper?.stop();
+    this.#logs.stop();
     const rest = [...this.#running].filter((j) => !j.settled);
     for (const job of rest) {
       job.settled = true;

@@ -1,6 +1,18 @@
 import type { Logger } from 'pino';
 import type { LeasedJob } from '../core/contract/index.js';
 import type { JobContext } from '../core/current-job.js';
+import type { JobLogLine } from '../core/contract/index.js';
+import { MAX_JOB_LOG_LINES } from '../core/contract/index.js';
+import { captureJobLogs } from './job-log-capture.js';
+
+/** What a running job needs from its herd (one object shared by every job: no closure per job). */
+export interface RunningJobHost {
+  readonly logger: Logger;
+  /** Records the job's progress. */
+  progress(job: RunningJob, value: unknown): Promise<void>;
+  /** The job has log lines waiting: the herd takes them soon (`takeLogLines`). */
+  logsPending(job: RunningJob): void;
+}
 
 /**
  * One attempt in the herd, and the `currentJob()` a handler sees.
@@ -24,15 +36,15 @@ export class RunningJob implements JobContext {
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
-  readonly #progress: (job: RunningJob, value: unknown) => Promise<void>;
-  readonly #logger: Logger;
+  readonly #host: RunningJobHost;
   #log: Logger | undefined;
+  /** Log lines not yet handed to the broker. */
+  #lines: JobLogLine[] | undefined;
 
-  constructor(lease: LeasedJob, logger: Logger, progress: (job: RunningJob, value: unknown) => Promise<void>) {
+  constructor(lease: LeasedJob, host: RunningJobHost) {
     this.lease = lease;
     this.startedAt = performance.now();
-    this.#logger = logger;
-    this.#progress = progress;
+    this.#host = host;
   }
 
   get id(): string {
@@ -56,8 +68,19 @@ export class RunningJob implements JobContext {
   }
 
   get log(): Logger {
-    this.#log ??= this.#logger.child({ jobId: this.lease.id, task: this.lease.task, attempt: this.lease.attempt });
+    if (!this.#log) {
+      const { id, task, attempt } = this.lease;
+      const child = this.#host.logger.child({ jobId: id, task, attempt });
+      this.#log = captureJobLogs(child, attempt, (line) => this.#logged(line));
+    }
     return this.#log;
+  }
+
+  /** Log lines written since the last call (at most {@link MAX_JOB_LOG_LINES}); undefined when none. */
+  takeLogLines(): JobLogLine[] | undefined {
+    const lines = this.#lines;
+    this.#lines = undefined;
+    return lines;
   }
 
   get aborted(): boolean {
@@ -65,7 +88,17 @@ export class RunningJob implements JobContext {
   }
 
   progress(value: unknown): Promise<void> {
-    return this.#progress(this, value);
+    return this.#host.progress(this, value);
+  }
+
+  #logged(line: JobLogLine): void {
+    if (this.settled) return;
+    if (!this.#lines) {
+      this.#lines = [];
+      this.#host.logsPending(this);
+    }
+    this.#lines.push(line);
+    if (this.#lines.length > MAX_JOB_LOG_LINES) this.#lines.shift();
   }
 
   /** Aborts the handler's signal (once). */

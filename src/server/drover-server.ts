@@ -27,6 +27,7 @@ import type { RouteContext } from './route-context.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHerdRoutes } from './routes/herd.js';
+import { registerJobLogsRoute } from './routes/job-logs.js';
 import { registerJobEventsRoute } from './routes/job-events.js';
 import { registerJobResultRoute } from './routes/job-result.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -335,6 +336,7 @@ export class DroverServer {
     registerJobRoutes(this.#fastify, context);
     registerJobResultRoute(this.#fastify, context);
     registerJobEventsRoute(this.#fastify, context);
+    registerJobLogsRoute(this.#fastify, context);
     registerQueueRoutes(this.#fastify, context);
     registerQueueControlRoutes(this.#fastify, context);
     registerWorkerRoutes(this.#fastify, context);

@@ -81,6 +81,19 @@ export const queuesSchema = z.object({
   truncated: z.boolean().optional(),
 });
 
+/** `GET /v1/jobs/:id/logs`. */
+export const jobLogsSchema = z.object({
+  lines: z.array(
+    z.object({
+      at: z.number(),
+      attempt: z.int(),
+      level: z.enum(['info', 'warn', 'error', 'fatal']),
+      msg: z.string(),
+    }),
+  ),
+  supported: z.boolean().describe('false when the store keeps no log lines'),
+});
+
 /** `GET /v1/workers`. */
 export const workersSchema = z.object({
   workers: z.array(

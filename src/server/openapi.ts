@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ServerLimits } from './limits.js';
 import { DEFAULT_RESULT_TIMEOUT_MS } from './limits.js';
 import {
+  jobLogsSchema,
   cancelledSchema,
   enqueuedSchema,
   errorBodySchema,
@@ -101,6 +102,13 @@ function operations(limits: ServerLimits): Operation[] {
       access: 'protected',
       query: resultQuerySchema(limits, DEFAULT_RESULT_TIMEOUT_MS),
       responses: { ...jobOr404, 202: ['Not finished within the wait', jobViewSchema] },
+    },
+    {
+      method: 'get',
+      path: '/v1/jobs/{id}/logs',
+      summary: 'The lines the job’s handler logged with currentJob().log (info and above, the last 200), oldest first',
+      access: 'protected',
+      responses: { 200: ['The kept lines', jobLogsSchema], 404: jobOr404[404]! },
     },
     {
       method: 'get',

@@ -22,6 +22,7 @@ import { queueSettingsTests } from './suite/queue-settings.js';
 import { flowControlTests } from './suite/flow-control.js';
 import { queueOpsTests } from './suite/queue-ops.js';
 import { workerDirectoryTests } from './suite/worker-directory.js';
+import { jobLogTests } from './suite/job-logs.js';
 
 export type { ConformanceBrokerOptions } from './suite/helpers.js';
 
@@ -108,6 +109,7 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     flowControlTests(context);
     queueOpsTests(context);
     workerDirectoryTests(context);
+    jobLogTests(context);
 
     const unknown = [...skipped.keys()].filter((t) => !registered.has(t));
     if (unknown.length > 0) {

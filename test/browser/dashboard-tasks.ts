@@ -15,6 +15,7 @@ export const slow = task('slow', async (steps: number) => {
   for (let step = 1; step <= steps; step++) {
     await sleep(100);
     await currentJob().progress({ done: step, total: steps });
+    currentJob().log.info('step %d of %d done', step, steps);
   }
   return `done ${steps} steps`;
 });

@@ -83,7 +83,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#recent tr', { hasText: 'add' }).count()).toBeGreaterThanOrEqual(3);
   });
 
-  it('a job page shows task, arguments, result and every report in order', async () => {
+  it('a job page shows task, arguments, result, every report in order and the handler’s log lines', async () => {
     const { page } = main;
     const id = await enqueue('slow', [3]);
     await expect.poll(() => page.locator('#recent a', { hasText: id }).count(), { timeout: 10_000 }).toBe(1);
@@ -94,6 +94,12 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect(await page.locator('#job-args').textContent()).toBe('[\n  3\n]');
     const statuses = await page.locator('#job-reports li .status').allTextContents();
     expect(statuses).toEqual(['queued', 'active', 'progress', 'progress', 'progress', 'succeeded']);
+    await expect.poll(() => page.locator('#job-logs li').count(), { timeout: 10_000 }).toBe(3);
+    expect((await page.locator('#job-logs li').allTextContents()).map((t) => t.replace(/^.* info /, ''))).toEqual([
+      'step 1 of 3 done',
+      'step 2 of 3 done',
+      'step 3 of 3 done',
+    ]);
     expect(await page.locator('#job-facts').textContent()).toMatch(/Tasksl?ow/);
     expect(await page.getByRole('button', { name: 'Cancel job' }).isDisabled()).toBe(true);
     await page.screenshot({ path: join(shots, 'job-1280.png'), fullPage: true });

@@ -202,6 +202,22 @@ describe('POST /v1/jobs', () => {
   });
 });
 
+describe('GET /v1/jobs/:id/logs', () => {
+  it('GET /v1/jobs/:id/logs - what the handler logged (info and above), in order, with its attempt; 404 for an unknown job', async () => {
+    const id = await enqueue('chatty', [7]);
+    expect((await terminal(id)).result).toBe(7);
+    const res = await http(server, 'GET', `/v1/jobs/${id}/logs`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.supported).toBe(true);
+    expect(res.body.lines.map((l: Loose) => [l.level, l.msg, l.attempt])).toEqual([
+      ['info', 'starting 7', 1],
+      ['info', 'half way {"step":2,"of":3}', 1],
+      ['warn', 'careful', 1],
+    ]);
+    expect((await http(server, 'GET', '/v1/jobs/nope/logs')).status).toBe(404);
+  });
+});
+
 describe('GET /v1/jobs/:id', () => {
   it('GET /v1/jobs/:id - unknown id is 404; a malformed id or query is 400', async () => {
     expectError(await http(server, 'GET', `/v1/jobs/${uniq('missing')}`), 404, 'not_found', /missing/);

@@ -21,6 +21,7 @@ const ROUTES: Record<string, { access: Access; path: string; body?: unknown }> =
   'POST /v1/jobs/:id/retry': { access: 'protected', path: '/v1/jobs/:id/retry' },
   'GET /v1/jobs/:id/result': { access: 'protected', path: '/v1/jobs/:id/result?timeout=0' },
   'GET /v1/jobs/:id/events': { access: 'protected', path: '/v1/jobs/:id/events' },
+  'GET /v1/jobs/:id/logs': { access: 'protected', path: '/v1/jobs/:id/logs' },
   'GET /v1/events': { access: 'protected', path: '/v1/events' },
   'GET /v1/queues': { access: 'protected', path: '/v1/queues' },
   'GET /v1/queues/:queue': { access: 'protected', path: '/v1/queues/auth-probe' },

@@ -121,6 +121,7 @@ describe('sqlite broker', () => {
       { version: 2, name: 'queue-settings' },
       { version: 3, name: 'flow-control' },
       { version: 6, name: 'workers' },
+      { version: 7, name: 'job-logs' },
     ]);
     expect(conn.pragma('journal_mode', { simple: true })).toBe('wal');
     conn.prepare('INSERT INTO drover_migrations (version, name, applied_at) VALUES (999, ?, 0)').run('future');

@@ -21,10 +21,12 @@ import type {
   QueueLimits,
   QueueSettings,
   QueueSettingsPatch,
+  JobLogLine,
 } from '../../core/contract/index.js';
 import { WakeTimer } from '../../core/wake-timer.js';
 import { FlowGate } from './flow-gate.js';
 import { mergeQueueSettings, validateQueueSettings, withSettingsDefaults } from '../../core/options-table.js';
+import { MAX_JOB_LOG_LINES } from '../../core/contract/index.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
 import { IndexState, JobIndex } from './job-index.js';
@@ -222,6 +224,19 @@ export class MemoryBroker implements Broker {
     const job = this.#holder(lease);
     job.progress = value;
     this.#log(job, { jobId: job.id, status: 'progress', attempt: job.attempt, at: Date.now(), progress: value });
+  }
+
+  /** Keeps a handler's log lines with its job (the last MAX_JOB_LOG_LINES). */
+  async appendJobLogs(lease: LeaseRef, lines: readonly JobLogLine[]): Promise<boolean> {
+    const job = this.#held(lease);
+    if (!job) return false;
+    job.handlerLogs = [...(job.handlerLogs ?? []), ...lines].slice(-MAX_JOB_LOG_LINES);
+    return true;
+  }
+
+  async jobLogs(id: string): Promise<JobLogLine[] | undefined> {
+    const job = this.#jobs.get(id);
+    return job ? [...(job.handlerLogs ?? [])] : undefined;
   }
 
   onReady(listener: () => void): () => void {

@@ -1,7 +1,13 @@
 import type { ErrorInfo } from '../../core/errors.js';
 import { JobCancelledError, JobFailedError } from '../../core/errors.js';
 import type { JobStatus, Report } from '../../core/report.js';
-import type { EnqueueRequest, JobSnapshot, QueueCounts, StoredJobOptions } from '../../core/contract/index.js';
+import type {
+  EnqueueRequest,
+  JobLogLine,
+  JobSnapshot,
+  QueueCounts,
+  StoredJobOptions,
+} from '../../core/contract/index.js';
 
 /** Live counts of one queue, shared by its jobs. */
 export type QueueStats = Omit<QueueCounts, 'queue'>;
@@ -63,6 +69,8 @@ export class MemoryJob {
   progress: unknown = undefined;
   /** Reports that cannot be derived from the fields, in order. */
   log: Report[] | undefined = undefined;
+  /** Lines its handler logged (the broker keeps the last MAX_JOB_LOG_LINES). */
+  handlerLogs: JobLogLine[] | undefined = undefined;
   /** True while the current attempt's `active` report is derived, not logged. */
   leased = false;
   /** See `JobIndex`: pending, indexed or removed. */

@@ -18,12 +18,19 @@ import type {
   QueueCounts,
   ReportWatch,
 } from '../contract.js';
-import type { QueueLimits, QueueSettings, QueueSettingsPatch, WorkerPresence } from '../../core/contract/index.js';
+import type {
+  JobLogLine,
+  QueueLimits,
+  QueueSettings,
+  QueueSettingsPatch,
+  WorkerPresence,
+} from '../../core/contract/index.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { limitQueue, purgeQueue, queueLimits } from './flow-control.js';
 import { WakeTimer } from '../../core/wake-timer.js';
 import { announceWorkers, listWorkers } from './worker-directory.js';
+import { appendJobLogs, readJobLogs } from './job-logs.js';
 import { listJobs } from './job-listing.js';
 import type { RedisBrokerOptions, ResolvedRedisOptions } from './options.js';
 import { resolveRedisOptions } from './options.js';
@@ -354,6 +361,15 @@ export class RedisBroker implements Broker {
   /** Deletes the queue's jobs that finished at least `olderThanMs` ago, with their reports. */
   async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
     return purgeQueue(this.#engine ?? (await this.#open()), queue, olderThanMs);
+  }
+
+  /** Keeps a handler's log lines with its job (the last MAX_JOB_LOG_LINES). */
+  async appendJobLogs(lease: LeaseRef, lines: readonly JobLogLine[]): Promise<boolean> {
+    return appendJobLogs(this.#engine ?? (await this.#open()), lease, lines);
+  }
+
+  async jobLogs(id: string): Promise<JobLogLine[] | undefined> {
+    return readJobLogs(this.#engine ?? (await this.#open()), id);
   }
 
   /** Replaces this instance's announcement in the prefix's worker directory. */

@@ -20,6 +20,7 @@ export const SCRIPT_NAMES = [
   'limits',
   'purge',
   'workers',
+  'logs',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

@@ -19,11 +19,13 @@ import type {
   QueueSettings,
   QueueSettingsPatch,
   WorkerPresence,
+  JobLogLine,
 } from '../../core/contract/index.js';
 import { limitQueue, purgeQueue, queueLimits, wakeAt } from './flow-gate.js';
 import { cancelJob, countJobs, listJobs, retryJob } from './admin.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { announceWorkers, listWorkers } from './worker-directory.js';
+import { appendJobLogs, readJobLogs } from './job-logs.js';
 import { claimJobs, mightClaim } from './claim.js';
 import { openDatabase } from './database.js';
 import { encodeRequests, enqueueJobs } from './enqueue.js';
@@ -227,6 +229,16 @@ export class SqliteBroker implements Broker {
   async announceWorkers(instance: string, workers: readonly WorkerPresence[], ttlMs: number): Promise<void> {
     const engine = this.#engine ?? (await this.#open());
     await engine.writes.run((tx) => announceWorkers(engine, tx, instance, workers, ttlMs));
+  }
+
+  /** Keeps a handler's log lines with its job (the last MAX_JOB_LOG_LINES). */
+  async appendJobLogs(lease: LeaseRef, lines: readonly JobLogLine[]): Promise<boolean> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => appendJobLogs(engine, tx, lease, lines));
+  }
+
+  async jobLogs(id: string): Promise<JobLogLine[] | undefined> {
+    return readJobLogs(this.#engine ?? (await this.#open()), id);
   }
 
   /** The workers every process on this database file announced and that have not expired. */

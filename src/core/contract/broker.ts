@@ -11,8 +11,9 @@
  * - {@link BrokerInspection}: getJob, watch, cancel, retry, counts,
  *   listJobs, and the optional report feed `onReport`;
  * - {@link QueueSettingsStore}: per-queue settings, optional;
- * - {@link QueueControl}: their enforcement at lease time, optional.
- * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional.
+ * - {@link QueueControl}: their enforcement at lease time, optional;
+ * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional;
+ * - {@link JobLogStore}: handlers' log lines kept with their jobs, optional.
  * What a broker can and cannot do beyond that is declared in
  * {@link BrokerCapabilities} or by an optional member being absent —
  * never by a method that silently does nothing.
@@ -45,6 +46,7 @@ import type {
 import type { QueueControl } from './queue-control.js';
 import type { QueueSettingsStore } from './queue-settings.js';
 import type { WorkerDirectory } from './worker-directory.js';
+import type { JobLogStore } from './job-logs.js';
 
 /**
  * What a broker can do beyond the contract's minimum. The two required
@@ -167,7 +169,8 @@ export interface Broker
     BrokerInspection,
     Partial<QueueSettingsStore>,
     Partial<QueueControl>,
-    Partial<WorkerDirectory> {}
+    Partial<WorkerDirectory>,
+    Partial<JobLogStore> {}
 
 /** Options every broker factory accepts. */
 export interface BrokerOptions {

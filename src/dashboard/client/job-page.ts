@@ -3,7 +3,7 @@ import { byId, h, setText } from './dom.js';
 import { readEvents } from './event-stream.js';
 import { brief, dateTime, json, time } from './format.js';
 import type { Notices } from './overview.js';
-import type { JobView, ReportView } from './types.js';
+import type { JobLogLineView, JobLogsView, JobView, ReportView } from './types.js';
 
 /**
  * The job page at `#/jobs/<id>`: task, queue, arguments, status, attempts,
@@ -30,7 +30,7 @@ export class JobPage {
     this.#id = id;
     setText(byId('job-id'), id);
     document.title = `Job ${id} · drover`;
-    for (const el of ['job-facts', 'job-args', 'job-result', 'job-error', 'job-stack', 'job-reports'])
+    for (const el of ['job-facts', 'job-args', 'job-result', 'job-error', 'job-stack', 'job-reports', 'job-logs'])
       byId(el).replaceChildren();
     byId('job-result-box').hidden = byId('job-error-box').hidden = true;
     void this.#load(id);
@@ -48,6 +48,7 @@ export class JobPage {
       const job = await api<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
       if (this.#id !== id) return;
       this.#show(job);
+      void this.#logs(id);
       void this.#follow(id);
     } catch (error) {
       if (this.#id === id) this.#notices.error(error);
@@ -77,8 +78,11 @@ export class JobPage {
           terminal = true;
         if (report.status === 'progress') setText(byId('fact-progress'), brief(report.progress, 200));
       });
-      // The stream ends with the job: read the final state (result, error, times).
-      if (terminal && this.#id === id) this.#show(await api<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`));
+      // The stream ends with the job: read the final state (result, error, times) and its last log lines.
+      if (terminal && this.#id === id) {
+        this.#show(await api<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`));
+        await this.#logs(id);
+      }
     } catch (error) {
       if (abort.signal.aborted) return;
       this.#notices.error(
@@ -86,6 +90,22 @@ export class JobPage {
           ? error
           : new Error("Lost the stream of this job's reports: reload the page to follow it."),
       );
+    }
+  }
+
+  /** Lists the lines the job's handler logged (`GET /v1/jobs/:id/logs`). */
+  async #logs(id: string): Promise<void> {
+    const note = byId('job-logs-note');
+    try {
+      const logs = await api<JobLogsView>('GET', `/v1/jobs/${encodeURIComponent(id)}/logs`);
+      if (this.#id !== id) return;
+      byId('job-logs').replaceChildren(...logs.lines.map(logItem));
+      note.hidden = logs.supported && logs.lines.length > 0;
+      note.textContent = logs.supported
+        ? 'Nothing logged with currentJob().log (info and above) yet.'
+        : "This store keeps no log lines: a handler's currentJob().log lines go to the log of the process that ran it.";
+    } catch (error) {
+      if (this.#id === id) this.#notices.error(error);
     }
   }
 
@@ -163,5 +183,14 @@ function reportItem(r: ReportView): HTMLLIElement {
     h('span', { class: `status status-${r.status}` }, r.status),
     ` attempt ${r.attempt}`,
     detail ? h('span', { class: r.error ? 'error' : 'muted' }, ` — ${detail}`) : null,
+  );
+}
+
+function logItem(line: JobLogLineView): HTMLLIElement {
+  return h(
+    'li',
+    { class: `log-${line.level}` },
+    h('span', { class: 'muted' }, `${time(line.at)} · attempt ${line.attempt} · ${line.level} `),
+    line.msg,
   );
 }

@@ -97,3 +97,17 @@ export interface Hello {
   counts: { queues: QueueCounts[]; truncated: boolean };
   workers: WorkersView;
 }
+
+/** One line of `GET /v1/jobs/:id/logs`. */
+export interface JobLogLineView {
+  at: number;
+  attempt: number;
+  level: 'info' | 'warn' | 'error' | 'fatal';
+  msg: string;
+}
+
+/** `GET /v1/jobs/:id/logs`. */
+export interface JobLogsView {
+  lines: JobLogLineView[];
+  supported: boolean;
+}

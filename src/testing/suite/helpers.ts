@@ -27,7 +27,14 @@ export const SOON_MS = 3_000;
  * test skipped with the reason in {@link NEED_REASONS}.
  */
 export type Need =
-  'reportFeed' | 'keepsIds' | 'pullLeasing' | 'confirmsOutcomes' | 'queueSettings' | 'flowControl' | 'workerDirectory';
+  | 'reportFeed'
+  | 'keepsIds'
+  | 'pullLeasing'
+  | 'confirmsOutcomes'
+  | 'queueSettings'
+  | 'flowControl'
+  | 'workerDirectory'
+  | 'jobLogs';
 
 /** Why a test is skipped on a broker that lacks a {@link Need}. */
 export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
@@ -38,6 +45,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
   flowControl: 'the broker does not enforce queue settings (no limitQueue / queueLimits / purgeQueue)',
   workerDirectory: 'the broker has no announceWorkers / listWorkers (no shared worker directory)',
+  jobLogs: 'the broker has no appendJobLogs / jobLogs (handlers’ log lines are not kept)',
 });
 
 /** Whether a broker has a {@link Need}. */
@@ -62,6 +70,8 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       );
     case 'workerDirectory':
       return typeof broker.announceWorkers === 'function' && typeof broker.listWorkers === 'function';
+    case 'jobLogs':
+      return typeof broker.appendJobLogs === 'function' && typeof broker.jobLogs === 'function';
   }
 }
 

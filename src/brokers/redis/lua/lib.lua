@@ -7,6 +7,7 @@
   Keys under the prefix P:
     P..'j:'..id        hash  one job (fields below)
     P..'h:'..id        list  its progress reports "n|attempt|at|value"
+    P..'lg:'..id       list  its handler's log lines (JSON each), the last few hundred
     P..'w:'..queue     list  waiting jobs of priority 0 (FIFO)
     P..'z:'..queue     zset  waiting jobs of other priorities, score -priority, member seq..id
     P..'active'        zset  leased jobs by lease expiry
@@ -174,6 +175,7 @@ local function flush_finished(keep)
       for _, id in ipairs(victims) do
         dead[#dead + 1] = jkey(id)
         dead[#dead + 1] = P .. 'h:' .. id
+        dead[#dead + 1] = P .. 'lg:' .. id
       end
       for i = 1, #dead, 1000 do
         redis.call('DEL', unpack(dead, i, math.min(i + 999, #dead)))

@@ -2,6 +2,7 @@ import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-queue-settings.js';
 import * as m0003 from './0003-flow-control.js';
 import * as m0006 from './0006-workers.js';
+import * as m0007 from './0007-job-logs.js';
 
 /** One numbered schema change. Never edit a released one: add the next number. */
 export interface Migration {
@@ -14,4 +15,4 @@ export interface Migration {
  * Every migration, in order. The SQL lives in `.ts` modules (not `.sql`
  * files) so it loads the same from `src/` under tsx and from the bundled `dist/`.
  */
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0006];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0006, m0007];
