@@ -209,7 +209,9 @@ describe('GET /v1/jobs/:id/logs', () => {
     const res = await http(server, 'GET', `/v1/jobs/${id}/logs`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.supported).toBe(true);
-    expect(res.body.lines.map((l: Loose) => [l.level, l.msg, l.attempt])).toEqual([
+    expect(
+      (res.body.lines as { level: string; msg: string; attempt: number }[]).map((l) => [l.level, l.msg, l.attempt]),
+    ).toEqual([
       ['info', 'starting 7', 1],
       ['info', 'half way {"step":2,"of":3}', 1],
       ['warn', 'careful', 1],
