@@ -42,11 +42,14 @@ export { TaskHandle } from './core/task-handle.js';
 export { chain, group, chord, isFlow } from './core/flow/flow.js';
 export type { Flow, FlowResult, Signature, ParamSuffix, SigInput } from './core/flow/flow.js';
 export type { FlowSpec, SignatureSpec } from './core/flow/flow-spec.js';
+export { QueueHandle } from './core/queue-handle.js';
+export type { PurgeOptions } from './core/queue-handle.js';
+export type { TaskOptions, TaskQueueSettings } from './core/task-settings.js';
 export { Job } from './core/job.js';
 export type { ResultOptions } from './core/job.js';
 export type { JobOptions } from './core/options.js';
 export type { BackoffOptions } from './core/backoff.js';
-export { Retry, Fail } from './core/signals.js';
+export { Retry, Fail, RateLimited } from './core/signals.js';
 export type { RetryOptions } from './core/signals.js';
 export { currentJob } from './core/current-job.js';
 export type { JobContext } from './core/current-job.js';
@@ -120,6 +123,10 @@ export type {
   ListJobsQuery,
   ReportWatch,
   StoredJobOptions,
+  QueueSettings,
+  QueueSettingsPatch,
+  QueueControl,
+  QueueLimits,
   JobLogLine,
   JobLogStore,
   WorkerDirectory,

@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { reportError } from './cli-error.js';
 import { callCommand } from './commands/call.js';
 import { herdCommand } from './commands/herd.js';
+import { queueCommand } from './commands/queue.js';
 import { retryCommand } from './commands/retry.js';
 import { schedulesCommand } from './commands/schedules.js';
 import { runCommand } from './commands/run.js';
@@ -41,6 +42,7 @@ const program = new Command('drover')
   .addCommand(secretCommand())
   .addCommand(retryCommand())
   .addCommand(schedulesCommand())
+  .addCommand(queueCommand())
   .addCommand(workerCommand())
   .addCommand(runCommand());
 

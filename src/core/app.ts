@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { destination, pino } from 'pino';
 import type { Broker, EnqueueRequest } from './contract/index.js';
-import { DroverMetrics } from '../metrics/metrics.js';
+import { DroverMetrics, MAX_LABEL_VALUES } from '../metrics/metrics.js';
 import type { MetricsOptions } from '../metrics/metrics.js';
 import { createBrokerFromUrl } from './broker-registry.js';
 import type { Codec, CodecName } from './codec.js';
@@ -32,6 +32,10 @@ import { AppSchedules } from './app-schedules.js';
 import type { ScheduleInfo, SchedulerOptions } from './app-schedules.js';
 import type { ScheduleSpec } from './schedule-definition.js';
 import type { SchedulePut } from './contract/index.js';
+import { QueueHandle } from './queue-handle.js';
+import { withFlowState } from './queue-flow-counts.js';
+import type { TaskOptions } from './task-settings.js';
+import { writeTaskSettings } from './task-settings.js';
 
 /** Options of {@link Drover}. */
 export interface DroverOptions {
@@ -161,8 +165,8 @@ export class Drover implements TaskCaller, JobSource {
    * Registers a function as a task and returns a handle typed from it.
    * @example const add = app.task('add', (a: number, b: number) => a + b, { retries: 3 });
    */
-  task<F extends TaskFn>(name: string, fn: F, options: JobOptions = {}): TaskHandle<F> {
-    const def = defineTask(name, fn, validateJobOptions(options));
+  task<F extends TaskFn>(name: string, fn: F, options: TaskOptions = {}): TaskHandle<F> {
+    const def = defineTask(name, fn, options);
     this.register(def);
     return new TaskHandle(this, def);
   }
@@ -176,8 +180,19 @@ export class Drover implements TaskCaller, JobSource {
       if (existing && existing.fn !== d.fn)
         throw new ConfigError(`Task ${JSON.stringify(d.name)} is already registered with another function`);
       this.#tasks.set(d.name, d);
+      // Before connecting, #connect writes them; after, now.
+      const broker = this.#connected;
+      if (d.settings && broker) void this.#writeSettings(broker, d);
     }
     return new TaskHandle(this, def);
+  }
+
+  /**
+   * One queue's controls: pause, resume, drain, retryFailed, purge, its settings and limits.
+   * @example await app.queue('send').pause();
+   */
+  queue(name: string): QueueHandle {
+    return new QueueHandle(this, name);
   }
 
   /** The registered task of that name, if any. */
@@ -378,10 +393,22 @@ export class Drover implements TaskCaller, JobSource {
         ? await createBrokerFromUrl(option, { codec: this.codec, secret: this.#secret })
         : option;
     await broker.connect();
-    this.metrics.setQueueCounts(() => broker.counts());
+    // Queue settings given on tasks hold before any worker of this app leases.
+    const withSettings = [...this.#tasks.values()].filter((d) => d.settings !== undefined);
+    await Promise.all(withSettings.map((d) => this.#writeSettings(broker, d)));
+    this.metrics.setQueueCounts(async () => withFlowState(broker, (await broker.counts()).slice(0, MAX_LABEL_VALUES)));
     this.#connected = broker;
     if (this.#scheduler !== false && !this.#closing) this.#schedules.start(broker, this.#scheduler);
     return broker;
+  }
+
+  async #writeSettings(broker: Broker, def: TaskDefinition): Promise<void> {
+    const queue = def.options.queue ?? def.name;
+    try {
+      await writeTaskSettings(broker, queue, def.settings!, this.logger);
+    } catch (error) {
+      this.#events.emit('error', { error, context: `could not write the settings of queue ${queue}` });
+    }
   }
 
   #bridgeReports(): void {

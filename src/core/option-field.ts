@@ -129,3 +129,24 @@ export function objectField<M extends FieldMap>(fields: M): OptionField<PartialO
     toJson: (value) => convert(value, 'toJson'),
   };
 }
+
+/** Every field of `M`, required. */
+export type AllOf<M extends FieldMap> = { [K in keyof M]: FieldValue<M[K]> };
+
+/** An object with exactly the given fields, each required (a rate limit: `max` and `per`). */
+export function requiredObjectField<M extends FieldMap>(fields: M): OptionField<AllOf<M>, Record<string, unknown>> {
+  const partial = objectField(fields);
+  const keys = Object.keys(fields);
+  return {
+    expected: `an object with ${keys.join(' and ')}`,
+    check: (name, value) => {
+      const o = partial.check(name, value);
+      for (const k of keys)
+        if ((o as Record<string, unknown>)[k] === undefined) fail(name, `an object with \`${k}\``, value);
+      return o as AllOf<M>;
+    },
+    json: z.strictObject(Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.json]))),
+    fromJson: (value) => partial.fromJson(value) as AllOf<M>,
+    toJson: (value) => partial.toJson(value),
+  };
+}

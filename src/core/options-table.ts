@@ -14,7 +14,16 @@ import { z } from 'zod';
 import type { BackoffOptions } from './backoff.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import type { FieldValue, OptionField, PartialOf } from './option-field.js';
-import { booleanField, dateField, intField, msField, nameField, objectField, oneOfField } from './option-field.js';
+import {
+  booleanField,
+  dateField,
+  intField,
+  msField,
+  nameField,
+  objectField,
+  oneOfField,
+  requiredObjectField,
+} from './option-field.js';
 import { checkKnownKeys, checkObject } from './validate.js';
 
 /** Most retries a job may have. */
@@ -172,7 +181,7 @@ const RATE_LIMIT_FIELDS = { max: intField(1, 1_000_000), per: msField(1) } as co
  */
 export const QUEUE_SETTINGS = {
   /** At most `max` jobs of the queue leased in any `per` ms window, across all workers. @default none */
-  rateLimit: objectField(RATE_LIMIT_FIELDS),
+  rateLimit: requiredObjectField(RATE_LIMIT_FIELDS),
   /** At most this many jobs of one `group` active at once, across all workers. @default none */
   groupConcurrency: intField(1, 1_000_000),
   /** How long finished jobs of the queue are kept (ms). @default the broker's `resultTtl` */

@@ -4,6 +4,8 @@
  * {@link Fail} to fail for good.
  */
 
+import { InvalidArgumentError } from './errors.js';
+
 const RETRY = Symbol.for('drover.Retry');
 const FAIL = Symbol.for('drover.Fail');
 
@@ -44,5 +46,34 @@ export class Fail extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     return branded(value, FAIL);
+  }
+}
+
+const RATE_LIMITED = Symbol.for('drover.RateLimited');
+
+/**
+ * Thrown by a handler whose upstream is limiting it (an HTTP 429): the job
+ * goes back to `queued` without counting an attempt, and its queue leases
+ * nothing for `ms` on every worker that shares the broker (BullMQ's
+ * `worker.rateLimit`). On a broker without flow control the job is retried
+ * after `ms` instead, which counts an attempt.
+ *
+ * @example
+ * if (res.status === 429) throw new RateLimited(Number(res.headers.get('retry-after')) * 1000);
+ */
+export class RateLimited extends Error {
+  /** How long the queue stops leasing (ms). */
+  readonly ms: number;
+  readonly [RATE_LIMITED] = true;
+  constructor(ms: number, reason = `rate limited for ${ms} ms`) {
+    super(reason);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new InvalidArgumentError(`Expected \`ms\` of RateLimited to be a non-negative number, got ${String(ms)}`);
+    this.name = 'RateLimited';
+    this.ms = Math.ceil(ms);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, RATE_LIMITED);
   }
 }

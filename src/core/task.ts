@@ -1,6 +1,8 @@
 import type { JobOptions } from './options.js';
 import type { ParamSuffix, SigInput, Signature } from './flow/flow.js';
 import { signature } from './flow/flow.js';
+import type { TaskOptions, TaskQueueSettings } from './task-settings.js';
+import { splitTaskOptions } from './task-settings.js';
 import { checkName, fail } from './validate.js';
 
 /** Any function of positional arguments, sync or async. */
@@ -25,20 +27,24 @@ export interface TaskDefinition<F extends TaskFn = TaskFn> {
    * @example chain(add.sig(2, 2), add.sig(4))
    */
   sig<A extends ParamSuffix<TaskArgs<F>>>(...args: A): Signature<SigInput<TaskArgs<F>, A>, TaskResult<F>>;
+  /** Settings of the task's queue given with it (`rateLimit`, `groupConcurrency`), written to the broker. */
+  readonly settings?: TaskQueueSettings | undefined;
 }
 
 /**
  * Defines a task without an app, for modules shared by callers and workers.
  * @example export const resize = task('resize', async (url: string, width: number) => url);
  */
-export function task<F extends TaskFn>(name: string, fn: F, options: JobOptions = {}): TaskDefinition<F> {
+export function task<F extends TaskFn>(name: string, fn: F, options: TaskOptions = {}): TaskDefinition<F> {
   checkName('name', name);
   if (typeof fn !== 'function') fail('fn', 'a function', fn);
+  const { job, settings } = splitTaskOptions(options);
   const def: TaskDefinition<F> = Object.freeze({
     kind: 'drover.task',
     name,
     fn,
-    options: Object.freeze({ ...options }),
+    options: Object.freeze({ ...job }),
+    settings,
     sig: (...args: unknown[]) => signature(def, args, {}),
   }) as TaskDefinition<F>;
   return def;

@@ -16,7 +16,7 @@ import {
   toErrorInfo,
 } from '../core/errors.js';
 import type { TaskDefinition } from '../core/task.js';
-import { Fail } from '../core/signals.js';
+import { Fail, RateLimited, Retry } from '../core/signals.js';
 import type { DroverMetrics } from '../metrics/metrics.js';
 import type { ResolvedWorkerOptions, WorkerOptions } from './options.js';
 import { checkConcurrency, resolveWorkerOptions } from './options.js';
@@ -299,6 +299,13 @@ export class Herd implements Worker {
       } catch (error) {
         return this.#settle(job, new Fail(error instanceof Error ? error.message : String(error)), false);
       }
+    } else if (value instanceof RateLimited) {
+      if (broker.limitQueue) {
+        recorded = this.#rateLimited(broker.limitQueue.bind(broker), lease, value);
+      } else {
+        // No flow control on this broker: the nearest it can do is a retry after `ms` (counting an attempt).
+        return this.#settle(job, new Retry(value.message, { delay: value.ms }), false);
+      }
     } else {
       const outcome = failureOutcome(lease, value);
       recorded = broker.nack(lease, outcome);
@@ -325,6 +332,20 @@ export class Herd implements Worker {
     // Pipelining: the slot is free once the handler returned and its outcome is on its way,
     // so the next lease overlaps this round trip. Outcomes in flight stay bounded by the herd size.
     if (this.#recording <= Math.max(1, this.#concurrency)) this.#free(job);
+  }
+
+  /** `RateLimited`: the queue stops leasing for `ms` everywhere, and the job goes back unfinished (no attempt counted). */
+  async #rateLimited(
+    limitQueue: (queue: string, ms: number) => Promise<void>,
+    lease: LeasedJob,
+    signal: RateLimited,
+  ): Promise<void> {
+    this.#host.logger.info(
+      { jobId: lease.id, queue: lease.queue, ms: signal.ms },
+      `queue ${lease.queue} rate limited by its handler for ${signal.ms} ms`,
+    );
+    await limitQueue(lease.queue, signal.ms);
+    await this.#broker!.release([lease]);
   }
 
   #recorded(job: RunningJob): void {

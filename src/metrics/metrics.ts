@@ -12,6 +12,11 @@ export interface QueueCounts {
   succeeded: number;
   failed: number;
 }
+
+/** {@link QueueCounts} with `limited`: waiting jobs a limit holds back (brokers with flow control). */
+export interface QueueFlowCounts extends QueueCounts {
+  limited?: number;
+}
 import { TaskDurationHistogram, TaskStats } from './task-stats.js';
 
 /** Most distinct label values per metric; the rest are folded into `other` (S20). */
@@ -41,7 +46,7 @@ export class DroverMetrics {
   /** Schedules that have a `drover_schedule_fires_total` series (bounded like the task labels). */
   readonly #fireLabels = new Set<string>();
   readonly #tasks = new Map<string, TaskStats>();
-  #queueCounts: (() => Promise<QueueCounts[]>) | undefined;
+  #queueCounts: (() => Promise<QueueFlowCounts[]>) | undefined;
 
   constructor(options: MetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -81,10 +86,10 @@ export class DroverMetrics {
       labelNames: ['schedule'],
       registers,
     });
-    const queueCounts = (): Promise<QueueCounts[]> | undefined => this.#queueCounts?.();
+    const queueCounts = (): Promise<QueueFlowCounts[]> | undefined => this.#queueCounts?.();
     new Gauge({
       name: 'drover_queue_depth',
-      help: 'Jobs per queue and state',
+      help: 'Jobs per queue and state; state="limited": waiting jobs a limit holds back (brokers with flow control)',
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
@@ -96,13 +101,14 @@ export class DroverMetrics {
           for (const state of ['waiting', 'active', 'delayed', 'succeeded', 'failed'] as const) {
             this.set({ queue: c.queue, state }, c[state]);
           }
+          if (c.limited !== undefined) this.set({ queue: c.queue, state: 'limited' }, c.limited);
         }
       },
     });
   }
 
-  /** Sets where queue depths come from (the broker, once connected). */
-  setQueueCounts(source: () => Promise<QueueCounts[]>): void {
+  /** Sets where queue depths come from (the broker, once connected), with their flow state where known. */
+  setQueueCounts(source: () => Promise<QueueFlowCounts[]>): void {
     this.#queueCounts = source;
   }
 

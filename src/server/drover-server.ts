@@ -36,6 +36,7 @@ import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerScheduleRoutes } from './routes/schedules.js';
+import { registerQueueControlRoutes } from './routes/queue-control.js';
 import { registerWorkerRoutes } from './routes/workers.js';
 import type { ResolvedServerOptions, ServerOptions } from './server-options.js';
 import { resolveServerOptions } from './server-options.js';
@@ -341,6 +342,7 @@ export class DroverServer {
     registerJobLogsRoute(this.#fastify, context);
     registerQueueRoutes(this.#fastify, context);
     registerScheduleRoutes(this.#fastify, context);
+    registerQueueControlRoutes(this.#fastify, context);
     registerWorkerRoutes(this.#fastify, context);
     registerHerdRoutes(this.#fastify, context);
     registerOpsRoutes(this.#fastify, context);

@@ -76,6 +76,8 @@ export const queuesSchema = z.object({
       delayed: z.int(),
       succeeded: z.int(),
       failed: z.int(),
+      paused: z.boolean().optional(),
+      limited: z.int().optional(),
     }),
   ),
   truncated: z.boolean().optional(),

@@ -21,7 +21,8 @@ import {
   queuesSchema,
   workersSchema,
 } from './openapi-schemas.js';
-import { herdBodySchema, jobRequestSchema, listQuerySchema, resultQuerySchema } from './schemas.js';
+import { herdBodySchema, jobRequestSchema, listQuerySchema, nameSchema, resultQuerySchema } from './schemas.js';
+import { queueOperations } from './queue-operations.js';
 import { scheduleBodySchema, schedulePutSchema, schedulesSchema, scheduleStateSchema } from './schedule-schemas.js';
 
 /** An OpenAPI document (plain JSON). */
@@ -29,7 +30,8 @@ export type OpenApiDocument = Record<string, unknown>;
 
 type Access = 'protected' | 'metrics' | 'public';
 
-interface Operation {
+/** One operation of the document. */
+export interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   summary: string;
@@ -150,8 +152,9 @@ function operations(limits: ServerLimits): Operation[] {
       path: '/v1/queues',
       summary: 'Counts per queue',
       access: 'protected',
-      responses: { 200: ['Counts', queuesSchema] },
+      responses: { 200: ['Counts, with `paused` and `limited` on a broker with flow control', queuesSchema] },
     },
+    ...queueOperations(),
     {
       method: 'get',
       path: '/v1/schedules',
@@ -266,6 +269,8 @@ export function buildOpenApi(limits: ServerLimits, version: string): OpenApiDocu
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations(limits)) {
     const parameters: Record<string, unknown>[] = [];
+    if (op.path.includes('{queue}'))
+      parameters.push({ name: 'queue', in: 'path', required: true, schema: json(nameSchema) });
     if (op.path.includes('{id}'))
       parameters.push({
         name: 'id',

@@ -20,6 +20,8 @@ import { leaseTests } from './suite/leases.js';
 import { outcomeTests } from './suite/outcomes.js';
 import { queueSettingsTests } from './suite/queue-settings.js';
 import { scheduleTests } from './suite/schedules.js';
+import { flowControlTests } from './suite/flow-control.js';
+import { queueOpsTests } from './suite/queue-ops.js';
 import { workerDirectoryTests } from './suite/worker-directory.js';
 import { jobLogTests } from './suite/job-logs.js';
 import { flowTests } from './suite/flows.js';
@@ -107,6 +109,8 @@ export function runBrokerConformance(options: BrokerConformanceOptions): void {
     inspectionTests(context);
     queueSettingsTests(context);
     scheduleTests(context);
+    flowControlTests(context);
+    queueOpsTests(context);
     workerDirectoryTests(context);
     jobLogTests(context);
     flowTests(context);

@@ -40,4 +40,14 @@ describe('examples/', () => {
     expect(out).toMatch(/two apps, 3\.5 s: [2-4] fires of [2-4] ticks, each once/);
     expect(out).toMatch(/nightly: next at \d{4}-\d\d-\d\dT0[12]:00:00\.000Z, last fired never/);
   });
+
+  it('rate-limit - a rate limit, group concurrency, RateLimited and the queue controls', async () => {
+    const out = await example('rate-limit');
+    const ms = Number(/12 mails in (\d+) ms/.exec(out)?.[1]);
+    expect(ms).toBeGreaterThanOrEqual(1000); // three windows of 500 ms
+    expect(out).toContain('most jobs of one tenant at once: 1');
+    expect(out).toContain('paused: true, waiting on a limit: 2');
+    expect(out).toContain('drained: 2');
+    expect(out).toContain('purged: 14');
+  });
 });

@@ -425,7 +425,7 @@ describe('dead letters: GET /v1/jobs?status=failed and POST /v1/jobs/:id/retry',
 });
 
 describe('inspection and operations', () => {
-  it('GET /v1/queues - per queue: waiting, active, delayed, succeeded, failed', async () => {
+  it('GET /v1/queues - per queue: waiting, active, delayed, succeeded, failed, paused, limited', async () => {
     const task = uniq('nobody');
     await enqueue(task, []);
     await enqueue(task, [], { delay: 60_000 });
@@ -438,6 +438,8 @@ describe('inspection and operations', () => {
       delayed: 1,
       succeeded: 0,
       failed: 0,
+      paused: false,
+      limited: 0,
     });
     expectError(await http(server, 'GET', '/v1/queues?all=1'), 400, 'bad_request');
   });

@@ -25,6 +25,13 @@ const ROUTES: Record<string, { access: Access; path: string; body?: unknown }> =
   'GET /v1/jobs/:id/logs': { access: 'protected', path: '/v1/jobs/:id/logs' },
   'GET /v1/events': { access: 'protected', path: '/v1/events' },
   'GET /v1/queues': { access: 'protected', path: '/v1/queues' },
+  'GET /v1/queues/:queue': { access: 'protected', path: '/v1/queues/auth-probe' },
+  'PATCH /v1/queues/:queue': { access: 'protected', path: '/v1/queues/auth-probe', body: { groupConcurrency: 2 } },
+  'POST /v1/queues/:queue/pause': { access: 'protected', path: '/v1/queues/auth-probe/pause' },
+  'POST /v1/queues/:queue/resume': { access: 'protected', path: '/v1/queues/auth-probe/resume' },
+  'POST /v1/queues/:queue/drain': { access: 'protected', path: '/v1/queues/auth-probe/drain' },
+  'POST /v1/queues/:queue/retry-failed': { access: 'protected', path: '/v1/queues/auth-probe/retry-failed' },
+  'POST /v1/queues/:queue/purge': { access: 'protected', path: '/v1/queues/auth-probe/purge', body: { olderThan: 0 } },
   'GET /v1/workers': { access: 'protected', path: '/v1/workers' },
   'GET /v1/schedules': { access: 'protected', path: '/v1/schedules' },
   'PUT /v1/schedules/:name': {

@@ -188,7 +188,7 @@ describe('drover secret and drover server refusals', () => {
   it('drover --help, --version and every command --help exit 0; an unknown command exits 1', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const name of ['server', 'call', 'status', 'herd', 'secret', 'retry', 'worker', 'run'])
+    for (const name of ['server', 'call', 'status', 'herd', 'secret', 'retry', 'queue', 'worker', 'run'])
       expect(help.stdout).toContain(name);
     for (const name of ['server', 'call', 'status', 'herd', 'secret', 'retry']) {
       const run = await runCli([name, '--help']);

@@ -130,6 +130,7 @@ describe('sqlite broker', () => {
     expect(conn.prepare('SELECT version, name FROM drover_migrations').all()).toEqual([
       { version: 1, name: 'init' },
       { version: 2, name: 'queue-settings' },
+      { version: 3, name: 'flow-control' },
       { version: 4, name: 'schedules' },
       { version: 5, name: 'flows' },
       { version: 6, name: 'workers' },

@@ -1,4 +1,5 @@
 import { Deque } from './deque.js';
+import { IndexState } from './job-index.js';
 import type { MemoryJob } from './memory-job.js';
 
 /**
@@ -32,12 +33,17 @@ export class FinishedJobs {
     this.#count--;
   }
 
+  /** A finished job was removed by the caller (purge): it no longer counts; its entry is skipped. */
+  purged(): void {
+    this.#count--;
+  }
+
   /** Drops jobs past the cap, and those finished before `before`. */
   evict(before: number): void {
     for (;;) {
       const job = this.#entries.peek();
       if (!job) return;
-      const current = job.finishedEntries === 1 && job.finished;
+      const current = job.finishedEntries === 1 && job.finished && job.indexState !== IndexState.REMOVED;
       if (current && this.#count <= this.#max && job.finishedAt! >= before) return;
       this.#entries.shift();
       job.finishedEntries--;

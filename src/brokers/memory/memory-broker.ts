@@ -18,6 +18,7 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
+  QueueLimits,
   QueueSettings,
   QueueSettingsPatch,
   JobLogLine,
@@ -28,6 +29,8 @@ import type {
   ScheduleRecord,
 } from '../../core/contract/index.js';
 import { MemorySchedules } from './memory-schedules.js';
+import { WakeTimer } from '../../core/wake-timer.js';
+import { FlowGate } from './flow-gate.js';
 import { mergeQueueSettings, validateQueueSettings, withSettingsDefaults } from '../../core/options-table.js';
 import { MAX_JOB_LOG_LINES } from '../../core/contract/index.js';
 import { DelaySchedule } from './delay-schedule.js';
@@ -69,6 +72,8 @@ export class MemoryBroker implements Broker {
   /** Settings of the queues that have any (set explicitly, so bounded by the caller). */
   readonly #settings = new Map<string, QueueSettings>();
   readonly #schedules = new MemorySchedules();
+  readonly #gate = new FlowGate((queue) => this.#settings.get(queue));
+  readonly #wake = new WakeTimer(() => this.#signalReady());
   readonly #maxQueued: number;
   readonly #resultTtl: number;
   readonly #sweepInterval: number;
@@ -98,6 +103,7 @@ export class MemoryBroker implements Broker {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#sweeper);
+    this.#wake.stop();
     this.#delayed.close();
     this.#readyListeners.clear();
     this.#cancelListeners.clear();
@@ -173,6 +179,7 @@ export class MemoryBroker implements Broker {
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
     const now = Date.now();
     if (this.#delayed.size > 0) this.#delayed.promote(now);
+    if (this.#settings.size > 0 || this.#gate.limiting) return this.#leaseGated(request, now);
     const out: LeasedJob[] = [];
     const queues = request.queues;
     const single = queues.length === 1 ? this.#ready.get(queues[0]!) : undefined;
@@ -182,6 +189,37 @@ export class MemoryBroker implements Broker {
       if (job.status !== 'queued') continue; // a cancelled or re-queued entry
       out.push(this.#activate(job, request, now));
     }
+    return out;
+  }
+
+  /** `lease()` when some queue has settings or a limit: each queue within its budget, full groups parked. */
+  #leaseGated(request: LeaseRequest, now: number): LeasedJob[] {
+    const budgets = new Map<string, number>();
+    let wakeAt = Infinity;
+    for (const queue of new Set(request.queues)) {
+      const budget = this.#gate.budget(queue, now);
+      if (budget.n > 0) budgets.set(queue, budget.n);
+      else if (budget.wakeAt !== undefined) wakeAt = Math.min(wakeAt, budget.wakeAt);
+    }
+    const open = [...budgets.keys()];
+    const out: LeasedJob[] = [];
+    while (out.length < request.max && open.length > 0) {
+      const job = this.#shiftBest(open);
+      if (!job) break;
+      if (job.status !== 'queued') continue;
+      if (!this.#gate.admits(job)) {
+        this.#gate.park(job);
+        continue;
+      }
+      out.push(this.#activate(job, request, now));
+      this.#gate.took(job.queue, now);
+      const left = budgets.get(job.queue)! - 1;
+      budgets.set(job.queue, left);
+      if (left > 0) continue;
+      open.splice(open.indexOf(job.queue), 1);
+      wakeAt = Math.min(wakeAt, this.#gate.budget(job.queue, now).wakeAt ?? Infinity);
+    }
+    if (wakeAt < Infinity) this.#wake.at(wakeAt);
     return out;
   }
 
@@ -324,6 +362,8 @@ export class MemoryBroker implements Broker {
     const merged = mergeQueueSettings(this.#settings.get(queue) ?? {}, patch);
     if (Object.keys(merged).length === 0) this.#settings.delete(queue);
     else this.#settings.set(queue, merged);
+    this.#unparked(this.#gate.settingsChanged(queue));
+    this.#signalReady();
     return withSettingsDefaults(merged);
   }
 
@@ -359,6 +399,31 @@ export class MemoryBroker implements Broker {
     );
   }
 
+  /** Leases nothing from `queue` for `ms`. */
+  async limitQueue(queue: string, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    this.#gate.limit(queue, until);
+    this.#wake.at(until);
+  }
+
+  /** The queue's flow state. */
+  async queueLimits(queue: string): Promise<QueueLimits> {
+    return this.#gate.limits(queue, this.#stats.get(queue)?.waiting ?? 0, Date.now());
+  }
+
+  /** Forgets the queue's jobs that finished at least `olderThanMs` ago. */
+  async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    const before = Date.now() - olderThanMs;
+    let n = 0;
+    for (const job of [...this.#jobs.values()]) {
+      if (job.queue !== queue || !isTerminalStatus(job.status) || job.finishedAt! > before) continue;
+      this.#finished.purged();
+      this.#forget(job);
+      n++;
+    }
+    return n;
+  }
+
   async counts(): Promise<QueueCounts[]> {
     return [...this.#stats].map(([queue, s]) => ({ queue, ...s }));
   }
@@ -392,6 +457,7 @@ export class MemoryBroker implements Broker {
     job.workerId = request.workerId;
     job.leased = true;
     job.activeIndex = this.#active.push(job) - 1;
+    if (job.options.group !== undefined) this.#gate.activated(job);
     if (this.#reports.wants(job.id)) this.#reports.send(job, job.activeReport());
     return new MemoryLease(job, job.token);
   }
@@ -407,6 +473,14 @@ export class MemoryBroker implements Broker {
     }
     job.activeIndex = -1;
     job.token = undefined;
+    if (job.options.group !== undefined) this.#unparked(this.#gate.deactivated(job));
+  }
+
+  /** Parked jobs that may run again: back to their ready queues. */
+  #unparked(jobs: readonly MemoryJob[]): void {
+    if (jobs.length === 0) return;
+    for (const job of jobs) this.#readyQueue(job.queue).push(job);
+    this.#signalReady();
   }
 
   /** Back to waiting (now) or delayed (later). */

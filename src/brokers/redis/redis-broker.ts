@@ -23,6 +23,7 @@ import type {
   FireRequest,
   FlowStartRequest,
   JobLogLine,
+  QueueLimits,
   QueueSettings,
   QueueSettingsPatch,
   ScheduleDefinition,
@@ -34,6 +35,8 @@ import { RedisFlows } from './flows.js';
 import * as schedules from './schedules.js';
 import { countJobs } from './job-counts.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
+import { limitQueue, purgeQueue, queueLimits } from './flow-control.js';
+import { WakeTimer } from '../../core/wake-timer.js';
 import { announceWorkers, listWorkers } from './worker-directory.js';
 import { appendJobLogs, readJobLogs } from './job-logs.js';
 import { listJobs } from './job-listing.js';
@@ -60,6 +63,7 @@ export class RedisBroker implements Broker {
   readonly capabilities: BrokerCapabilities = Object.freeze({ durable: true, shared: true });
   readonly #options: ResolvedRedisOptions;
   readonly #listeners = new Listeners();
+  readonly #wake = new WakeTimer(() => this.#listeners.fireReady());
   #engine: RedisEngine | undefined;
   #connecting: Promise<RedisEngine> | undefined;
   #batcher: OutcomeBatcher | undefined;
@@ -83,6 +87,7 @@ export class RedisBroker implements Broker {
     this.#closing ??= (async () => {
       const engine = await this.#connecting?.catch(() => undefined);
       this.#stopSweeper?.();
+      this.#wake.stop();
       this.#engine = undefined;
       await engine?.close();
     })();
@@ -137,14 +142,17 @@ export class RedisBroker implements Broker {
     const token = `${randomBytes(8).toString('hex')}.`;
     const args = [Math.min(request.max, 1000), Math.ceil(request.leaseMs), request.workerId ?? '', token];
     const reply = (await engine.run('lease', [...args, ...new Set(request.queues)])) as unknown[];
-    if (reply.length <= 1) return [];
     const now = Number(reply[0]);
+    const wakeAt = Number(reply[1]);
+    // A queue held by a time-bound limit: wake this process's workers when it opens.
+    if (wakeAt > 0) this.#wake.at(Date.now() + (wakeAt - now));
+    if (reply.length <= 2) return [];
     const expiresAt = now + Math.ceil(request.leaseMs);
     const refs: string[] = [];
-    for (let i = 1; i < reply.length; i += 8) refs.push(String(reply[i + 6]));
+    for (let i = 2; i < reply.length; i += 8) refs.push(String(reply[i + 6]));
     await engine.resolveOptions(refs);
     const jobs: LeasedJob[] = [];
-    for (let i = 1; i < reply.length; i += 8) {
+    for (let i = 2; i < reply.length; i += 8) {
       const job: LeasedJob = {
         id: String(reply[i]),
         token: String(reply[i + 1]),
@@ -389,6 +397,21 @@ export class RedisBroker implements Broker {
   /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     return writeQueueSettings(this.#engine ?? (await this.#open()), queue, patch);
+  }
+
+  /** Leases nothing from `queue` for `ms`, on every process on the prefix. */
+  async limitQueue(queue: string, ms: number): Promise<void> {
+    this.#wake.at(await limitQueue(this.#engine ?? (await this.#open()), queue, ms));
+  }
+
+  /** The queue's flow state. */
+  async queueLimits(queue: string): Promise<QueueLimits> {
+    return queueLimits(this.#engine ?? (await this.#open()), queue);
+  }
+
+  /** Deletes the queue's jobs that finished at least `olderThanMs` ago, with their reports. */
+  async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    return purgeQueue(this.#engine ?? (await this.#open()), queue, olderThanMs);
   }
 
   /** Keeps a handler's log lines with its job (the last MAX_JOB_LOG_LINES). */

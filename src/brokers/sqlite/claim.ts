@@ -3,6 +3,8 @@ import type { Engine } from './engine.js';
 import type { Stored } from './rows.js';
 import { decode, parseOptions } from './rows.js';
 import type { Tx } from './write-queue.js';
+import type { FlowPlan } from './flow-gate.js';
+import { planClaim, recordTaken, wakeAt } from './flow-gate.js';
 
 interface ClaimedRow {
   seq: number;
@@ -59,8 +61,11 @@ export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): Leased
   }
   const until = tx.now + request.leaseMs;
   const worker = request.workerId ?? null;
+  const plan = planClaim(engine, tx, request);
   let rows: ClaimedRow[];
-  if (request.queues.length === 1 && request.max > SMALL_CLAIM) {
+  if (plan) {
+    rows = claimPlanned(engine, tx, request, plan);
+  } else if (request.queues.length === 1 && request.max > SMALL_CLAIM) {
     rows = s.claimQueue.all(until, tx.now, worker, request.queues[0], request.max) as ClaimedRow[];
   } else {
     const seqs = pick(engine, request.queues, request.max);
@@ -97,11 +102,30 @@ export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): Leased
 }
 
 /** The best `max` ready jobs across the queues: the top of each queue, merged. */
-function pick(engine: Engine, queues: readonly string[], max: number): number[] {
-  const all: Candidate[] = [];
+function pick(engine: Engine, queues: readonly string[], max: number, more: readonly Candidate[] = []): number[] {
+  const all: Candidate[] = [...more];
   for (const queue of new Set(queues)) all.push(...(engine.s.candidates.all(queue, max) as Candidate[]));
-  if (queues.length > 1) all.sort(byClaimOrder);
+  if (all.length > 1) all.sort(byClaimOrder);
   return all.slice(0, max).map((c) => c.seq);
+}
+
+/** A claim where some queue has limits: the free queues' tops merged with the gated queues' picks. */
+function claimPlanned(engine: Engine, tx: Tx, request: LeaseRequest, plan: FlowPlan): ClaimedRow[] {
+  if (plan.wakeAt !== undefined) wakeAt(engine, plan.wakeAt, tx.now);
+  const seqs = pick(engine, plan.free, request.max, plan.gated);
+  if (seqs.length === 0) return [];
+  const rows = engine.s.claimSeqs.all(
+    tx.now + request.leaseMs,
+    tx.now,
+    request.workerId ?? null,
+    JSON.stringify(seqs),
+  ) as ClaimedRow[];
+  recordTaken(
+    engine,
+    tx,
+    rows.map((row) => row.queue),
+  );
+  return rows;
 }
 
 function byClaimOrder(a: Candidate, b: Candidate): number {

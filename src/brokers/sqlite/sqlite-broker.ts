@@ -17,6 +17,7 @@ import type {
   NackOutcome,
   QueueCounts,
   ReportWatch,
+  QueueLimits,
   QueueSettings,
   QueueSettingsPatch,
   FireOutcome,
@@ -30,6 +31,7 @@ import type {
 import { ScheduleTable } from './schedule-table.js';
 import { countJobs, listJobs } from './admin.js';
 import { cancelWithFlow, retryWithFlow, startFlow } from './flows.js';
+import { limitQueue, purgeQueue, queueLimits, wakeAt } from './flow-gate.js';
 import { readQueueSettings, writeQueueSettings } from './queue-settings.js';
 import { announceWorkers, listWorkers } from './worker-directory.js';
 import { appendJobLogs, readJobLogs } from './job-logs.js';
@@ -218,7 +220,28 @@ export class SqliteBroker implements Broker {
   /** Merges a patch into the queue's stored settings (`undefined` puts a key back to its default). */
   async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     const engine = this.#engine ?? (await this.#open());
-    return engine.writes.run((tx) => writeQueueSettings(engine, tx, queue, patch));
+    return engine.writes.run((tx) => {
+      const settings = writeQueueSettings(engine, tx, queue, patch);
+      tx.after(() => engine.signals.ready());
+      return settings;
+    });
+  }
+
+  /** Leases nothing from `queue` for `ms`, in every process on this file. */
+  async limitQueue(queue: string, ms: number): Promise<void> {
+    const engine = this.#engine ?? (await this.#open());
+    await engine.writes.run((tx) => wakeAt(engine, limitQueue(engine, tx, queue, ms), tx.now));
+  }
+
+  /** The queue's flow state. */
+  async queueLimits(queue: string): Promise<QueueLimits> {
+    return queueLimits(this.#engine ?? (await this.#open()), queue);
+  }
+
+  /** Deletes the queue's jobs that finished at least `olderThanMs` ago, with their reports. */
+  async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    const engine = this.#engine ?? (await this.#open());
+    return engine.writes.run((tx) => purgeQueue(engine, tx, queue, tx.now - olderThanMs));
   }
 
   /** Stores a schedule (see ScheduleStore), shared by every process on this database file. */

@@ -11,6 +11,7 @@
  * - {@link BrokerInspection}: getJob, watch, cancel, retry, counts,
  *   listJobs, and the optional report feed `onReport`;
  * - {@link QueueSettingsStore}: per-queue settings, optional;
+ * - {@link QueueControl}: their enforcement at lease time, optional;
  * - {@link ScheduleStore}: schedules and their atomic fires, optional;
  * - {@link WorkerDirectory}: the workers of every process sharing the broker, optional;
  * - {@link JobLogStore}: handlers' log lines kept with their jobs, optional;
@@ -44,6 +45,7 @@ import type {
   QueueCounts,
   ReportWatch,
 } from './jobs.js';
+import type { QueueControl } from './queue-control.js';
 import type { QueueSettingsStore } from './queue-settings.js';
 import type { ScheduleStore } from './schedules.js';
 import type { WorkerDirectory } from './worker-directory.js';
@@ -161,7 +163,7 @@ export interface BrokerInspection {
 
 /**
  * A broker: the worker's part, inspection, and optionally the queue
- * settings (both methods or neither). Every implementation passes the conformance suite
+ * settings (both methods or neither) and flow control (all of its methods or none). Every implementation passes the conformance suite
  * (`drover/testing`, docs/brokers.md), skipping only what its capabilities
  * say it lacks.
  */
@@ -170,6 +172,7 @@ export interface Broker
     WorkerBroker,
     BrokerInspection,
     Partial<QueueSettingsStore>,
+    Partial<QueueControl>,
     Partial<ScheduleStore>,
     Partial<WorkerDirectory>,
     Partial<JobLogStore>,

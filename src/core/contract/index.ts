@@ -37,6 +37,7 @@ export type {
   ScheduleStore,
   ScheduleTiming,
 } from './schedules.js';
+export type { QueueControl, QueueLimits } from './queue-control.js';
 export type { WorkerDirectory, WorkerPresence } from './worker-directory.js';
 export { MAX_JOB_LOG_LINES, MAX_JOB_LOG_LINE_CHARS } from './job-logs.js';
 export type { JobLogLine, JobLogStore } from './job-logs.js';

@@ -33,6 +33,7 @@ export type Need =
   | 'pullLeasing'
   | 'confirmsOutcomes'
   | 'queueSettings'
+  | 'flowControl'
   | 'schedules'
   | 'workerDirectory'
   | 'jobLogs'
@@ -46,6 +47,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   confirmsOutcomes: 'outcomes resolve once sent, not once recorded (capabilities.confirmsOutcomes: false)',
   queueSettings: 'the broker has no getQueueSettings / setQueueSettings',
   schedules: 'the broker keeps no schedules (no ScheduleStore: putSchedule … fireSchedule)',
+  flowControl: 'the broker does not enforce queue settings (no limitQueue / queueLimits / purgeQueue)',
   workerDirectory: 'the broker has no announceWorkers / listWorkers (no shared worker directory)',
   jobLogs: 'the broker has no appendJobLogs / jobLogs (handlers’ log lines are not kept)',
   flows: 'the broker has no startFlow (flows are not implemented on it yet)',
@@ -67,6 +69,12 @@ export function hasNeed(broker: Broker, need: Need): boolean {
       return typeof broker.getQueueSettings === 'function' && typeof broker.setQueueSettings === 'function';
     case 'schedules':
       return hasScheduleStore(broker);
+    case 'flowControl':
+      return (
+        typeof broker.limitQueue === 'function' &&
+        typeof broker.queueLimits === 'function' &&
+        typeof broker.purgeQueue === 'function'
+      );
     case 'workerDirectory':
       return typeof broker.announceWorkers === 'function' && typeof broker.listWorkers === 'function';
     case 'jobLogs':

@@ -38,6 +38,7 @@ elseif status == 'delayed' then
 else
   redis.call('ZREM', P .. 'active', id)
   count('a:' .. q, -1)
+  ungroup(jk)
   outcome = 'aborted'
 end
 local attempt = tonumber(f[4]) or 0
@@ -51,6 +52,7 @@ if outcome == 'aborted' then
   publish('c' .. id)
 end
 fail_flow(f[11], id, f[1], nil, now, ttl)
+flush_pushes()
 flush_counters()
 flush_finished(keep)
 return { outcome, f[1], q, attempt, rn, now }

@@ -76,6 +76,7 @@ while i + 5 <= #ARGV do
     end
     released[#released + 1] = id
     count('a:' .. q, -1)
+    ungroup(jk)
     tell(f[7], id, entry)
     out[#out + 1] = 'ok'
     out[#out + 1] = f[4]

@@ -9,9 +9,15 @@
   ARGV[4]  worker id ('' = none)
   ARGV[5]  token base (random; each lease's token is base..i)
   ARGV[6..] queue names
-  Returns the broker time, then per job 8 values: id, token, task, queue, args, attempt, options ref,
-  report number of its `active` report.
+  Queues with settings or a limit are gated (lib.lua, "Flow control"): a
+  paused or limited queue gives nothing, a rate-limited one at most what its
+  window has left, and a job of a full group is passed over (it stays where
+  it is; the jobs behind it are taken, looking up to GROUP_SCAN deep).
+  Returns the broker time, the time a held queue may lease again (-1 = none
+  time-bound), then per job 8 values: id, token, task, queue, args, attempt,
+  options ref, report number of its `active` report.
 ]]
+local GROUP_SCAN = 1000
 local now = now_ms()
 local max = tonumber(ARGV[2])
 local until_ms = now + tonumber(ARGV[3])
@@ -24,15 +30,112 @@ end
 promote(now, 1000)
 flush_pushes()
 
+local gates, budgets = {}, {}
+local gated, wake_at = false, -1
+for _, q in ipairs(queues) do
+  local gate = gate_of(q)
+  if gate then
+    gated = true
+    gates[q] = gate
+    if gate.lim and gate.lim <= now then
+      redis.call('HDEL', P .. 'lim', q)
+    end
+    local n, at = budget(q, gate, now)
+    budgets[q] = n
+    if at and (wake_at < 0 or at < wake_at) then
+      wake_at = at
+    end
+  end
+end
+
+-- Waiting jobs of the queues, best first: the head of each priority set and list.
+local function candidates_of(depth_of)
+  local candidates = {}
+  for qi, q in ipairs(queues) do
+    local depth = depth_of(q)
+    if depth > 0 then
+      local scored = redis.call('ZRANGE', P .. 'z:' .. q, 0, depth - 1, 'WITHSCORES')
+      local listed = redis.call('LRANGE', P .. 'w:' .. q, 0, depth - 1)
+      local order = 0
+      for j = 1, #scored, 2 do
+        order = order + 1
+        local prio = -tonumber(scored[j + 1])
+        -- Members sort by score then by member: priorities below 0 come after the list.
+        candidates[#candidates + 1] = { prio = prio, qi = qi, order = order + (prio < 0 and 1e9 or 0), z = scored[j], q = q }
+      end
+      for _, id in ipairs(listed) do
+        order = order + 1
+        candidates[#candidates + 1] = { prio = 0, qi = qi, order = order + 5e8, id = id, q = q }
+      end
+    end
+  end
+  table.sort(candidates, function(a, b)
+    if a.prio ~= b.prio then
+      return a.prio > b.prio
+    end
+    if a.qi ~= b.qi then
+      return a.qi < b.qi
+    end
+    return a.order < b.order
+  end)
+  return candidates
+end
+
 -- Pick ids: the common case (no priorities) pops lists in queue order.
 local picked = {}
+
+-- A gated lease: each queue within its budget, full groups passed over.
+local function pick_gated()
+  local candidates = candidates_of(function(q)
+    local gate = gates[q]
+    if (budgets[q] or max) <= 0 then
+      return 0
+    end
+    return (gate and gate.s.groupConcurrency) and math.max(max, GROUP_SCAN) or max
+  end)
+  local taken, active = {}, {}
+  for _, c in ipairs(candidates) do
+    if #picked >= max then
+      break
+    end
+    local q = c.q
+    if (budgets[q] or math.huge) - (taken[q] or 0) > 0 then
+      local id = c.z and string.sub(c.z, 17) or c.id
+      local ok = true
+      local limit = gates[q] and gates[q].s.groupConcurrency
+      if limit then
+        local g = group_of(redis.call('HGET', jkey(id), 'o'))
+        if g then
+          local gk = q .. '\n' .. g
+          local n = active[gk] or tonumber(redis.call('HGET', P .. 'gact', gk)) or 0
+          ok = n < limit
+          if ok then
+            active[gk] = n + 1
+          end
+        end
+      end
+      if ok then
+        if c.z then
+          redis.call('ZREM', P .. 'z:' .. q, c.z)
+        else
+          redis.call('LREM', P .. 'w:' .. q, 1, c.id)
+        end
+        picked[#picked + 1] = id
+        taken[q] = (taken[q] or 0) + 1
+      end
+    end
+  end
+end
+
 local any_sorted = false
 for _, q in ipairs(queues) do
   if redis.call('ZCARD', P .. 'z:' .. q) > 0 then
     any_sorted = true
   end
 end
-if not any_sorted then
+if gated then
+  pick_gated()
+elseif not any_sorted then
   for _, q in ipairs(queues) do
     local want = max - #picked
     if want <= 0 then
@@ -46,30 +149,8 @@ if not any_sorted then
     end
   end
 else
-  local candidates = {}
-  for qi, q in ipairs(queues) do
-    local scored = redis.call('ZRANGE', P .. 'z:' .. q, 0, max - 1, 'WITHSCORES')
-    local listed = redis.call('LRANGE', P .. 'w:' .. q, 0, max - 1)
-    local order = 0
-    for j = 1, #scored, 2 do
-      order = order + 1
-      local prio = -tonumber(scored[j + 1])
-      -- Members sort by score then by member: priorities below 0 come after the list.
-      candidates[#candidates + 1] = { prio = prio, qi = qi, order = order + (prio < 0 and 1e9 or 0), z = scored[j], q = q }
-    end
-    for _, id in ipairs(listed) do
-      order = order + 1
-      candidates[#candidates + 1] = { prio = 0, qi = qi, order = order + 5e8, id = id, q = q }
-    end
-  end
-  table.sort(candidates, function(a, b)
-    if a.prio ~= b.prio then
-      return a.prio > b.prio
-    end
-    if a.qi ~= b.qi then
-      return a.qi < b.qi
-    end
-    return a.order < b.order
+  local candidates = candidates_of(function()
+    return max
   end)
   local pops = {}
   for j = 1, math.min(max, #candidates) do
@@ -87,7 +168,8 @@ else
   end
 end
 
-local out = { now }
+local out = { now, wake_at }
+local windows = {}
 local active = {}
 for i, id in ipairs(picked) do
   local jk = jkey(id)
@@ -99,6 +181,17 @@ for i, id in ipairs(picked) do
     local token = token_base .. i
     local log, entry = log_append(f[6], rn, 'a', attempt, now)
     redis.call('HSET', jk, 's', 'active', 'n', attempt, 'tk', token, 'b', now, 'wk', worker, 'h', log, 'rn', rn)
+    local g = group_of(f[4])
+    if g then
+      local gk = f[2] .. '\n' .. g
+      redis.call('HSET', jk, 'g', gk)
+      redis.call('HINCRBY', P .. 'gact', gk, 1)
+    end
+    local gate = gates[f[2]]
+    if gate and gate.s.rateLimit then
+      redis.call('ZADD', P .. 'rl:' .. f[2], now, token)
+      windows[f[2]] = gate.s.rateLimit.per
+    end
     active[#active + 1] = until_ms
     active[#active + 1] = id
     count('a:' .. f[2], 1)
@@ -115,6 +208,9 @@ for i, id in ipairs(picked) do
 end
 if #active > 0 then
   chunked('ZADD', P .. 'active', active, 2000)
+end
+for q, per in pairs(windows) do
+  redis.call('PEXPIRE', P .. 'rl:' .. q, per)
 end
 flush_counters()
 return out

@@ -220,6 +220,78 @@ local function promote(now, limit)
   return #due
 end
 
+--[[ Flow control (docs/flow-control.md). Keys under P:
+    P..'lim'           hash  queue -> leases stop until this time (RateLimited)
+    P..'rl:'..queue    zset  lease times inside the queue's rate window (member: lease token)
+    P..'gact'          hash  queue..'\n'..group -> active jobs of the group
+  An active job of a group carries field g = queue..'\n'..group, so whatever
+  ends its lease gives the group's slot back (ungroup).
+]]
+
+-- Gives back the group slot of a job leaving `active`.
+local function ungroup(jk)
+  local g = redis.call('HGET', jk, 'g')
+  if g then
+    redis.call('HDEL', jk, 'g')
+    if redis.call('HINCRBY', P .. 'gact', g, -1) <= 0 then
+      redis.call('HDEL', P .. 'gact', g)
+    end
+    -- A slot of the group is free: idle workers (in any process) may lease its next job.
+    wake = true
+  end
+end
+
+-- A queue's stored settings (decoded) and limited-until, or nil when it has neither.
+local function gate_of(q)
+  local json = redis.call('HGET', P .. 'qset', q)
+  local lim = tonumber(redis.call('HGET', P .. 'lim', q))
+  if not json and not lim then
+    return nil
+  end
+  return { s = json and cjson.decode(json) or {}, lim = lim }
+end
+
+-- How many jobs of the queue may be leased now (math.huge = no limit), and
+-- when that may change (nil = not time-bound).
+local function budget(q, gate, now)
+  if gate.s.paused == true then
+    return 0, nil
+  end
+  if gate.lim and gate.lim > now then
+    return 0, gate.lim
+  end
+  local rl = gate.s.rateLimit
+  if not rl then
+    return math.huge, nil
+  end
+  local key = P .. 'rl:' .. q
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - rl.per)
+  local n = rl.max - redis.call('ZCARD', key)
+  if n > 0 then
+    return n, nil
+  end
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return 0, tonumber(oldest[2]) + rl.per
+end
+
+-- The `group` option of an options reference (cached per script).
+local groups_of_ref = {}
+local function group_of(ref)
+  if not ref then
+    return false
+  end
+  local g = groups_of_ref[ref]
+  if g == nil then
+    local json = redis.call('HGET', P .. 'opts', ref)
+    g = json and cjson.decode(json).group or false
+    if g == cjson.null then
+      g = false
+    end
+    groups_of_ref[ref] = g
+  end
+  return g
+end
+
 -- True while a job is queued, delayed or active (it exists and has not finished).
 local function is_live(id)
   local st = redis.call('HMGET', jkey(id), 's', 't')

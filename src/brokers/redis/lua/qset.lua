@@ -6,7 +6,8 @@
   ARGV[2]  queue
   ARGV[3]  the settings JSON the caller read ('' = none stored)
   ARGV[4]  the new settings JSON ('' = delete: all defaults)
-  Returns 1 if set, else the settings JSON stored now ('' = none).
+  Returns 1 if set, else the settings JSON stored now ('' = none). A change
+  wakes idle workers (it may have resumed the queue or raised a limit).
 ]]
 local key = P .. 'qset'
 local current = redis.call('HGET', key, ARGV[2]) or ''
@@ -18,4 +19,5 @@ if ARGV[4] == '' then
 else
   redis.call('HSET', key, ARGV[2], ARGV[4])
 end
+publish('q')
 return 1

@@ -16,6 +16,7 @@ for i = 2, #ARGV - 1, 2 do
     redis.call('HSET', jk, 'n', (tonumber(f[4]) or 1) - 1)
     push(f[3], id, tonumber(f[5]) or 0, tonumber(f[6]), true)
     count('a:' .. f[3], -1)
+    ungroup(jk)
     released[#released + 1] = id
   end
 end

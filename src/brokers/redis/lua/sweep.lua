@@ -49,6 +49,7 @@ for _, id in ipairs(expired) do
       fail_flow(f[11], id, f[2], error, now, ttl)
     end
     count('a:' .. q, -1)
+    ungroup(jk)
     tell(f[7], id, entry)
     reports[#reports + 1] = id
     reports[#reports + 1] = f[2]

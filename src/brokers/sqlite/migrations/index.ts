@@ -1,5 +1,6 @@
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-queue-settings.js';
+import * as m0003 from './0003-flow-control.js';
 import * as m0004 from './0004-schedules.js';
 import * as m0005 from './0005-flows.js';
 import * as m0006 from './0006-workers.js';
@@ -16,4 +17,4 @@ export interface Migration {
  * Every migration, in order. The SQL lives in `.ts` modules (not `.sql`
  * files) so it loads the same from `src/` under tsx and from the bundled `dist/`.
  */
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0004, m0005, m0006, m0007];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
