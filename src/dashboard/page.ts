@@ -36,10 +36,17 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section class="panel" aria-labelledby="queues-title">
     <h2 id="queues-title">Queues</h2>
     <table>
-      <thead><tr><th scope="col">Queue</th><th scope="col" class="num">Waiting</th><th scope="col" class="num">Active</th><th scope="col" class="num">Delayed</th><th scope="col" class="num">Succeeded</th><th scope="col" class="num">Failed</th></tr></thead>
+      <thead><tr><th scope="col">Queue</th><th scope="col" class="num">Waiting</th><th scope="col" class="num">Active</th><th scope="col" class="num">Delayed</th><th scope="col" class="num">Succeeded</th><th scope="col" class="num">Failed</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
       <tbody id="queues"></tbody>
     </table>
     <p id="queues-truncated" class="muted" hidden>Only the first 1,000 queues are shown.</p>
+  </section>
+  <section class="panel" id="schedules-panel" aria-labelledby="schedules-title" hidden>
+    <h2 id="schedules-title">Schedules</h2>
+    <table>
+      <thead><tr><th scope="col">Schedule</th><th scope="col">When</th><th scope="col">Task</th><th scope="col">Next</th><th scope="col">Last</th><th scope="col">Actions</th></tr></thead>
+      <tbody id="schedules"></tbody>
+    </table>
   </section>
   <section class="panel" aria-labelledby="workers-title">
     <h2 id="workers-title">Workers</h2>

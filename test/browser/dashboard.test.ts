@@ -122,6 +122,53 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       .toBe('succeeded');
   });
 
+  it('a queue is paused and resumed from the page; its failed jobs are re-run and its finished ones purged', async () => {
+    const { page } = main;
+    await enqueue('add', [1, 1]);
+    const pause = page.getByRole('button', { name: 'Pause queue add' });
+    await expect.poll(() => pause.count(), { timeout: 10_000 }).toBe(1);
+    await pause.click();
+    await expect.poll(() => page.getByRole('button', { name: 'Resume queue add' }).count()).toBe(1);
+    await expect.poll(() => cellText(page, 'queues', 'add', 6), { timeout: 10_000 }).toBe('paused');
+    const held = await enqueue('add', [2, 3]);
+    await new Promise((done) => setTimeout(done, 700));
+    expect((await http(server, 'GET', `/v1/jobs/${held}`, { token: SECRET })).body.status).toBe('queued');
+    await page.getByRole('button', { name: 'Resume queue add' }).click();
+    await eventually(
+      async () => (await http(server, 'GET', `/v1/jobs/${held}`, { token: SECRET })).body.status === 'succeeded',
+    );
+    await expect.poll(() => cellText(page, 'queues', 'add', 6), { timeout: 10_000 }).toBe('');
+    // Re-run failed: a dead letter of queue gate runs again and succeeds.
+    const dead = await enqueue('gate', ['k-queue']);
+    await expect.poll(() => page.locator('#dead tr', { hasText: dead }).count(), { timeout: 10_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Re-run the failed jobs of queue gate' }).click();
+    await eventually(
+      async () => (await http(server, 'GET', `/v1/jobs/${dead}`, { token: SECRET })).body.status === 'succeeded',
+    );
+    // Purge: the finished jobs of queue add are gone.
+    await page.getByRole('button', { name: 'Purge the finished jobs of queue add' }).click();
+    await eventually(async () => (await http(server, 'GET', `/v1/jobs/${held}`, { token: SECRET })).status === 404);
+  });
+
+  it('schedules are listed with their timing and paused and resumed from the page', async () => {
+    const { page } = main;
+    const put = await http(server, 'PUT', '/v1/schedules/page-tick', {
+      token: SECRET,
+      body: { every: 3_600_000, task: 'add', args: [1, 2] },
+    });
+    expect(put.status, put.text).toBe(201);
+    await expect.poll(() => cellText(page, 'schedules', 'page-tick', 1), { timeout: 10_000 }).toBe('every 3600000 ms');
+    expect(await cellText(page, 'schedules', 'page-tick', 2)).toBe('add');
+    await page.getByRole('button', { name: 'Pause schedule page-tick' }).click();
+    await eventually(async () => {
+      const list = await http(server, 'GET', '/v1/schedules', { token: SECRET });
+      return list.body.schedules.find((x: { name: string }) => x.name === 'page-tick')?.paused === true;
+    });
+    await expect.poll(() => cellText(page, 'schedules', 'page-tick', 3)).toBe('paused');
+    await page.getByRole('button', { name: 'Resume schedule page-tick' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Pause schedule page-tick' }).count()).toBe(1);
+  });
+
   it('the herd is resized from the page, with the keyboard only: GET /herd follows', async () => {
     const { page } = main;
     await page.getByLabel('Herd size').focus();

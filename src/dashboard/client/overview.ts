@@ -1,4 +1,6 @@
 import { api } from './api.js';
+import { queueActions, syncQueueActions } from './queue-actions.js';
+import { SchedulesPanel } from './schedules-panel.js';
 import { byId, cell, h, jobLink, patchRow, renderRows, setText } from './dom.js';
 import { ago, brief, count, time } from './format.js';
 import type { JobRow } from './job-store.js';
@@ -28,9 +30,11 @@ export class Overview {
   #workers: WorkersView = { workers: [], herd: null };
   #renderTimer: number | undefined;
   #loading = 0;
+  readonly #schedules: SchedulesPanel;
 
   constructor(notices: Notices) {
     this.#notices = notices;
+    this.#schedules = new SchedulesPanel(notices);
     byId<HTMLFormElement>('herd-form').addEventListener('submit', (e) => {
       e.preventDefault();
       void this.#resize();
@@ -45,7 +49,10 @@ export class Overview {
         this.#chart.reset(hello.throughput);
         this.#queues(hello.counts.queues, hello.counts.truncated);
         this.#setWorkers(hello.workers);
-        if (!hello.resumed) void this.#load();
+        if (!hello.resumed) {
+          void this.#load();
+          this.#schedules.start();
+        }
         break;
       }
       case 'reports':
@@ -86,6 +93,15 @@ export class Overview {
     } catch (error) {
       this.#notices.error(error);
     }
+  }
+
+  /** After a queue action: its counts and state now, and the job lists (re-run or purged jobs). */
+  #refreshCounts(): void {
+    api<{ queues: QueueCounts[]; truncated: boolean }>('GET', '/v1/queues').then(
+      (c) => this.#queues(c.queues, c.truncated),
+      (error: unknown) => this.#notices.error(error),
+    );
+    void this.#load();
   }
 
   #schedule(): void {
@@ -150,10 +166,19 @@ export class Overview {
       byId<HTMLTableSectionElement>('queues'),
       queues,
       (q) => q.queue,
-      (q) => h('tr', {}, ...queueCells(q)),
-      (row, q) => patchRow(row, queueCells(q)),
+      (q) =>
+        h(
+          'tr',
+          {},
+          ...queueCells(q),
+          queueActions(q, this.#notices, () => this.#refreshCounts()),
+        ),
+      (row, q) => {
+        patchRow(row, queueCells(q)); // the actions cell (and its focus) stays
+        syncQueueActions(row, q);
+      },
       'No queue has had jobs yet.',
-      6,
+      8,
     );
   }
 
@@ -239,6 +264,7 @@ function queueCells(q: QueueCounts): HTMLTableCellElement[] {
     numCell('Delayed', q.delayed),
     numCell('Succeeded', q.succeeded),
     numCell('Failed', q.failed),
+    cell('State', q.paused ? 'paused' : q.limited ? `${count(q.limited)} held by a limit` : ''),
   ];
 }
 

@@ -60,6 +60,10 @@ export interface QueueCounts {
   delayed: number;
   succeeded: number;
   failed: number;
+  /** On a broker with flow control: workers do not lease from it. */
+  paused?: boolean;
+  /** On a broker with flow control: waiting jobs a limit holds back. */
+  limited?: number;
 }
 
 /** A connected remote worker. */
@@ -110,4 +114,16 @@ export interface JobLogLineView {
 export interface JobLogsView {
   lines: JobLogLineView[];
   supported: boolean;
+}
+
+/** One schedule of `GET /v1/schedules`. */
+export interface ScheduleView {
+  name: string;
+  cron?: string;
+  every?: number;
+  tz?: string;
+  task: string;
+  paused: boolean;
+  nextAt: number | null;
+  lastAt: number | null;
 }

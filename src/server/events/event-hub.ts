@@ -29,6 +29,7 @@ import { EventRing } from './event-ring.js';
 import type { ReportSummary } from './report-summary.js';
 import { summarizeReport } from './report-summary.js';
 import { Throughput } from './throughput.js';
+import { withFlowState } from '../../core/queue-flow-counts.js';
 import type { WorkersView } from './workers-view.js';
 
 /** Report summaries are sent in batches this often (ms). */
@@ -231,7 +232,9 @@ export class EventHub {
       this.#countsDirty = false;
       try {
         const all = await broker.counts();
-        const queues = [...all].sort((a, b) => a.queue.localeCompare(b.queue)).slice(0, MAX_QUEUES_LISTED);
+        const shown = [...all].sort((a, b) => a.queue.localeCompare(b.queue)).slice(0, MAX_QUEUES_LISTED);
+        // Paused and limited, as GET /v1/queues shows them (on a broker with flow control).
+        const queues = await withFlowState(broker, shown);
         const view: CountsView = { queues, truncated: all.length > MAX_QUEUES_LISTED };
         this.#counts = { view, json: JSON.stringify(view), at: Date.now() };
         return view;
