@@ -50,7 +50,7 @@ export const NEED_REASONS: Readonly<Record<Need, string>> = Object.freeze({
   flowControl: 'the broker does not enforce queue settings (no limitQueue / queueLimits / purgeQueue)',
   workerDirectory: 'the broker has no announceWorkers / listWorkers (no shared worker directory)',
   jobLogs: 'the broker has no appendJobLogs / jobLogs (handlers’ log lines are not kept)',
-  flows: 'the broker has no startFlow (flows are not implemented on it yet)',
+  flows: 'the broker has no startFlow (it keeps no flows: chain, group and chord are refused on it)',
 });
 
 /** Whether a broker has a {@link Need}. */
