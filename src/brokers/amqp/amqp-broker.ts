@@ -7,6 +7,7 @@ import type {
   CancelResult,
   EnqueueRequest,
   EnqueueResult,
+  FlowStartRequest,
   JobPage,
   JobSnapshot,
   LeaseRef,
@@ -23,6 +24,7 @@ import type {
   ScheduleRecord,
 } from '../contract.js';
 import type { BackendSchedules, InsertResult, NewJob, ResultBackend } from './backend.js';
+import type { BackendFlows } from './backend-flows.js';
 import { createBackend } from './backend-factory.js';
 import { DELAY_SLACK_MS } from './backend-rules.js';
 import { HeldLeases } from './held-leases.js';
@@ -40,6 +42,7 @@ import { freshToken } from './tokens.js';
 import { WorkQueues } from './work-queues.js';
 import { fireThroughBackend, newJob } from './schedule-fire.js';
 import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
+import { AmqpFlows } from './flows.js';
 
 const OWNER = 'drover amqp broker';
 
@@ -70,6 +73,7 @@ export class AmqpBroker implements Broker {
   #backend: ResultBackend | undefined;
   #hub: ReportHub | undefined;
   #leaser: Leaser | undefined;
+  #flows: AmqpFlows | undefined;
   #opening: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #stopTimers: (() => void) | undefined;
@@ -139,6 +143,14 @@ export class AmqpBroker implements Broker {
       codec: this.#o.codec,
       wake: () => this.#signalReady(),
     });
+    this.#flows = new AmqpFlows({
+      backend: withFlows(backend),
+      work: this.#work,
+      codec: this.#o.codec,
+      check: (req) => this.#checkTimeout(req),
+      publish: (notes) => this.#hub!.publish(notes),
+      wake: () => this.#signalReady(),
+    });
     this.#stopTimers = startSweeper({
       backend,
       work: this.#work,
@@ -196,6 +208,12 @@ export class AmqpBroker implements Broker {
     this.#hub!.publish(fired.notes);
     if (fired.value === 'fired' && request.job.delayMs <= 0) this.#signalReady();
     return fired.value;
+  }
+
+  /** Starts a flow: its job and first steps in one backend write (see `flows.ts`). */
+  async startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
+    await this.#use();
+    return this.#flows!.start(request);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -275,6 +293,11 @@ export class AmqpBroker implements Broker {
     // Safe: should the process die before the commit, the backend lease expires and the sweeper
     // publishes a new ticket (at-least-once); a stale lease's delivery is dropped either way.
     this.#leaser!.drop(lease);
+    const link = await backend.flowLink?.(lease.id);
+    if (link) {
+      if (!(await this.#flows!.ackStep(lease, link, stored, result))) throw new StaleLeaseError(lease.id);
+      return;
+    }
     const { value, notes } = await backend.ack(lease, stored);
     this.#hub!.publish(notes.map((n): LiveNote => (n.status === 'succeeded' ? { ...n, raw: result } : n)));
     if (!value) throw new StaleLeaseError(lease.id);
@@ -339,6 +362,8 @@ export class AmqpBroker implements Broker {
 
   async cancel(id: string): Promise<CancelResult> {
     const backend = await this.#use();
+    const flow = await this.#flows!.cancel(id, (step) => this.cancel(step));
+    if (flow !== undefined) return flow;
     const { value, notes } = await backend.cancel(id);
     this.#hub!.publish(notes);
     if (value === 'aborted') {
@@ -350,6 +375,8 @@ export class AmqpBroker implements Broker {
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
     const backend = await this.#use();
+    const flow = await this.#flows!.retry(id);
+    if (flow !== undefined) return flow === null ? undefined : toSnapshot(flow, this.#o.codec);
     const before = await backend.get(id);
     if (!before || (before.status !== 'failed' && before.status !== 'cancelled')) return undefined;
     const now = Date.now();
@@ -429,6 +456,14 @@ const SCHEDULE_METHODS = ['putSchedule', 'removeSchedule', 'listSchedules', 'pau
 function backendKeepsSchedules(url: string): boolean {
   return /^sqlite:/i.test(url);
 }
+
+function withFlows(backend: ResultBackend): ResultBackend & BackendFlows {
+  if (!FLOW_METHODS.every((method) => typeof backend[method] === 'function'))
+    throw new ConfigError(`The result backend ${backend.label} keeps no flows`);
+  return backend as ResultBackend & BackendFlows;
+}
+
+const FLOW_METHODS = ['startFlow', 'readFlow', 'flowLink', 'commitFlow'] as const;
 
 function hasSchedules(backend: ResultBackend): backend is ResultBackend & BackendSchedules {
   return SCHEDULE_METHODS.every((method) => typeof backend[method] === 'function');

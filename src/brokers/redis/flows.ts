@@ -10,13 +10,7 @@
  * the flow inside `finish.lua`, `sweep.lua` and `cancel.lua` themselves.
  */
 import { randomBytes } from 'node:crypto';
-import type {
-  EnqueueResult,
-  FlowGraph,
-  FlowLink,
-  FlowStartRequest,
-  StoredFlow,
-} from '../../core/contract/index.js';
+import type { EnqueueResult, FlowGraph, FlowLink, FlowStartRequest, StoredFlow } from '../../core/contract/index.js';
 import { FLOW_QUEUE } from '../../core/contract/index.js';
 import { StaleLeaseError } from '../../core/errors.js';
 import { cancelFlow, retryFlow, stepSucceeded } from '../../core/flow/flow-driver.js';

@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../core/errors.js';
 import type { ReportStatus } from '../../../core/report.js';
 import type {
   CancelResult,
+  FlowLink,
   FireOutcome,
   FireRequest,
   ListJobsQuery,
@@ -31,6 +32,8 @@ import type {
 } from '../backend.js';
 import { checkListQuery, errorJson, leaseExpired, parseError, parseOptions, DELAY_SLACK_MS } from '../backend-rules.js';
 import { freshToken } from '../tokens.js';
+import type { FlowCommit, FlowVerdict, StoredFlowRecord } from '../backend-flows.js';
+import { FLOW_SCHEMA, SqliteFlows } from './flows.js';
 import { GroupCommit } from './group-commit.js';
 import type { JobRow, OutcomeRow } from './rows.js';
 import { toRecord } from './rows.js';
@@ -75,6 +78,7 @@ export class SqliteBackend implements ResultBackend {
   #s!: Statements;
   #writes!: GroupCommit;
   #schedules!: ScheduleTable;
+  #flows!: SqliteFlows;
 
   constructor(options: SqliteBackendOptions) {
     this.#o = options;
@@ -95,11 +99,19 @@ export class SqliteBackend implements ResultBackend {
       if (this.#o.path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${this.#o.synchronous ?? 'FULL'}`);
       db.pragma('journal_size_limit = 67108864');
-      db.transaction(() => db.exec(SCHEMA)).immediate();
+      db.transaction(() => db.exec(SCHEMA + FLOW_SCHEMA)).immediate();
       this.#db = db;
       this.#s = new Statements(db);
       this.#schedules = new ScheduleTable(db, { table: 'drover_amqp_schedules', ns: this.#o.ns });
       this.#writes = new GroupCommit(db, this.label);
+      this.#flows = new SqliteFlows({
+        db,
+        s: this.#s,
+        ns: this.#o.ns,
+        resultTtl: this.#o.resultTtl,
+        insert: (job, now, notes) => this.#insertOne(job, now, notes),
+        report: (notes, job, n, status, attempt, at, error) => this.#report(notes, job, n, status, attempt, at, error),
+      });
     } catch (error) {
       throw new BrokerError(`Could not open the result backend ${this.label}: ${String(error)}`, { cause: error });
     }
@@ -160,6 +172,28 @@ export class SqliteBackend implements ResultBackend {
     return { id: job.id, status, duplicate: false };
   }
 
+  startFlow(flow: NewJob, graph: Stored, first: readonly NewJob[]): Promise<Changed<InsertResult>> {
+    return this.#writes.run((now) => {
+      const notes: Note[] = [];
+      return { value: this.#flows.start(flow, graph, first, now, notes), notes };
+    });
+  }
+
+  async readFlow(id: string): Promise<StoredFlowRecord | undefined> {
+    return this.#flows.read(id);
+  }
+
+  async flowLink(id: string): Promise<FlowLink | undefined> {
+    return this.#flows.link(id);
+  }
+
+  commitFlow(change: FlowCommit): Promise<Changed<FlowVerdict>> {
+    return this.#writes.run((now) => {
+      const notes: Note[] = [];
+      return { value: this.#flows.commit(change, now, notes), notes };
+    });
+  }
+
   putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
     return this.#writes.run((now) => this.#schedules.put(definition, now));
   }
@@ -213,6 +247,7 @@ export class SqliteBackend implements ResultBackend {
       this.#report(notes, row, ++rn, row.attempt > row.retries ? 'failed' : 'retrying', row.attempt, now, error.info);
       if (row.attempt > row.retries) {
         s.failNow.run(error.json, now, now + this.#o.resultTtl, rn, row.id);
+        this.#flows.stepEnded(row.id, row.task, error.info, now, notes);
         return { kind: 'stale' };
       }
     } else if (row.status === 'delayed') {
@@ -263,7 +298,9 @@ export class SqliteBackend implements ResultBackend {
             lease.token,
           ) as OutcomeRow | undefined)
         : (s.nackFail.get(e.json, now, now + this.#o.resultTtl, lease.id, lease.token) as OutcomeRow | undefined);
-      return this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+      const changed = this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+      if (row && !next) this.#flows.stepEnded(lease.id, row.task, e.info, now, changed.notes);
+      return changed;
     });
   }
 
@@ -301,7 +338,9 @@ export class SqliteBackend implements ResultBackend {
         ? (s.expireRequeue.get(now, e.json, next.gen, next.nonce, lease.id, lease.token, now) as OutcomeRow | undefined)
         : (s.expireFail.get(e.json, now, now + this.#o.resultTtl, lease.id, lease.token, now) as
             OutcomeRow | undefined);
-      return this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+      const changed = this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+      if (row && !next) this.#flows.stepEnded(lease.id, row.task, e.info, now, changed.notes);
+      return changed;
     });
   }
 
@@ -318,6 +357,7 @@ export class SqliteBackend implements ResultBackend {
       if (!row) return { value: 'finished', notes: [] };
       const notes: Note[] = [];
       this.#report(notes, { id, ...row }, row.rn, 'cancelled', row.attempt, now);
+      this.#flows.stepEnded(id, row.task, undefined, now, notes);
       return { value: before.status === 'active' ? 'aborted' : 'cancelled', notes };
     });
   }
@@ -340,7 +380,7 @@ export class SqliteBackend implements ResultBackend {
 
   async get(id: string): Promise<JobRecord | undefined> {
     const row = this.#s.getJob.get(id) as JobRow | undefined;
-    return row && toRecord(row);
+    return row && this.#flows.withFlowId(toRecord(row));
   }
 
   async history(id: string, afterN: number): Promise<ReportRecord[]> {
