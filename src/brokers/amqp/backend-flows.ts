@@ -45,8 +45,12 @@ export interface StepRerun {
 export interface FlowCommit {
   flowId: string;
   version: number;
-  /** The step whose success this records, with its result. */
-  step?: { lease: BackendLease; result: Stored } | undefined;
+  /**
+   * The step whose success this records, with its result; `op` names the
+   * advance (the same over its tries), so a resent write already applied is
+   * recognised as done.
+   */
+  step?: { lease: BackendLease; result: Stored; op?: string | undefined } | undefined;
   /** The new graph (encoded), if it changed. */
   graph?: Stored | undefined;
   end?: FlowEnd | undefined;

@@ -68,6 +68,7 @@ export class AmqpFlows {
 
   /** A step succeeded: its success and its flow's advance, in one commit. False when the lease is stale. */
   async ackStep(lease: BackendLease, link: FlowLink, stored: Stored, result: unknown): Promise<boolean> {
+    const op = freshToken();
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const read = await this.#h.backend.readFlow(link.flowId);
       if (!read) {
@@ -78,7 +79,7 @@ export class AmqpFlows {
       }
       const plan = new FlowPlan(this.#flowOf(read));
       stepSucceeded(plan, link, result);
-      const verdict = await this.#commit(link.flowId, read, plan, new Map(), { lease, result: stored }, result);
+      const verdict = await this.#commit(link.flowId, read, plan, new Map(), { lease, result: stored, op }, result);
       if (verdict !== 'conflict') return verdict === 'ok';
     }
     throw this.#busy(link.flowId);

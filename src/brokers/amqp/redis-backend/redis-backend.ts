@@ -25,8 +25,12 @@ import type {
   Stored,
   TicketRef,
 } from '../backend.js';
+import type { FlowLink } from '../../contract.js';
 import { DELAY_SLACK_MS, checkListQuery, errorJson, leaseExpired, parseOptions } from '../backend-rules.js';
 import { freshToken } from '../tokens.js';
+import type { FlowCommit, FlowVerdict, StoredFlowRecord } from '../backend-flows.js';
+import * as flows from './flows.js';
+import type { RedisFlowsHost } from './flows.js';
 import type { RedisBackendOptions } from './options.js';
 import type { Reply } from './records.js';
 import { toNotes, toRecord, toReportRecord } from './records.js';
@@ -47,6 +51,8 @@ const NAMES = [
   'history',
   'list',
   'counts',
+  'fstart',
+  'fcommit',
 ] as const;
 type Name = (typeof NAMES)[number];
 
@@ -83,12 +89,18 @@ export class RedisBackend implements ResultBackend {
   #client: RedisClient | undefined;
   #runner: ScriptRunner<Name> | undefined;
   #closed = false;
+  readonly #flows: RedisFlowsHost;
 
   constructor(options: RedisBackendOptions) {
     this.#o = options;
     this.#kp = `{${options.redis.prefix}}:`;
     this.label = `${redact(options.redis.url)} (prefix ${options.redis.prefix})`;
     this.#guard = new OutageGuard(options.redis.outageTimeout, redact(options.redis.url));
+    this.#flows = {
+      resultTtl: options.resultTtl,
+      run: (name, args) => this.#run(name, args),
+      fieldsOf: (id, names) => this.#do(this.#c().hmget(`${this.#kp}j:${id}`, ...names)),
+    };
   }
 
   async open(): Promise<void> {
@@ -162,6 +174,22 @@ export class RedisBackend implements ResultBackend {
       out.notes.push(...toNotes(notes));
     }
     return out;
+  }
+
+  startFlow(flow: NewJob, graph: Stored, first: readonly NewJob[]): Promise<Changed<InsertResult>> {
+    return flows.startFlow(this.#flows, flow, graph, first);
+  }
+
+  readFlow(id: string): Promise<StoredFlowRecord | undefined> {
+    return flows.readFlow(this.#flows, id);
+  }
+
+  flowLink(id: string): Promise<FlowLink | undefined> {
+    return flows.flowLink(this.#flows, id);
+  }
+
+  commitFlow(change: FlowCommit): Promise<Changed<FlowVerdict>> {
+    return flows.commitFlow(this.#flows, change);
   }
 
   async claim(
