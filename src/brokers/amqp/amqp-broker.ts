@@ -23,8 +23,7 @@ import type {
   SchedulePut,
   ScheduleRecord,
 } from '../contract.js';
-import type { BackendSchedules, InsertResult, NewJob, ResultBackend } from './backend.js';
-import type { BackendFlows } from './backend-flows.js';
+import type { InsertResult, NewJob, ResultBackend } from './backend.js';
 import { createBackend } from './backend-factory.js';
 import { DELAY_SLACK_MS } from './backend-rules.js';
 import { HeldLeases } from './held-leases.js';
@@ -80,9 +79,6 @@ export class AmqpBroker implements Broker {
 
   constructor(options: AmqpBrokerOptions) {
     this.#o = resolveAmqpOptions(options);
-    // The ScheduleStore part is declared by having its methods: a backend without schedules hides them.
-    if (!backendKeepsSchedules(this.#o.backend))
-      for (const method of SCHEDULE_METHODS) Object.defineProperty(this, method, { value: undefined });
     this.#work = new WorkQueues({
       prefix: this.#o.prefix,
       maxPriority: this.#o.maxPriority,
@@ -144,7 +140,7 @@ export class AmqpBroker implements Broker {
       wake: () => this.#signalReady(),
     });
     this.#flows = new AmqpFlows({
-      backend: withFlows(backend),
+      backend,
       work: this.#work,
       codec: this.#o.codec,
       check: (req) => this.#checkTimeout(req),
@@ -177,27 +173,27 @@ export class AmqpBroker implements Broker {
 
   /** Stores a schedule in the result backend (see ScheduleStore). */
   async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
-    return (await this.#schedules()).putSchedule(definition);
+    return (await this.#use()).putSchedule(definition);
   }
 
   /** Removes a schedule; false if unknown. */
   async removeSchedule(name: string): Promise<boolean> {
-    return (await this.#schedules()).removeSchedule(name);
+    return (await this.#use()).removeSchedule(name);
   }
 
   /** Every schedule, by name. */
   async listSchedules(): Promise<ScheduleRecord[]> {
-    return (await this.#schedules()).listSchedules();
+    return (await this.#use()).listSchedules();
   }
 
   /** Pauses or resumes a schedule; false if unknown. */
   async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
-    return (await this.#schedules()).pauseSchedule(name, paused);
+    return (await this.#use()).pauseSchedule(name, paused);
   }
 
   /** Fires one tick (see `schedule-fire.ts`). */
   async fireSchedule(request: FireRequest): Promise<FireOutcome> {
-    const backend = await this.#schedules();
+    const backend = await this.#use();
     this.#checkTimeout(request.job);
     const fired = await fireThroughBackend(
       backend,
@@ -218,13 +214,6 @@ export class AmqpBroker implements Broker {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  async #schedules(): Promise<ResultBackend & BackendSchedules> {
-    const backend = await this.#use();
-    if (!hasSchedules(backend))
-      throw new ConfigError(`The result backend ${backend.label} keeps no schedules; use a sqlite: backend for them`);
-    return backend;
   }
 
   async enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
@@ -293,7 +282,7 @@ export class AmqpBroker implements Broker {
     // Safe: should the process die before the commit, the backend lease expires and the sweeper
     // publishes a new ticket (at-least-once); a stale lease's delivery is dropped either way.
     this.#leaser!.drop(lease);
-    const link = await backend.flowLink?.(lease.id);
+    const link = await backend.flowLink(lease.id);
     if (link) {
       if (!(await this.#flows!.ackStep(lease, link, stored, result))) throw new StaleLeaseError(lease.id);
       return;
@@ -448,23 +437,4 @@ export class AmqpBroker implements Broker {
  */
 export function createAmqpBroker(options: AmqpBrokerOptions): AmqpBroker {
   return new AmqpBroker(options);
-}
-
-const SCHEDULE_METHODS = ['putSchedule', 'removeSchedule', 'listSchedules', 'pauseSchedule', 'fireSchedule'] as const;
-
-/** Whether the backend a URL names keeps schedules (the SQLite one does; the Redis one not yet). */
-function backendKeepsSchedules(url: string): boolean {
-  return /^sqlite:/i.test(url);
-}
-
-function withFlows(backend: ResultBackend): ResultBackend & BackendFlows {
-  if (!FLOW_METHODS.every((method) => typeof backend[method] === 'function'))
-    throw new ConfigError(`The result backend ${backend.label} keeps no flows`);
-  return backend as ResultBackend & BackendFlows;
-}
-
-const FLOW_METHODS = ['startFlow', 'readFlow', 'flowLink', 'commitFlow'] as const;
-
-function hasSchedules(backend: ResultBackend): backend is ResultBackend & BackendSchedules {
-  return SCHEDULE_METHODS.every((method) => typeof backend[method] === 'function');
 }

@@ -187,12 +187,8 @@ export interface BackendSchedules {
   fireSchedule(request: FireRequest, job: NewJob): Promise<Changed<FireOutcome>>;
 }
 
-/**
- * The state store behind the AMQP broker. The schedules part is optional:
- * the SQLite backend has it, the Redis backend not yet (the broker then
- * leaves out the ScheduleStore part of the contract).
- */
-export interface ResultBackend extends Partial<BackendSchedules>, Partial<BackendFlows> {
+/** The state store behind the AMQP broker, with its schedules and flows parts. */
+export interface ResultBackend extends BackendSchedules, BackendFlows {
   /** Short description for errors, without credentials. */
   readonly label: string;
   open(): Promise<void>;

@@ -37,17 +37,22 @@ export async function listSchedules(engine: RedisEngine): Promise<ScheduleRecord
   const records: ScheduleRecord[] = [];
   for (const [error, value] of replies) {
     if (error) throw error;
-    const h = value as Record<string, string>;
+    const record = scheduleRecord(value as Record<string, string>);
     // Removed between the two reads: not listed.
-    if (h.d === undefined) continue;
-    records.push({
-      ...(JSON.parse(h.d) as ScheduleDefinition),
-      rev: Number(h.rev),
-      since: Number(h.since),
-      lastAt: h.last === undefined ? undefined : Number(h.last),
-      lastJobId: h.job,
-      paused: h.paused === '1',
-    });
+    if (record) records.push(record);
   }
   return records;
+}
+
+/** A schedule's hash (layout in `lua/sched.lua`) as its record; undefined when it is gone. */
+export function scheduleRecord(h: Record<string, string>): ScheduleRecord | undefined {
+  if (h.d === undefined) return undefined;
+  return {
+    ...(JSON.parse(h.d) as ScheduleDefinition),
+    rev: Number(h.rev),
+    since: Number(h.since),
+    lastAt: h.last === undefined ? undefined : Number(h.last),
+    lastJobId: h.job,
+    paused: h.paused === '1',
+  };
 }

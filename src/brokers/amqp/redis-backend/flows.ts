@@ -24,8 +24,8 @@ export interface RedisFlowsHost {
   fieldsOf(id: string, names: readonly string[]): Promise<(string | null)[]>;
 }
 
-/** A job's 12 insert values (as `lua/insert.lua`) and its step index. */
-function stepArgs(job: NewJob): (string | number)[] {
+/** A job's 12 values as `lua/insert.lua` takes them. */
+export function insertArgs(job: NewJob): (string | number)[] {
   return [
     job.id,
     job.task,
@@ -39,8 +39,12 @@ function stepArgs(job: NewJob): (string | number)[] {
     JSON.stringify(job.options),
     job.options.retries,
     job.nonce,
-    job.flow?.step ?? -1,
   ];
+}
+
+/** A step job's insert values and its step index. */
+function stepArgs(job: NewJob): (string | number)[] {
+  return [...insertArgs(job), job.flow?.step ?? -1];
 }
 
 /** Records the flow job and its first steps in one script. */

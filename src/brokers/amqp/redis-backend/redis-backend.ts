@@ -1,7 +1,16 @@
 import { BrokerError, ClosedError, ConfigError } from '../../../core/errors.js';
 import type { ErrorInfo } from '../../../core/errors.js';
 import type { JobStatus } from '../../../core/report.js';
-import type { CancelResult, ListJobsQuery, QueueCounts } from '../../contract.js';
+import type {
+  CancelResult,
+  FireOutcome,
+  FireRequest,
+  ListJobsQuery,
+  QueueCounts,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
+} from '../../contract.js';
 import { checkDurability } from '../../redis/durability-check.js';
 import { fieldsOf } from '../../redis/job-snapshot.js';
 import { redact } from '../../redis/options.js';
@@ -31,6 +40,8 @@ import { freshToken } from '../tokens.js';
 import type { FlowCommit, FlowVerdict, StoredFlowRecord } from '../backend-flows.js';
 import * as flows from './flows.js';
 import type { RedisFlowsHost } from './flows.js';
+import * as schedules from './schedules.js';
+import type { RedisSchedulesHost } from './schedules.js';
 import type { RedisBackendOptions } from './options.js';
 import type { Reply } from './records.js';
 import { toNotes, toRecord, toReportRecord } from './records.js';
@@ -53,6 +64,8 @@ const NAMES = [
   'counts',
   'fstart',
   'fcommit',
+  'sched',
+  'sfire',
 ] as const;
 type Name = (typeof NAMES)[number];
 
@@ -90,6 +103,7 @@ export class RedisBackend implements ResultBackend {
   #runner: ScriptRunner<Name> | undefined;
   #closed = false;
   readonly #flows: RedisFlowsHost;
+  readonly #schedules: RedisSchedulesHost;
 
   constructor(options: RedisBackendOptions) {
     this.#o = options;
@@ -101,6 +115,7 @@ export class RedisBackend implements ResultBackend {
       run: (name, args) => this.#run(name, args),
       fieldsOf: (id, names) => this.#do(this.#c().hmget(`${this.#kp}j:${id}`, ...names)),
     };
+    this.#schedules = { run: (name, args) => this.#run(name, args), hashes: () => this.#scheduleHashes() };
   }
 
   async open(): Promise<void> {
@@ -190,6 +205,38 @@ export class RedisBackend implements ResultBackend {
 
   commitFlow(change: FlowCommit): Promise<Changed<FlowVerdict>> {
     return flows.commitFlow(this.#flows, change);
+  }
+
+  putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+    return schedules.putSchedule(this.#schedules, definition);
+  }
+
+  removeSchedule(name: string): Promise<boolean> {
+    return schedules.removeSchedule(this.#schedules, name);
+  }
+
+  listSchedules(): Promise<ScheduleRecord[]> {
+    return schedules.listSchedules(this.#schedules);
+  }
+
+  pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+    return schedules.pauseSchedule(this.#schedules, name, paused);
+  }
+
+  fireSchedule(request: FireRequest, job: NewJob): Promise<Changed<FireOutcome>> {
+    return schedules.fireSchedule(this.#schedules, request, job);
+  }
+
+  async #scheduleHashes(): Promise<Record<string, string>[]> {
+    const names = await this.#do(this.#c().smembers(`${this.#kp}sched`));
+    if (names.length === 0) return [];
+    const pipeline = this.#c().pipeline();
+    for (const name of names) pipeline.hgetall(`${this.#kp}sc:${name}`);
+    const replies = (await this.#do(pipeline.exec())) ?? [];
+    return replies.map(([error, value]) => {
+      if (error) throw error;
+      return value as Record<string, string>;
+    });
   }
 
   async claim(
