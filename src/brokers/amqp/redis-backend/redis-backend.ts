@@ -17,7 +17,7 @@ import { redact } from '../../redis/options.js';
 import { OutageGuard } from '../../redis/outage-guard.js';
 import type { RedisClient } from '../../redis/redis-clients.js';
 import { createClient } from '../../redis/redis-clients.js';
-import { ScriptRunner, ScriptSet } from '../../redis/scripts.js';
+import { BROKER_SCRIPTS, ScriptRunner, ScriptSet } from '../../redis/scripts.js';
 import { loadBytes, storeBytes } from '../../redis/stored-values.js';
 import type {
   BackendLease,
@@ -40,8 +40,9 @@ import { freshToken } from '../tokens.js';
 import type { FlowCommit, FlowVerdict, StoredFlowRecord } from '../backend-flows.js';
 import * as flows from './flows.js';
 import type { RedisFlowsHost } from './flows.js';
-import * as schedules from './schedules.js';
-import type { RedisSchedulesHost } from './schedules.js';
+import * as redisSchedules from '../../redis/schedules.js';
+import type { ScheduleEngine } from '../../redis/schedules.js';
+import { SCHEDULES_PREFIX, fireSchedule } from './schedules.js';
 import type { RedisBackendOptions } from './options.js';
 import type { Reply } from './records.js';
 import { toNotes, toRecord, toReportRecord } from './records.js';
@@ -64,7 +65,6 @@ const NAMES = [
   'counts',
   'fstart',
   'fcommit',
-  'sched',
   'sfire',
 ] as const;
 type Name = (typeof NAMES)[number];
@@ -103,7 +103,8 @@ export class RedisBackend implements ResultBackend {
   #runner: ScriptRunner<Name> | undefined;
   #closed = false;
   readonly #flows: RedisFlowsHost;
-  readonly #schedules: RedisSchedulesHost;
+  /** The Redis broker's schedule scripts and listing, under `{prefix}:sc:`. */
+  #schedules: ScheduleEngine | undefined;
 
   constructor(options: RedisBackendOptions) {
     this.#o = options;
@@ -115,7 +116,6 @@ export class RedisBackend implements ResultBackend {
       run: (name, args) => this.#run(name, args),
       fieldsOf: (id, names) => this.#do(this.#c().hmget(`${this.#kp}j:${id}`, ...names)),
     };
-    this.#schedules = { run: (name, args) => this.#run(name, args), hashes: () => this.#scheduleHashes() };
   }
 
   async open(): Promise<void> {
@@ -136,6 +136,9 @@ export class RedisBackend implements ResultBackend {
       await client.connect();
       await checkDurability(client, redact(this.#o.redis.url), this.#o.redis.allowEviction, warnOnce);
       this.#runner = new ScriptRunner(client, this.#kp, SCRIPTS);
+      const kp = `${this.#kp}${SCHEDULES_PREFIX}`;
+      const runner = new ScriptRunner(client, kp, BROKER_SCRIPTS);
+      this.#schedules = { client, kp, guard: this.#guard, run: (name, args) => this.#do(runner.run(name, args)) };
     } catch (error) {
       client.disconnect();
       if (error instanceof ConfigError) throw error;
@@ -208,35 +211,28 @@ export class RedisBackend implements ResultBackend {
   }
 
   putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
-    return schedules.putSchedule(this.#schedules, definition);
+    return redisSchedules.putSchedule(this.#sched(), definition);
   }
 
   removeSchedule(name: string): Promise<boolean> {
-    return schedules.removeSchedule(this.#schedules, name);
+    return redisSchedules.removeSchedule(this.#sched(), name);
   }
 
   listSchedules(): Promise<ScheduleRecord[]> {
-    return schedules.listSchedules(this.#schedules);
+    return redisSchedules.listSchedules(this.#sched());
   }
 
   pauseSchedule(name: string, paused: boolean): Promise<boolean> {
-    return schedules.pauseSchedule(this.#schedules, name, paused);
+    return redisSchedules.pauseSchedule(this.#sched(), name, paused);
   }
 
   fireSchedule(request: FireRequest, job: NewJob): Promise<Changed<FireOutcome>> {
-    return schedules.fireSchedule(this.#schedules, request, job);
+    return fireSchedule((name, args) => this.#run(name, args), request, job);
   }
 
-  async #scheduleHashes(): Promise<Record<string, string>[]> {
-    const names = await this.#do(this.#c().smembers(`${this.#kp}sched`));
-    if (names.length === 0) return [];
-    const pipeline = this.#c().pipeline();
-    for (const name of names) pipeline.hgetall(`${this.#kp}sc:${name}`);
-    const replies = (await this.#do(pipeline.exec())) ?? [];
-    return replies.map(([error, value]) => {
-      if (error) throw error;
-      return value as Record<string, string>;
-    });
+  #sched(): ScheduleEngine {
+    if (!this.#schedules || this.#closed) throw this.#notOpen();
+    return this.#schedules;
   }
 
   async claim(

@@ -1,5 +1,5 @@
 --[[
-  sfire: fires one tick of a schedule, atomically (keys as in sched.lua):
+  sfire: fires one tick of a schedule, atomically (a hash P..'sc:s:'..name per schedule, fields as in the Redis broker's sched.lua):
   if the schedule has revision `rev`, is not paused, and `tick` is after
   both its `since` and its `last`, then `last` = tick and the fire's job is
   inserted (its ticket is confirmed already) — unless overlap is refused and
@@ -13,7 +13,7 @@
   ARGV[5..16] the job, as one job of insert.lua
   Returns { { 'fired' | 'skipped' | 'stale' } ; notes }.
 ]]
-local sk = P .. 'sc:' .. ARGV[2]
+local sk = P .. 'sc:s:' .. ARGV[2]
 local rev, tick = tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = now_ms()
 local st = redis.call('HMGET', sk, 'rev', 'since', 'last', 'job', 'paused', 'ov')
