@@ -16,6 +16,7 @@ import { afterAll, expect, it } from 'vitest';
 import type { BackendLease, ClaimOutcome, NewJob, ResultBackend } from '../../src/brokers/amqp/backend.js';
 import { createBackend } from '../../src/brokers/amqp/backend-factory.js';
 import { FLOW_QUEUE } from '../../src/core/contract/index.js';
+import { backendJob } from './amqp-backend-jobs.js';
 import { deletePrefix, redisUrl } from './redis-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-amqp-backend-flows-'));
@@ -26,25 +27,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const OPTIONS = { retries: 0, backoff: { type: 'fixed' as const, delay: 0, max: 0 } };
-
-function job(id: string, extra: Partial<NewJob> = {}): NewJob {
-  const now = Date.now();
-  return {
-    id,
-    task: 's',
-    queue: 'q1',
-    args: '[]',
-    priority: 0,
-    createdAt: now,
-    runAt: now,
-    delayed: false,
-    key: undefined,
-    options: OPTIONS,
-    nonce: `n-${id}`,
-    ...extra,
-  };
-}
+const job = backendJob;
 
 const flowJob = (id: string): NewJob => job(id, { task: 'chain', queue: FLOW_QUEUE });
 const step = (flowId: string, n: number, nonce = `n-${flowId}.${n}`): NewJob =>
@@ -151,8 +134,8 @@ it('flows on the amqp result backends: sqlite and redis answer the same', async 
       'succeeded',
     ]);
     expect(get('failed')).toEqual([
-      { status: 'failed', error: 'step s (job g.0) failed: boom', flowId: undefined },
-      { name: 'Error', message: 'step s (job g.0) failed: boom', code: 'E_BOOM' },
+      { status: 'failed', error: 'step t (job g.0) failed: boom', flowId: undefined },
+      { name: 'Error', message: 'step t (job g.0) failed: boom', code: 'E_BOOM' },
       ['queued', 'active', 'failed'],
     ]);
     expect(get('reopened')).toEqual([
@@ -161,7 +144,7 @@ it('flows on the amqp result backends: sqlite and redis answer the same', async 
       { status: 'queued', flowId: 'g' },
     ]);
     expect(get('cancelled')).toEqual([
-      { status: 'failed', error: 'step s (job g.0) was cancelled', flowId: undefined },
+      { status: 'failed', error: 'step t (job g.0) was cancelled', flowId: undefined },
       ['queued', 'active', 'failed'],
     ]);
     expect(get('still succeeded')).toMatchObject({ status: 'succeeded' });
