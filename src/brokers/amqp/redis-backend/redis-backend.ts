@@ -210,19 +210,19 @@ export class RedisBackend implements ResultBackend {
     return flows.commitFlow(this.#flows, change);
   }
 
-  putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+  async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
     return redisSchedules.putSchedule(this.#sched(), definition);
   }
 
-  removeSchedule(name: string): Promise<boolean> {
+  async removeSchedule(name: string): Promise<boolean> {
     return redisSchedules.removeSchedule(this.#sched(), name);
   }
 
-  listSchedules(): Promise<ScheduleRecord[]> {
+  async listSchedules(): Promise<ScheduleRecord[]> {
     return redisSchedules.listSchedules(this.#sched());
   }
 
-  pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+  async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
     return redisSchedules.pauseSchedule(this.#sched(), name, paused);
   }
 
@@ -230,6 +230,7 @@ export class RedisBackend implements ResultBackend {
     return fireSchedule((name, args) => this.#run(name, args), request, job);
   }
 
+  /** The schedules' engine (throws when not open: the async callers reject). */
   #sched(): ScheduleEngine {
     if (!this.#schedules || this.#closed) throw this.#notOpen();
     return this.#schedules;
