@@ -46,7 +46,9 @@ export class RedisFlowControl {
       if (reply === 1) return withSettingsDefaults(merged);
       current = (reply as string[])[0] ?? '';
     }
-    throw new BrokerError(`Could not update the settings of queue ${JSON.stringify(queue)}: too many concurrent changes`);
+    throw new BrokerError(
+      `Could not update the settings of queue ${JSON.stringify(queue)}: too many concurrent changes`,
+    );
   }
 
   /** No job of `queue` is claimed for `ms` (a later limit wins). */

@@ -103,9 +103,7 @@ export class SqliteFlowControl {
     );
     this.#slide = p('DELETE FROM drover_amqp_rate_window WHERE ns = ? AND queue = ? AND at <= ?');
     this.#window = p('SELECT count(*) AS n, min(at) AS oldest FROM drover_amqp_rate_window WHERE ns = ? AND queue = ?');
-    this.#windowCount = p(
-      'SELECT count(*) FROM drover_amqp_rate_window WHERE ns = ? AND queue = ? AND at > ?',
-    ).pluck();
+    this.#windowCount = p('SELECT count(*) FROM drover_amqp_rate_window WHERE ns = ? AND queue = ? AND at > ?').pluck();
     this.#took = p('INSERT INTO drover_amqp_rate_window (ns, queue, at) VALUES (?, ?, ?)');
     this.#groupActive = p(
       `SELECT count(*) FROM drover_amqp_jobs
