@@ -1,7 +1,7 @@
 /**
  * Flow control across processes (docs/flow-control.md): two real worker
  * processes on one SQLite file, then on one Redis, then on RabbitMQ with a
- * SQLite result backend, share a queue's
+ * SQLite, then a Redis result backend, share a queue's
  * `rateLimit` (no window of `per` ms holds more than `max` lease times, over
  * 100 jobs) and `groupConcurrency` (no group ever has more than its limit
  * running, per a ledger both processes append to, while different groups
@@ -33,6 +33,7 @@ afterEach(async () => {
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   await deletePrefix(redisUrl, prefix);
+  await deletePrefix(redisUrl, `${prefix}-amqp`);
   if (amqpQueues.length > 0) await deletePrefixed(prefix, amqpQueues);
 });
 
@@ -88,6 +89,10 @@ const brokers: [string, () => string][] = [
   ['sqlite', () => `sqlite:${join(dir, `${randomUUID()}.db`)}`],
   ['redis', () => `${redisUrl}/0?prefix=${prefix}`],
   ['amqp (sqlite backend)', () => `${AMQP_URL}?prefix=${prefix}&backend=sqlite:${join(dir, `${randomUUID()}.db`)}`],
+  [
+    'amqp (redis backend)',
+    () => `${AMQP_URL}?prefix=${prefix}&backend=${encodeURIComponent(`${redisUrl}/0?prefix=${prefix}-amqp`)}`,
+  ],
 ];
 
 describe.each(brokers)('flow control across two worker processes on %s', (_name, makeUrl) => {
