@@ -32,6 +32,20 @@ afterAll(async () => {
 
 const OPTIONS = { retries: 0, backoff: { type: 'fixed' as const, delay: 0, max: 0, jitter: false } };
 
+/** Enqueues `n` jobs on `queue` in one batch; their ids, in order. */
+async function enqueueMany(broker: AmqpBroker, queue: string, n: number): Promise<string[]> {
+  const jobs = Array.from({ length: n }, (_, i) => ({
+    id: `j-${String(i).padStart(3, '0')}-${randomUUID()}`,
+    task: 't',
+    queue,
+    args: [i],
+    priority: 0,
+    delayMs: 0,
+    options: OPTIONS,
+  }));
+  return (await broker.enqueue(jobs)).map((r) => r.id);
+}
+
 const backends: [string, () => string][] = [
   ['sqlite', () => `sqlite:${join(dir, `${randomUUID()}.db`)}`],
   ['redis', () => `${redisUrl}/0?prefix=${prefix}-${randomUUID().slice(0, 8)}`],
@@ -49,19 +63,7 @@ describe.each(backends)('held tickets on the %s backend', (_name, backendUrl) =>
     const [a, b] = [await open(), await open()];
     const queue = `q-${randomUUID()}`;
     await a.setQueueSettings(queue, { paused: true });
-    const ids = (
-      await a.enqueue(
-        Array.from({ length: 20 }, (_, i) => ({
-          id: `j-${i}-${randomUUID()}`,
-          task: 't',
-          queue,
-          args: [i],
-          priority: 0,
-          delayMs: 0,
-          options: OPTIONS,
-        })),
-      )
-    ).map((r) => r.id);
+    const ids = await enqueueMany(a, queue, 20);
     // A takes every ticket and holds them: nothing leased, every job still queued.
     for (let i = 0; i < 5; i++) expect(await a.lease({ queues: [queue], max: 20, leaseMs: 5000 })).toEqual([]);
     expect((await a.queueLimits(queue)).limited).toBe(20);
@@ -92,19 +94,7 @@ describe.each(backends)('held tickets on the %s backend', (_name, backendUrl) =>
     made.push(broker);
     const queue = `q-${randomUUID()}`;
     await broker.setQueueSettings(queue, { rateLimit: { max: 5, per: 200 } });
-    const ids = (
-      await broker.enqueue(
-        Array.from({ length: 30 }, (_, i) => ({
-          id: `r-${String(i).padStart(2, '0')}-${randomUUID()}`,
-          task: 't',
-          queue,
-          args: [i],
-          priority: 0,
-          delayMs: 0,
-          options: OPTIONS,
-        })),
-      )
-    ).map((r) => r.id);
+    const ids = await enqueueMany(broker, queue, 30);
     const starts: number[] = [];
     const order: string[] = [];
     const t0 = Date.now();
