@@ -22,6 +22,7 @@ import type {
   FireOutcome,
   FireRequest,
   ListJobsQuery,
+  QueueControl,
   QueueCounts,
   ScheduleDefinition,
   SchedulePut,
@@ -87,7 +88,12 @@ export type ClaimOutcome =
   /** nothing to do for this ticket: drop it */
   | { kind: 'stale' }
   /** the state change this ticket announces has not committed yet: try again soon */
-  | { kind: 'future' };
+  | { kind: 'future' }
+  /**
+   * a flow limit holds the job back (docs/flow-control.md): it stays queued;
+   * ask again after `retryInMs` (undefined: no time is known, e.g. paused or a full group)
+   */
+  | { kind: 'held'; retryInMs: number | undefined };
 
 /** One lease held by a worker. */
 export interface BackendLease {
@@ -187,8 +193,17 @@ export interface BackendSchedules {
   fireSchedule(request: FireRequest, job: NewJob): Promise<Changed<FireOutcome>>;
 }
 
-/** The state store behind the AMQP broker, with its schedules and flows parts. */
-export interface ResultBackend extends BackendSchedules, BackendFlows {
+/**
+ * Flow control kept in the backend (the contract's `QueueControl` part):
+ * every `claim` passes the gate of its job's queue in the same write.
+ */
+export type BackendFlowControl = Pick<
+  QueueControl,
+  'getQueueSettings' | 'setQueueSettings' | 'limitQueue' | 'queueLimits' | 'purgeQueue'
+>;
+
+/** The state store behind the AMQP broker, with its schedules, flows and flow-control parts. */
+export interface ResultBackend extends BackendSchedules, BackendFlows, BackendFlowControl {
   /** Short description for errors, without credentials. */
   readonly label: string;
   open(): Promise<void>;

@@ -7,6 +7,9 @@ import type {
   FireRequest,
   ListJobsQuery,
   QueueCounts,
+  QueueLimits,
+  QueueSettings,
+  QueueSettingsPatch,
   ScheduleDefinition,
   SchedulePut,
   ScheduleRecord,
@@ -43,6 +46,7 @@ import type { RedisFlowsHost } from './flows.js';
 import * as redisSchedules from '../../redis/schedules.js';
 import type { ScheduleEngine } from '../../redis/schedules.js';
 import { SCHEDULES_PREFIX, fireSchedule } from './schedules.js';
+import { FLOW_SCRIPTS, RedisFlowControl } from './flow-control.js';
 import type { RedisBackendOptions } from './options.js';
 import type { Reply } from './records.js';
 import { toNotes, toRecord, toReportRecord } from './records.js';
@@ -66,6 +70,7 @@ const NAMES = [
   'fstart',
   'fcommit',
   'sfire',
+  ...FLOW_SCRIPTS,
 ] as const;
 type Name = (typeof NAMES)[number];
 
@@ -105,6 +110,10 @@ export class RedisBackend implements ResultBackend {
   readonly #flows: RedisFlowsHost;
   /** The Redis broker's schedule scripts and listing, under `{prefix}:sc:`. */
   #schedules: ScheduleEngine | undefined;
+  readonly #flow = new RedisFlowControl({
+    run: (name, args) => this.#run(name, args),
+    stored: async (queue) => (await this.#do(this.#c().hget(`${this.#kp}qset`, queue))) ?? '',
+  });
 
   constructor(options: RedisBackendOptions) {
     this.#o = options;
@@ -249,7 +258,11 @@ export class RedisBackend implements ResultBackend {
       const [flat, notes] = (await this.#run('claim', args)) as [Reply[], Reply[]];
       part.forEach((t, i) => {
         const at = i * 7;
-        const kind = flat[at] as 'claimed' | 'stale' | 'future';
+        const kind = flat[at] as 'claimed' | 'stale' | 'future' | 'held';
+        if (kind === 'held') {
+          out.value.push({ kind, retryInMs: flat[at + 1] === '' ? undefined : Number(flat[at + 1]) });
+          return;
+        }
         if (kind !== 'claimed') {
           out.value.push({ kind });
           return;
@@ -271,6 +284,26 @@ export class RedisBackend implements ResultBackend {
       out.notes.push(...toNotes(notes));
     }
     return out;
+  }
+
+  getQueueSettings(queue: string): Promise<QueueSettings> {
+    return this.#flow.settings(queue);
+  }
+
+  setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
+    return this.#flow.setSettings(queue, patch);
+  }
+
+  limitQueue(queue: string, ms: number): Promise<void> {
+    return this.#flow.limit(queue, ms);
+  }
+
+  queueLimits(queue: string): Promise<QueueLimits> {
+    return this.#flow.limits(queue);
+  }
+
+  purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    return this.#flow.purge(queue, olderThanMs);
   }
 
   ack(lease: BackendLease, result: Stored): Promise<Changed<boolean>> {

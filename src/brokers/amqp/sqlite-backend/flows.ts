@@ -21,7 +21,7 @@ import type { JobRow, OutcomeRow } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** The flows' own tables (version 1), created with the backend's schema. */
-export const FLOW_SCHEMA = /* sql */ `
+export const FLOW_TABLES = /* sql */ `
 CREATE TABLE IF NOT EXISTS drover_amqp_flows (
   id       TEXT    PRIMARY KEY,
   graph    BLOB    NOT NULL,
