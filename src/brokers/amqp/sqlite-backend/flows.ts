@@ -12,12 +12,12 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { ErrorInfo } from '../../../core/errors.js';
 import { stepError } from '../../../core/flow/flow-driver.js';
-import type { ReportStatus } from '../../../core/report.js';
 import type { FlowLink } from '../../contract.js';
 import type { InsertResult, JobRecord, NewJob, Note, Stored } from '../backend.js';
 import type { FlowCommit, FlowEnd, FlowVerdict, StoredFlowRecord } from '../backend-flows.js';
 import { errorJson } from '../backend-rules.js';
 import type { JobRow, OutcomeRow } from './rows.js';
+import { recordReport } from './reports.js';
 import type { Statements } from './statements.js';
 
 /** The flows' own tables (version 1), created with the backend's schema. */
@@ -48,16 +48,6 @@ export interface SqliteFlowsHost {
   resultTtl: number;
   /** Inserts a job with its `queued` report (the backend's insert of one job). */
   insert(job: NewJob, now: number, notes: Note[]): InsertResult;
-  /** Records report `n` of a job and notes it. */
-  report(
-    notes: Note[],
-    job: { id: string; task: string; queue: string },
-    n: number,
-    status: ReportStatus,
-    attempt: number,
-    at: number,
-    error?: ErrorInfo,
-  ): void;
 }
 
 /** The flows part of the SQLite backend; see the module comment. */
@@ -114,8 +104,8 @@ export class SqliteFlows {
     const options = JSON.stringify(flow.options);
     this.#insertFlow.run(h.ns, flow.id, flow.task, flow.queue, flow.args, options, now, now, now);
     this.#insertGraph.run(flow.id, graph);
-    h.report(notes, flow, 1, 'queued', 0, now);
-    h.report(notes, flow, 2, 'active', 1, now);
+    recordReport(h.s, notes, flow, 1, 'queued', 0, now);
+    recordReport(h.s, notes, flow, 2, 'active', 1, now);
     for (const job of first) this.#insertStep(job, now, notes);
     return { id: flow.id, status: 'active', duplicate: false };
   }
@@ -146,7 +136,7 @@ export class SqliteFlows {
       const { lease, result } = c.step;
       const row = h.s.ack.get(result, now, now + h.resultTtl, lease.id, lease.token) as OutcomeRow | undefined;
       if (!row) return 'stale';
-      h.report(notes, { id: lease.id, ...row }, row.rn, 'succeeded', row.attempt, now);
+      recordReport(h.s, notes, { id: lease.id, ...row }, row.rn, 'succeeded', row.attempt, now);
     }
     this.#write.run(c.graph ?? null, c.flowId);
     if (c.reopen) this.#reopenFlow(c.flowId, now, notes);
@@ -154,7 +144,7 @@ export class SqliteFlows {
       const row = h.s.rerun.get(now, null, next.gen, next.nonce, id, gen) as JobRow | undefined;
       if (!row) continue;
       h.s.deleteReports.run(id);
-      h.report(notes, row, row.rn, 'queued', 0, now);
+      recordReport(h.s, notes, row, row.rn, 'queued', 0, now);
     }
     for (const job of c.enqueue) this.#insertStep(job, now, notes);
     if (c.end) this.#end(c.flowId, c.end, now, notes);
@@ -182,7 +172,7 @@ export class SqliteFlows {
     const error = end.status === 'failed' ? errorJson(end.error) : undefined;
     const row = this.#finish.get(end.status, result, error?.json ?? null, now, now + this.#h.resultTtl, flowId) as
       OutcomeRow | undefined;
-    if (row) this.#h.report(notes, { id: flowId, ...row }, row.rn, end.status, row.attempt, now, error?.info);
+    if (row) recordReport(this.#h.s, notes, { id: flowId, ...row }, row.rn, end.status, row.attempt, now, error?.info);
   }
 
   #reopenFlow(flowId: string, now: number, notes: Note[]): void {
@@ -190,7 +180,7 @@ export class SqliteFlows {
     if (!row) return;
     this.#h.s.deleteReports.run(flowId);
     const job = { id: flowId, task: row.task, queue: row.queue };
-    this.#h.report(notes, job, row.rn - 1, 'queued', 0, now);
-    this.#h.report(notes, job, row.rn, 'active', row.attempt, now);
+    recordReport(this.#h.s, notes, job, row.rn - 1, 'queued', 0, now);
+    recordReport(this.#h.s, notes, job, row.rn, 'active', row.attempt, now);
   }
 }

@@ -40,6 +40,7 @@ import { FLOW_TABLES, SqliteFlows } from './flows.js';
 import { FLOW_SCHEMA, SqliteFlowControl } from './flow-control.js';
 import type { GateCache } from './flow-control.js';
 import { GroupCommit } from './group-commit.js';
+import { recordReport } from './reports.js';
 import type { JobRow, OutcomeRow } from './rows.js';
 import { toRecord } from './rows.js';
 import { SCHEMA } from './schema.js';
@@ -116,7 +117,6 @@ export class SqliteBackend implements ResultBackend {
         ns: this.#o.ns,
         resultTtl: this.#o.resultTtl,
         insert: (job, now, notes) => this.#insertOne(job, now, notes),
-        report: (notes, job, n, status, attempt, at, error) => this.#report(notes, job, n, status, attempt, at, error),
       });
       this.#flow = new SqliteFlowControl(db, this.#o.ns);
     } catch (error) {
@@ -175,7 +175,7 @@ export class SqliteBackend implements ResultBackend {
       1,
       job.nonce,
     );
-    this.#report(notes, job, 1, 'queued', 0, now);
+    recordReport(this.#s, notes, job, 1, 'queued', 0, now);
     return { id: job.id, status, duplicate: false };
   }
 
@@ -279,7 +279,16 @@ export class SqliteBackend implements ResultBackend {
       // The ticket that holds the job came back: its holder's channel died. Take over (an attempt spent).
       if (!ticket.redelivered) return { kind: 'stale' };
       const error = leaseExpired(row.id);
-      this.#report(notes, row, ++rn, row.attempt > row.retries ? 'failed' : 'retrying', row.attempt, now, error.info);
+      recordReport(
+        this.#s,
+        notes,
+        row,
+        ++rn,
+        row.attempt > row.retries ? 'failed' : 'retrying',
+        row.attempt,
+        now,
+        error.info,
+      );
       if (row.attempt > row.retries) {
         s.failNow.run(error.json, now, now + this.#o.resultTtl, rn, row.id);
         this.#flows.stepEnded(row.id, row.task, error.info, now, notes);
@@ -298,7 +307,7 @@ export class SqliteBackend implements ResultBackend {
     const until = now + leaseMs;
     s.claim.run(token, until, now, worker, ++rn, row.id);
     const attempt = row.attempt + 1;
-    this.#report(notes, row, rn, 'active', attempt, now);
+    recordReport(this.#s, notes, row, rn, 'active', attempt, now);
     return {
       kind: 'claimed',
       job: {
@@ -395,7 +404,7 @@ export class SqliteBackend implements ResultBackend {
       const row = s.cancel.get(now, now + this.#o.resultTtl, id) as OutcomeRow | undefined;
       if (!row) return { value: 'finished', notes: [] };
       const notes: Note[] = [];
-      this.#report(notes, { id, ...row }, row.rn, 'cancelled', row.attempt, now);
+      recordReport(this.#s, notes, { id, ...row }, row.rn, 'cancelled', row.attempt, now);
       this.#flows.stepEnded(id, row.task, undefined, now, notes);
       return { value: before.status === 'active' ? 'aborted' : 'cancelled', notes };
     });
@@ -412,7 +421,7 @@ export class SqliteBackend implements ResultBackend {
       if (!row) return { value: undefined, notes: [] };
       s.deleteReports.run(id);
       const notes: Note[] = [];
-      this.#report(notes, row, row.rn, 'queued', 0, now);
+      recordReport(this.#s, notes, row, row.rn, 'queued', 0, now);
       return { value: toRecord(row), notes };
     });
   }
@@ -500,22 +509,7 @@ export class SqliteBackend implements ResultBackend {
   ): Changed<boolean> {
     if (!row) return { value: false, notes: [] };
     const notes: Note[] = [];
-    this.#report(notes, { id: lease.id, ...row }, row.rn, status, row.attempt, now, error, progress);
+    recordReport(this.#s, notes, { id: lease.id, ...row }, row.rn, status, row.attempt, now, error, progress);
     return { value: true, notes };
-  }
-
-  /** Inserts report `n` and notes it for the broker's listeners. */
-  #report(
-    notes: Note[],
-    job: { id: string; task: string; queue: string },
-    n: number,
-    status: ReportStatus,
-    attempt: number,
-    at: number,
-    error?: ErrorInfo,
-    progress?: Stored,
-  ): void {
-    this.#s.insertReport.run(job.id, n, status, attempt, at, progress ?? null, error ? JSON.stringify(error) : null);
-    notes.push({ id: job.id, task: job.task, queue: job.queue, n, status, attempt, at, error });
   }
 }
