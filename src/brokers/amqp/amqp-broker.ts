@@ -51,6 +51,9 @@ const OWNER = 'drover amqp broker';
 /** Progress reports kept per job. */
 const KEEP_PROGRESS = 100;
 
+/** The id of a step of a flow ends in `.<step index>`. */
+const STEP_ID = /\.\d+$/;
+
 /**
  * RabbitMQ carries the work, a result backend keeps the state
  * (`amqp://…?prefix=app1&backend=sqlite:./drover.db`), Celery-style.
@@ -286,7 +289,8 @@ export class AmqpBroker implements Broker {
     // Safe: should the process die before the commit, the backend lease expires and the sweeper
     // publishes a new ticket (at-least-once); a stale lease's delivery is dropped either way.
     this.#leaser!.drop(lease);
-    const link = await backend.flowLink(lease.id);
+    // Only a step's id has the form `<flowId>.<n>` (flow-graph.ts): other jobs skip the lookup.
+    const link = STEP_ID.test(lease.id) ? await backend.flowLink(lease.id) : undefined;
     if (link) {
       if (!(await this.#flows!.ackStep(lease, link, stored, result))) throw new StaleLeaseError(lease.id);
       return;
