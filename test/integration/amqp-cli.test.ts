@@ -91,8 +91,8 @@ describe('amqp through the CLI', () => {
       });
       expect(queues).toEqual(
         expect.arrayContaining([
-          { queue: 'add', waiting: 0, active: 0, delayed: 0, succeeded: 2, failed: 0 },
-          { queue: 'boom', waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 1 },
+          { queue: 'add', waiting: 0, active: 0, delayed: 0, succeeded: 2, failed: 0, paused: false, limited: 0 },
+          { queue: 'boom', waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 1, paused: false, limited: 0 },
         ]),
       );
 
