@@ -1,6 +1,7 @@
 import { Deque } from './deque.js';
 import { IndexState } from './job-index.js';
 import type { MemoryJob } from './memory-job.js';
+import { epochMs, isFinished } from './memory-job.js';
 
 /**
  * Retention of finished jobs: at most `max`, each for at most the result
@@ -43,8 +44,8 @@ export class FinishedJobs {
     for (;;) {
       const job = this.#entries.peek();
       if (!job) return;
-      const current = job.finishedEntries === 1 && job.finished && job.indexState !== IndexState.REMOVED;
-      if (current && this.#count <= this.#max && job.finishedAt! >= before) return;
+      const current = job.finishedEntries === 1 && isFinished(job) && job.indexState !== IndexState.REMOVED;
+      if (current && this.#count <= this.#max && epochMs(job.finishedMs!) >= before) return;
       this.#entries.shift();
       job.finishedEntries--;
       if (!current) continue;

@@ -37,7 +37,20 @@ import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
 import { IndexState, JobIndex } from './job-index.js';
 import { ReportFanout } from './report-fanout.js';
-import { MemoryJob } from './memory-job.js';
+import type { MemoryJob } from './memory-job.js';
+import {
+  activeReport,
+  createJob,
+  epochMs,
+  jobHistory,
+  jobMore,
+  jobOutcome,
+  jobSnapshot,
+  recordReport,
+  settleWaiters,
+  sinceEpoch,
+  terminalReport,
+} from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
 import { MemoryReceipt } from './memory-receipt.js';
 import type { QueueStats } from './memory-job.js';
@@ -88,7 +101,7 @@ export class MemoryBroker implements Broker {
     this.#maxQueued = o.maxQueued;
     this.#finished = new FinishedJobs(o.maxFinished, (job) => this.#forget(job));
     this.#delayed = new DelaySchedule(
-      (job, at) => job.status === 'delayed' && job.runAt === at,
+      (job, at) => job.status === 'delayed' && epochMs(job.runMs) === at,
       (jobs) => this.#promote(jobs),
     );
     this.#resultTtl = o.resultTtl;
@@ -114,22 +127,27 @@ export class MemoryBroker implements Broker {
     return this.#enqueue(requests, true);
   }
 
+  /** `enqueue`, synchronous (see WorkerBroker.enqueueNow). */
+  enqueueNow(requests: readonly EnqueueRequest[]): EnqueueResult[] {
+    return this.#enqueue(requests, true);
+  }
+
   /** Starts a flow: the flow job (`active`, never leased) and its first steps, in one step. */
   async startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
     if (this.#jobs.get(request.id)) return new MemoryReceipt(this.#jobs.get(request.id)!, true);
     this.#checkRoom(request.first.length);
     const now = Date.now();
-    const job = new MemoryJob(flowJobRequest(request), this.#seq++, now, this.#stat(FLOW_QUEUE));
-    job.graph = request.graph;
+    const job = createJob(flowJobRequest(request), this.#seq++, now, this.#stat(FLOW_QUEUE));
+    jobMore(job).graph = request.graph;
     job.status = 'active';
     job.attempt = 1;
-    job.startedAt = now;
+    job.startedMs = sinceEpoch(now);
     job.leased = true;
     job.stats.active++;
     this.#jobs.add(job);
     if (this.#reports.wants(job.id)) {
       this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
-      this.#reports.send(job, job.activeReport());
+      this.#reports.send(job, activeReport(job));
     }
     this.#enqueue(request.first, false);
     return new MemoryReceipt(job, false);
@@ -156,13 +174,13 @@ export class MemoryBroker implements Broker {
         results[i] = new MemoryReceipt(existing, true);
         continue;
       }
-      const job = new MemoryJob(request, this.#seq++, now, this.#stat(request.queue));
+      const job = createJob(request, this.#seq++, now, this.#stat(request.queue));
       this.#jobs.add(job);
       if (job.key !== undefined) this.#liveKeys.set(job.key, job);
       this.#queuedCount++;
       if (job.status === 'delayed') {
         job.stats.delayed++;
-        this.#delayed.add(job, job.runAt);
+        this.#delayed.add(job, epochMs(job.runMs));
       } else {
         job.stats.waiting++;
         this.#readyQueue(job.queue).push(job);
@@ -177,6 +195,11 @@ export class MemoryBroker implements Broker {
   }
 
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
+    return this.leaseNow(request);
+  }
+
+  /** `lease`, synchronous (see WorkerBroker.leaseNow). */
+  leaseNow(request: LeaseRequest): LeasedJob[] {
     const now = Date.now();
     if (this.#delayed.size > 0) this.#delayed.promote(now);
     if (this.#settings.size > 0 || this.#gate.limiting) return this.#leaseGated(request, now);
@@ -227,7 +250,7 @@ export class MemoryBroker implements Broker {
     const expiresAt = Date.now() + leaseMs;
     return leases.map((ref) => {
       const job = this.#held(ref);
-      if (job) job.expiresAt = expiresAt;
+      if (job) job.expiresMs = sinceEpoch(expiresAt);
       return job !== undefined;
     });
   }
@@ -264,7 +287,7 @@ export class MemoryBroker implements Broker {
 
   async progress(lease: LeaseRef, value: unknown): Promise<void> {
     const job = this.#holder(lease);
-    job.progress = value;
+    jobMore(job).progress = value;
     this.#log(job, { jobId: job.id, status: 'progress', attempt: job.attempt, at: Date.now(), progress: value });
   }
 
@@ -272,13 +295,14 @@ export class MemoryBroker implements Broker {
   async appendJobLogs(lease: LeaseRef, lines: readonly JobLogLine[]): Promise<boolean> {
     const job = this.#held(lease);
     if (!job) return false;
-    job.handlerLogs = [...(job.handlerLogs ?? []), ...lines].slice(-MAX_JOB_LOG_LINES);
+    const more = jobMore(job);
+    more.handlerLogs = [...(more.handlerLogs ?? []), ...lines].slice(-MAX_JOB_LOG_LINES);
     return true;
   }
 
   async jobLogs(id: string): Promise<JobLogLine[] | undefined> {
     const job = this.#jobs.get(id);
-    return job ? [...(job.handlerLogs ?? [])] : undefined;
+    return job ? [...(job.more?.handlerLogs ?? [])] : undefined;
   }
 
   onReady(listener: () => void): () => void {
@@ -294,19 +318,21 @@ export class MemoryBroker implements Broker {
   }
 
   async getJob(id: string): Promise<JobSnapshot | undefined> {
-    return this.#jobs.get(id)?.snapshot();
+    const job = this.#jobs.get(id);
+    return job && jobSnapshot(job);
   }
 
   async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
-    return { history: job.history(), stop: this.#reports.watch(id, listener) };
+    return { history: jobHistory(job), stop: this.#reports.watch(id, listener) };
   }
 
   outcome(id: string, hint?: unknown): Promise<unknown> | undefined {
-    const job = hint instanceof MemoryJob && hint.id === id ? hint : this.#jobs.get(id);
+    const hinted = MemoryReceipt.jobOf(hint);
+    const job = hinted !== undefined && hinted.id === id ? hinted : this.#jobs.get(id);
     if (job === undefined || job.indexState === IndexState.REMOVED) return undefined;
-    return job.outcome();
+    return jobOutcome(job);
   }
 
   async cancel(id: string): Promise<CancelResult> {
@@ -317,7 +343,7 @@ export class MemoryBroker implements Broker {
     const job = this.#jobs.get(id);
     if (!job) return 'not_found';
     if (isTerminalStatus(job.status)) return 'finished';
-    if (job.graph !== undefined) return cancelFlow(this.#flows, id) ? 'aborted' : 'finished';
+    if (job.more?.graph !== undefined) return cancelFlow(this.#flows, id) ? 'aborted' : 'finished';
     const wasActive = job.status === 'active';
     this.#finish(job, 'cancelled');
     if (wasActive) this.#cancelListeners.emit(id);
@@ -327,7 +353,7 @@ export class MemoryBroker implements Broker {
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
     const job = this.#jobs.get(id);
-    if (job?.graph !== undefined) return retryFlow(this.#flows, id) ? job.snapshot() : undefined;
+    if (job?.more?.graph !== undefined) return retryFlow(this.#flows, id) ? jobSnapshot(job) : undefined;
     return this.#retry(id);
   }
 
@@ -338,17 +364,17 @@ export class MemoryBroker implements Broker {
     if (job.status === 'failed') job.stats.failed--;
     this.#finished.reopened();
     // The finished attempt's reports stop being derivable: log them.
-    if (job.leased) job.record(job.activeReport());
+    if (job.leased) recordReport(job, activeReport(job));
     job.leased = false;
-    job.record(job.terminalReport()!);
+    recordReport(job, terminalReport(job)!);
     job.attempt = 0;
     job.error = undefined;
     job.result = undefined;
-    job.finishedAt = undefined;
+    job.finishedMs = undefined;
     if (job.key !== undefined) this.#liveKeys.set(job.key, job);
     this.#requeue(job, 0);
     this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: Date.now() });
-    return job.snapshot();
+    return jobSnapshot(job);
   }
 
   /** The queue's settings over the defaults. */
@@ -416,7 +442,7 @@ export class MemoryBroker implements Broker {
     const before = Date.now() - olderThanMs;
     let n = 0;
     for (const job of [...this.#jobs.values()]) {
-      if (job.queue !== queue || !isTerminalStatus(job.status) || job.finishedAt! > before) continue;
+      if (job.queue !== queue || !isTerminalStatus(job.status) || epochMs(job.finishedMs!) > before) continue;
       this.#finished.purged();
       this.#forget(job);
       n++;
@@ -439,7 +465,7 @@ export class MemoryBroker implements Broker {
     const page = matches.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      jobs: page.map((j) => j.snapshot()),
+      jobs: page.map(jobSnapshot),
       next: matches.length > query.limit && last ? String(last.seq) : undefined,
     };
   }
@@ -452,13 +478,13 @@ export class MemoryBroker implements Broker {
     job.status = 'active';
     job.attempt++;
     job.token = String(++this.#leaseSeq);
-    job.expiresAt = now + request.leaseMs;
-    job.startedAt = now;
+    job.expiresMs = sinceEpoch(now + request.leaseMs);
+    job.startedMs = sinceEpoch(now);
     job.workerId = request.workerId;
     job.leased = true;
     job.activeIndex = this.#active.push(job) - 1;
     if (job.options.group !== undefined) this.#gate.activated(job);
-    if (this.#reports.wants(job.id)) this.#reports.send(job, job.activeReport());
+    if (this.#reports.wants(job.id)) this.#reports.send(job, activeReport(job));
     return new MemoryLease(job, job.token);
   }
 
@@ -486,11 +512,11 @@ export class MemoryBroker implements Broker {
   /** Back to waiting (now) or delayed (later). */
   #requeue(job: MemoryJob, inMs: number): void {
     this.#queuedCount++;
-    job.runAt = Date.now() + inMs;
+    job.runMs = sinceEpoch(Date.now() + inMs);
     if (inMs > 0) {
       job.status = 'delayed';
       job.stats.delayed++;
-      this.#delayed.add(job, job.runAt);
+      this.#delayed.add(job, epochMs(job.runMs));
     } else {
       job.status = 'queued';
       job.stats.waiting++;
@@ -510,10 +536,10 @@ export class MemoryBroker implements Broker {
     if (status === 'succeeded') stats.succeeded++;
     else if (status === 'failed') stats.failed++;
     job.status = status;
-    job.finishedAt = Date.now();
+    job.finishedMs = sinceEpoch(Date.now());
     if (job.key !== undefined && this.#liveKeys.get(job.key) === job) this.#liveKeys.delete(job.key);
-    if (this.#reports.wants(job.id)) this.#reports.send(job, job.terminalReport()!);
-    if (job.waiter !== undefined) job.settleWaiters();
+    if (this.#reports.wants(job.id)) this.#reports.send(job, terminalReport(job)!);
+    if (job.waiter !== undefined) settleWaiters(job);
     this.#finished.add(job);
   }
 
@@ -530,9 +556,9 @@ export class MemoryBroker implements Broker {
     // Anything logged after the derived `active` report must follow it: log that first.
     if (job.leased) {
       job.leased = false;
-      job.record(job.activeReport());
+      recordReport(job, activeReport(job));
     }
-    job.record(report);
+    recordReport(job, report);
     if (this.#reports.wants(job.id)) this.#reports.send(job, report);
   }
 
@@ -592,7 +618,7 @@ export class MemoryBroker implements Broker {
     const now = Date.now();
     this.#delayed.promote(now);
     for (const job of [...this.#active]) {
-      if (job.expiresAt > now) continue;
+      if (epochMs(job.expiresMs) > now) continue;
       const error = toErrorInfo(new LeaseExpiredError(job.id));
       job.error = error;
       if (job.attempt > job.options.retries) {
@@ -616,11 +642,12 @@ export class MemoryBroker implements Broker {
   readonly #flows: FlowTx = {
     readFlow: (id) => {
       const job = this.#jobs.get(id);
-      return job?.graph === undefined ? undefined : { status: job.status, graph: job.graph };
+      const graph = job?.more?.graph;
+      return graph === undefined ? undefined : { status: job!.status, graph };
     },
     writeGraph: (id, graph) => {
       const job = this.#jobs.get(id);
-      if (job) job.graph = graph;
+      if (job) jobMore(job).graph = graph;
     },
     finishFlow: (id, outcome) => {
       const job = this.#jobs.get(id);
@@ -640,18 +667,18 @@ export class MemoryBroker implements Broker {
   #reopenFlow(job: MemoryJob): void {
     if (job.status === 'failed') job.stats.failed--;
     this.#finished.reopened();
-    if (job.leased) job.record(job.activeReport());
+    if (job.leased) recordReport(job, activeReport(job));
     job.leased = false;
-    job.record(job.terminalReport()!);
+    recordReport(job, terminalReport(job)!);
     job.error = undefined;
-    job.finishedAt = undefined;
+    job.finishedMs = undefined;
     job.status = 'active';
     job.stats.active++;
     const now = Date.now();
     this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
-    job.startedAt = now;
+    job.startedMs = sinceEpoch(now);
     job.leased = true;
-    if (this.#reports.wants(job.id)) this.#reports.send(job, job.activeReport());
+    if (this.#reports.wants(job.id)) this.#reports.send(job, activeReport(job));
   }
 
   #signalReady(): void {

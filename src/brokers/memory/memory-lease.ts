@@ -1,5 +1,6 @@
 import type { LeasedJob, StoredJobOptions } from '../../core/contract/index.js';
 import type { MemoryJob } from './memory-job.js';
+import { epochMs } from './memory-job.js';
 
 /**
  * A lease handed out by the memory broker. It remembers its job, so the
@@ -26,7 +27,7 @@ export class MemoryLease implements LeasedJob {
     this.args = job.args;
     this.attempt = job.attempt;
     this.options = job.options;
-    this.expiresAt = job.expiresAt;
+    this.expiresAt = epochMs(job.expiresMs);
   }
 
   /** The job behind a lease this broker made, or undefined for any other object. */

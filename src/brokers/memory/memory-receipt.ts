@@ -4,8 +4,8 @@ import type { MemoryJob } from './memory-job.js';
 
 /**
  * What the memory broker's `enqueue` returns for one job. Its `hint` (the
- * job itself, behind a getter so the result's own fields stay the contract's
- * three) lets `Job.result()` reach the job through `outcome()` without a
+ * receipt itself, behind a getter so the result's own fields stay the
+ * contract's three; `jobOf` reads its job back) lets `Job.result()` reach the job through `outcome()` without a
  * lookup by id, so the id map is never built for jobs nobody looks up.
  */
 export class MemoryReceipt implements EnqueueResult {
@@ -21,8 +21,13 @@ export class MemoryReceipt implements EnqueueResult {
     this.duplicate = duplicate;
   }
 
-  /** The job: opaque to callers, handed back to `outcome()`. */
+  /** The receipt itself: opaque to callers, handed back to `outcome()` (see `jobOf`). */
   get hint(): unknown {
-    return this.#job;
+    return this;
+  }
+
+  /** The job behind a hint this broker made, or undefined for anything else. */
+  static jobOf(hint: unknown): MemoryJob | undefined {
+    return typeof hint === 'object' && hint !== null && #job in hint ? hint.#job : undefined;
   }
 }
