@@ -262,7 +262,7 @@ export class Drover implements TaskCaller, JobSource {
     try {
       const request = this.#request(broker, def, args, options, 'args');
       if (broker.enqueueNow !== undefined) {
-        const r = broker.enqueueNow([request])[0]!;
+        const r = broker.enqueueNow(request);
         return Promise.resolve(new Job(r.id, def.name, this, r.hint));
       }
       return broker.enqueue([request]).then((results) => {

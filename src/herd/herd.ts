@@ -190,7 +190,8 @@ export class Herd implements Worker {
   #schedulePump(): void {
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
-    queueMicrotask(this.#pumpTask);
+    // A reaction on a settled promise: a microtask without queueMicrotask's AsyncResource per call.
+    void RECORDED.then(this.#pumpTask);
   }
 
   #pump(): void {

@@ -47,6 +47,7 @@ import {
   jobOutcome,
   jobSnapshot,
   recordReport,
+  setJobError,
   settleWaiters,
   sinceEpoch,
   terminalReport,
@@ -127,9 +128,12 @@ export class MemoryBroker implements Broker {
     return this.#enqueue(requests, true);
   }
 
-  /** `enqueue`, synchronous (see WorkerBroker.enqueueNow). */
-  enqueueNow(requests: readonly EnqueueRequest[]): EnqueueResult[] {
-    return this.#enqueue(requests, true);
+  /** `enqueue` of one job, synchronous (see WorkerBroker.enqueueNow). */
+  enqueueNow(request: EnqueueRequest): EnqueueResult {
+    this.#checkRoom(1);
+    const receipt = this.#enqueueOne(request, Date.now());
+    if (isReady(receipt)) this.#signalReady();
+    return receipt;
   }
 
   /** Starts a flow: the flow job (`active`, never leased) and its first steps, in one step. */
@@ -168,30 +172,31 @@ export class MemoryBroker implements Broker {
     const results = new Array<EnqueueResult>(requests.length);
     let ready = false;
     for (let i = 0; i < requests.length; i++) {
-      const request = requests[i]!;
-      const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
-      if (existing) {
-        results[i] = new MemoryReceipt(existing, true);
-        continue;
-      }
-      const job = createJob(request, this.#seq++, now, this.#stat(request.queue));
-      this.#jobs.add(job);
-      if (job.key !== undefined) this.#liveKeys.set(job.key, job);
-      this.#queuedCount++;
-      if (job.status === 'delayed') {
-        job.stats.delayed++;
-        this.#delayed.add(job, epochMs(job.runMs));
-      } else {
-        job.stats.waiting++;
-        this.#readyQueue(job.queue).push(job);
-        ready = true;
-      }
-      if (this.#reports.wants(job.id))
-        this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
-      results[i] = new MemoryReceipt(job, false);
+      const receipt = this.#enqueueOne(requests[i]!, now);
+      ready ||= isReady(receipt);
+      results[i] = receipt;
     }
     if (ready) this.#signalReady();
     return results;
+  }
+
+  /** Adds one job (or finds the live one of its key); the caller signals ready. */
+  #enqueueOne(request: EnqueueRequest, now: number): MemoryReceipt {
+    const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
+    if (existing) return new MemoryReceipt(existing, true);
+    const job = createJob(request, this.#seq++, now, this.#stat(request.queue));
+    this.#jobs.add(job);
+    if (request.key !== undefined) this.#liveKeys.set(request.key, job);
+    this.#queuedCount++;
+    if (job.status === 'delayed') {
+      job.stats.delayed++;
+      this.#delayed.add(job, epochMs(job.runMs));
+    } else {
+      job.stats.waiting++;
+      this.#readyQueue(job.queue).push(job);
+    }
+    if (this.#reports.wants(job.id)) this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
+    return new MemoryReceipt(job, false);
   }
 
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
@@ -203,16 +208,20 @@ export class MemoryBroker implements Broker {
     const now = Date.now();
     if (this.#delayed.size > 0) this.#delayed.promote(now);
     if (this.#settings.size > 0 || this.#gate.limiting) return this.#leaseGated(request, now);
-    const out: LeasedJob[] = [];
+    // Made on the first job, as `[lease]`: a one-job lease (the common case at low concurrency) sizes it exactly.
+    let out: LeasedJob[] | undefined;
     const queues = request.queues;
     const single = queues.length === 1 ? this.#ready.get(queues[0]!) : undefined;
-    while (out.length < request.max) {
+    for (let n = 0; n < request.max;) {
       const job = single ? single.shift() : this.#shiftBest(queues);
       if (!job) break;
       if (job.status !== 'queued') continue; // a cancelled or re-queued entry
-      out.push(this.#activate(job, request, now));
+      const lease = this.#activate(job, request, now);
+      if (out === undefined) out = [lease];
+      else out.push(lease);
+      n++;
     }
-    return out;
+    return out ?? [];
   }
 
   /** `lease()` when some queue has settings or a limit: each queue within its budget, full groups parked. */
@@ -250,7 +259,7 @@ export class MemoryBroker implements Broker {
     const expiresAt = Date.now() + leaseMs;
     return leases.map((ref) => {
       const job = this.#held(ref);
-      if (job) job.expiresMs = sinceEpoch(expiresAt);
+      if (job) job.lease!.expiresMs = sinceEpoch(expiresAt);
       return job !== undefined;
     });
   }
@@ -261,13 +270,14 @@ export class MemoryBroker implements Broker {
     if (!job) return Promise.reject(new StaleLeaseError(lease.id));
     job.result = result;
     this.#finish(job, 'succeeded');
-    if (job.flow !== undefined) stepSucceeded(this.#flows, job.flow, result);
+    const flow = job.more?.flow;
+    if (flow !== undefined) stepSucceeded(this.#flows, flow, result);
     return RECORDED;
   }
 
   async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
     const job = this.#holder(lease);
-    job.error = outcome.error;
+    setJobError(job, outcome.error);
     if (outcome.retryInMs === undefined) return this.#fail(job);
     this.#deactivate(job);
     this.#requeue(job, outcome.retryInMs);
@@ -347,7 +357,8 @@ export class MemoryBroker implements Broker {
     const wasActive = job.status === 'active';
     this.#finish(job, 'cancelled');
     if (wasActive) this.#cancelListeners.emit(id);
-    if (job.flow !== undefined) stepFailed(this.#flows, job.flow, job.task, undefined);
+    const flow = job.more?.flow;
+    if (flow !== undefined) stepFailed(this.#flows, flow, job.task, undefined);
     return wasActive ? 'aborted' : 'cancelled';
   }
 
@@ -360,7 +371,8 @@ export class MemoryBroker implements Broker {
   #retry(id: string): JobSnapshot | undefined {
     const job = this.#jobs.get(id);
     if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return undefined;
-    if (job.key !== undefined && this.#liveKeys.has(job.key)) return undefined;
+    const key = job.more?.key;
+    if (key !== undefined && this.#liveKeys.has(key)) return undefined;
     if (job.status === 'failed') job.stats.failed--;
     this.#finished.reopened();
     // The finished attempt's reports stop being derivable: log them.
@@ -368,10 +380,10 @@ export class MemoryBroker implements Broker {
     job.leased = false;
     recordReport(job, terminalReport(job)!);
     job.attempt = 0;
-    job.error = undefined;
+    setJobError(job, undefined);
     job.result = undefined;
     job.finishedMs = undefined;
-    if (job.key !== undefined) this.#liveKeys.set(job.key, job);
+    if (key !== undefined) this.#liveKeys.set(key, job);
     this.#requeue(job, 0);
     this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: Date.now() });
     return jobSnapshot(job);
@@ -477,28 +489,28 @@ export class MemoryBroker implements Broker {
     this.#queuedCount--;
     job.status = 'active';
     job.attempt++;
-    job.token = String(++this.#leaseSeq);
-    job.expiresMs = sinceEpoch(now + request.leaseMs);
     job.startedMs = sinceEpoch(now);
     job.workerId = request.workerId;
     job.leased = true;
-    job.activeIndex = this.#active.push(job) - 1;
+    const lease = new MemoryLease(job, String(++this.#leaseSeq), sinceEpoch(now + request.leaseMs));
+    job.lease = lease;
+    lease.index = this.#active.push(job) - 1;
     if (job.options.group !== undefined) this.#gate.activated(job);
     if (this.#reports.wants(job.id)) this.#reports.send(job, activeReport(job));
-    return new MemoryLease(job, job.token);
+    return lease;
   }
 
   #deactivate(job: MemoryJob): void {
     job.stats.active--;
-    if (job.activeIndex === -1) return; // a flow job: active, never leased
+    const lease = job.lease;
+    if (lease === undefined) return; // a flow job: active, never leased
     // Swap-remove: O(1) without hashing.
     const last = this.#active.pop()!;
     if (last !== job) {
-      this.#active[job.activeIndex] = last;
-      last.activeIndex = job.activeIndex;
+      this.#active[lease.index] = last;
+      last.lease!.index = lease.index;
     }
-    job.activeIndex = -1;
-    job.token = undefined;
+    job.lease = undefined;
     if (job.options.group !== undefined) this.#unparked(this.#gate.deactivated(job));
   }
 
@@ -537,7 +549,8 @@ export class MemoryBroker implements Broker {
     else if (status === 'failed') stats.failed++;
     job.status = status;
     job.finishedMs = sinceEpoch(Date.now());
-    if (job.key !== undefined && this.#liveKeys.get(job.key) === job) this.#liveKeys.delete(job.key);
+    const key = job.more?.key;
+    if (key !== undefined && this.#liveKeys.get(key) === job) this.#liveKeys.delete(key);
     if (this.#reports.wants(job.id)) this.#reports.send(job, terminalReport(job)!);
     if (job.waiter !== undefined) settleWaiters(job);
     this.#finished.add(job);
@@ -570,7 +583,7 @@ export class MemoryBroker implements Broker {
 
   #held(ref: LeaseRef): MemoryJob | undefined {
     const job = MemoryLease.jobOf(ref) ?? this.#jobs.get(ref.id);
-    return job !== undefined && job.token === ref.token && job.status === 'active' ? job : undefined;
+    return job !== undefined && job.lease?.token === ref.token && job.status === 'active' ? job : undefined;
   }
 
   #shiftBest(queues: readonly string[]): MemoryJob | undefined {
@@ -618,9 +631,9 @@ export class MemoryBroker implements Broker {
     const now = Date.now();
     this.#delayed.promote(now);
     for (const job of [...this.#active]) {
-      if (epochMs(job.expiresMs) > now) continue;
+      if (epochMs(job.lease!.expiresMs) > now) continue;
       const error = toErrorInfo(new LeaseExpiredError(job.id));
-      job.error = error;
+      setJobError(job, error);
       if (job.attempt > job.options.retries) {
         this.#fail(job);
       } else {
@@ -635,7 +648,8 @@ export class MemoryBroker implements Broker {
   /** Fails a job for good, and its flow with it. */
   #fail(job: MemoryJob): void {
     this.#finish(job, 'failed');
-    if (job.flow !== undefined) stepFailed(this.#flows, job.flow, job.task, job.error);
+    const flow = job.more?.flow;
+    if (flow !== undefined) stepFailed(this.#flows, flow, job.task, job.more?.error);
   }
 
   /** The storage the shared flow logic runs on: every call synchronous, so each flow operation is atomic. */
@@ -653,7 +667,7 @@ export class MemoryBroker implements Broker {
       const job = this.#jobs.get(id);
       if (!job || isTerminalStatus(job.status)) return;
       if (outcome.status === 'succeeded') job.result = outcome.result;
-      if (outcome.status === 'failed') job.error = outcome.error;
+      if (outcome.status === 'failed') setJobError(job, outcome.error);
       this.#finish(job, outcome.status);
     },
     reopenFlow: (id) => this.#reopenFlow(this.#jobs.get(id)!),
@@ -670,7 +684,7 @@ export class MemoryBroker implements Broker {
     if (job.leased) recordReport(job, activeReport(job));
     job.leased = false;
     recordReport(job, terminalReport(job)!);
-    job.error = undefined;
+    setJobError(job, undefined);
     job.finishedMs = undefined;
     job.status = 'active';
     job.stats.active++;
@@ -684,4 +698,9 @@ export class MemoryBroker implements Broker {
   #signalReady(): void {
     this.#readyListeners.emit();
   }
+}
+
+/** A job that was just added and can run now. */
+function isReady(receipt: MemoryReceipt): boolean {
+  return !receipt.duplicate && receipt.status === 'queued';
 }

@@ -10,6 +10,7 @@ import type {
   QueueCounts,
   StoredJobOptions,
 } from '../../core/contract/index.js';
+import type { MemoryLease } from './memory-lease.js';
 
 /** Live counts of one queue, shared by its jobs. */
 export type QueueStats = Omit<QueueCounts, 'queue'>;
@@ -41,6 +42,12 @@ export const MAX_REPORTS_PER_JOB = 200;
 
 /** The rarely used parts of a job, in one object made on first use (see {@link jobMore}). */
 export interface MemoryJobMore {
+  /** The job's deduplication key. */
+  readonly key: string | undefined;
+  /** On a step of a flow: where it belongs. */
+  readonly flow: FlowLink | undefined;
+  /** Why the last attempt failed. */
+  error: ErrorInfo | undefined;
   /** The last progress value. */
   progress: unknown;
   /** Reports that cannot be derived from the fields, in order. */
@@ -74,33 +81,26 @@ export interface MemoryJob {
   readonly queue: string;
   readonly args: unknown[];
   readonly priority: number;
-  readonly key: string | undefined;
   readonly options: StoredJobOptions;
   readonly seq: number;
   readonly stats: QueueStats;
-  /** On a step of a flow: where it belongs. */
-  readonly flow: FlowLink | undefined;
   status: JobStatus;
   attempt: number;
-  /** Lease token while active, else undefined. */
-  token: string | undefined;
+  /** The lease while active (its token, expiry and place in the active list), else undefined. */
+  lease: MemoryLease | undefined;
   workerId: string | undefined;
   createdMs: number;
   runMs: number;
-  expiresMs: number;
   startedMs: number | undefined;
   /** Set once finished (succeeded, failed or cancelled), cleared when re-run. */
   finishedMs: number | undefined;
   /** How many entries the finished-jobs list holds for this job (see FinishedJobs). */
   finishedEntries: number;
   result: unknown;
-  error: ErrorInfo | undefined;
   /** True while the current attempt's `active` report is derived, not logged. */
   leased: boolean;
   /** See `JobIndex`: pending, indexed or removed. */
   indexState: number;
-  /** Index in the broker's active list while active, else -1. */
-  activeIndex: number;
   /** Callers of `Job.result()` waiting for the outcome: none, one, or several. */
   waiter: OutcomeWaiter | OutcomeWaiter[] | undefined;
   /** See {@link MemoryJobMore}; undefined until needed. */
@@ -115,34 +115,38 @@ export function createJob(request: EnqueueRequest, seq: number, now: number, sta
     queue: request.queue,
     args: request.args,
     priority: request.priority,
-    key: request.key,
     options: request.options,
     seq,
     stats,
-    flow: request.flow,
     status: request.delayMs > 0 ? 'delayed' : 'queued',
     attempt: 0,
-    token: undefined,
+    lease: undefined,
     workerId: undefined,
     createdMs: sinceEpoch(now),
     runMs: sinceEpoch(now + request.delayMs),
-    expiresMs: 0,
     startedMs: undefined,
     finishedMs: undefined,
     finishedEntries: 0,
     result: undefined,
-    error: undefined,
     leased: false,
     indexState: 0,
-    activeIndex: -1,
     waiter: undefined,
-    more: undefined,
+    more: request.key === undefined && request.flow === undefined ? undefined : newMore(request.key, request.flow),
   };
+}
+
+function newMore(key: string | undefined, flow: FlowLink | undefined): MemoryJobMore {
+  return { key, flow, error: undefined, progress: undefined, log: undefined, handlerLogs: undefined, graph: undefined };
 }
 
 /** The job's rarely used parts, made on first use. */
 export function jobMore(job: MemoryJob): MemoryJobMore {
-  return (job.more ??= { progress: undefined, log: undefined, handlerLogs: undefined, graph: undefined });
+  return (job.more ??= newMore(undefined, undefined));
+}
+
+/** Sets (or clears) why the last attempt failed. */
+export function setJobError(job: MemoryJob, error: ErrorInfo | undefined): void {
+  if (error !== undefined || job.more !== undefined) jobMore(job).error = error;
 }
 
 /** True once finished (succeeded, failed or cancelled) and not re-run since. */
@@ -190,7 +194,7 @@ function settle(job: MemoryJob, waiter: OutcomeWaiter): void {
 
 function outcomeError(job: MemoryJob): Error {
   if (job.status === 'cancelled') return new JobCancelledError(job.id);
-  return new JobFailedError(job.id, job.error ?? { name: 'Error', message: 'unknown error' });
+  return new JobFailedError(job.id, job.more?.error ?? { name: 'Error', message: 'unknown error' });
 }
 
 /** The current attempt's `active` report. */
@@ -203,7 +207,7 @@ export function terminalReport(job: MemoryJob): Report | undefined {
   if (job.finishedMs === undefined) return undefined;
   const base = { jobId: job.id, attempt: job.attempt, at: epochMs(job.finishedMs) };
   if (job.status === 'succeeded') return { ...base, status: 'succeeded', result: job.result };
-  if (job.status === 'failed') return { ...base, status: 'failed', error: job.error! };
+  if (job.status === 'failed') return { ...base, status: 'failed', error: job.more!.error! };
   if (job.status === 'cancelled') return { ...base, status: 'cancelled' };
   return undefined;
 }
@@ -228,16 +232,16 @@ export function jobSnapshot(job: MemoryJob): JobSnapshot {
     status: job.status,
     attempt: job.attempt,
     priority: job.priority,
-    key: job.key,
+    key: job.more?.key,
     options: job.options,
     progress: job.more?.progress,
     result: job.result,
-    error: job.error,
+    error: job.more?.error,
     createdAt: epochMs(job.createdMs),
     runAt: epochMs(job.runMs),
     startedAt: job.startedMs === undefined ? undefined : epochMs(job.startedMs),
     finishedAt: job.finishedMs === undefined ? undefined : epochMs(job.finishedMs),
     workerId: job.workerId,
-    flowId: job.flow?.flowId,
+    flowId: job.more?.flow?.flowId,
   };
 }

@@ -6,6 +6,9 @@ import { epochMs } from './memory-job.js';
  * A lease handed out by the memory broker. It remembers its job, so the
  * holder's ack finds the job without a lookup by id; a copy of the fields
  * (not the job itself) keeps a stale holder's token from changing under it.
+ * While the lease holds, the job points back to it (`job.lease`): its
+ * current expiry and its place in the broker's active list live here, not
+ * in every job.
  */
 export class MemoryLease implements LeasedJob {
   readonly id: string;
@@ -17,8 +20,11 @@ export class MemoryLease implements LeasedJob {
   readonly options: StoredJobOptions;
   readonly expiresAt: number;
   readonly #job: MemoryJob;
+  #expiresMs: number;
+  #index = -1;
 
-  constructor(job: MemoryJob, token: string) {
+  /** `expiresMs`: ms since the jobs' epoch (see `sinceEpoch`). */
+  constructor(job: MemoryJob, token: string, expiresMs: number) {
     this.#job = job;
     this.id = job.id;
     this.token = token;
@@ -27,11 +33,30 @@ export class MemoryLease implements LeasedJob {
     this.args = job.args;
     this.attempt = job.attempt;
     this.options = job.options;
-    this.expiresAt = epochMs(job.expiresMs);
+    this.#expiresMs = expiresMs;
+    this.expiresAt = epochMs(expiresMs);
   }
 
   /** The job behind a lease this broker made, or undefined for any other object. */
   static jobOf(ref: object): MemoryJob | undefined {
     return #job in ref ? ref.#job : undefined;
+  }
+
+  /** When the lease runs out now (ms since the epoch; `extend()` moves it). */
+  get expiresMs(): number {
+    return this.#expiresMs;
+  }
+
+  set expiresMs(ms: number) {
+    this.#expiresMs = ms;
+  }
+
+  /** Its job's index in the broker's active list. */
+  get index(): number {
+    return this.#index;
+  }
+
+  set index(i: number) {
+    this.#index = i;
   }
 }
