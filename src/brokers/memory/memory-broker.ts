@@ -339,10 +339,18 @@ export class MemoryBroker implements Broker {
   }
 
   outcome(id: string, hint?: unknown): Promise<unknown> | undefined {
-    const hinted = MemoryReceipt.jobOf(hint);
-    const job = hinted !== undefined && hinted.id === id ? hinted : this.#jobs.get(id);
+    const job = this.#hinted(id, hint) ?? this.#jobs.get(id);
     if (job === undefined || job.indexState === IndexState.REMOVED) return undefined;
     return jobOutcome(job);
+  }
+
+  /** The job a hint from this broker's enqueue names (its queue's stats are this broker's), else undefined. */
+  #hinted(id: string, hint: unknown): MemoryJob | undefined {
+    if (typeof hint !== 'object' || hint === null) return undefined;
+    const job = hint as Partial<MemoryJob>;
+    return job.id === id && job.queue !== undefined && this.#stats.get(job.queue) === job.stats
+      ? (job as MemoryJob)
+      : undefined;
   }
 
   async cancel(id: string): Promise<CancelResult> {

@@ -4,8 +4,8 @@ import type { MemoryJob } from './memory-job.js';
 
 /**
  * What the memory broker's `enqueue` returns for one job. Its `hint` (the
- * receipt itself, behind a getter so the result's own fields stay the
- * contract's three; `jobOf` reads its job back) lets `Job.result()` reach the job through `outcome()` without a
+ * job itself, behind a getter so the result's own fields stay the contract's
+ * three) lets `Job.result()` reach the job through `outcome()` without a
  * lookup by id, so the id map is never built for jobs nobody looks up.
  */
 export class MemoryReceipt implements EnqueueResult {
@@ -21,13 +21,8 @@ export class MemoryReceipt implements EnqueueResult {
     this.duplicate = duplicate;
   }
 
-  /** The receipt itself: opaque to callers, handed back to `outcome()` (see `jobOf`). */
+  /** The job: opaque to callers, handed back to `outcome()`. */
   get hint(): unknown {
-    return this;
-  }
-
-  /** The job behind a hint this broker made, or undefined for anything else. */
-  static jobOf(hint: unknown): MemoryJob | undefined {
-    return typeof hint === 'object' && hint !== null && #job in hint ? hint.#job : undefined;
+    return this.#job;
   }
 }
