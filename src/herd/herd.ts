@@ -4,6 +4,7 @@ import type { Broker, LeasedJob } from '../core/contract/index.js';
 import type { Codec } from '../core/codec.js';
 import { assertEncodable } from '../core/codec.js';
 import { jobStorage } from '../core/current-job.js';
+import { JobPace } from './job-pace.js';
 import { RECORDED } from '../core/recorded.js';
 import type { DroverEventName, DroverEvents } from '../core/events.js';
 import {
@@ -80,6 +81,7 @@ export class Herd implements Worker {
   #pollTimer: NodeJS.Timeout | undefined;
   #leaseKeeper: LeaseKeeper | undefined;
   #leaseErrors = 0;
+  readonly #pace = new JobPace();
   /** Outcomes sent to the broker and not yet confirmed. */
   #recording = 0;
   #recordsIdle: (() => void) | undefined;
@@ -211,7 +213,8 @@ export class Herd implements Worker {
       if (queues.length === 0) return;
       this.#leasing = true;
       this.#pumpWanted = false;
-      const request = { queues, max: free, leaseMs: this.#options.leaseMs, workerId: this.#options.name };
+      const ahead = this.#pace.short ? this.#concurrency : 0;
+      const request = { queues, max: free, leaseMs: this.#options.leaseMs, workerId: this.#options.name, ahead };
       if (broker.leaseNow === undefined) {
         broker.lease(request).then(
           (jobs) => {
@@ -323,6 +326,7 @@ export class Herd implements Worker {
     const broker = this.#broker!;
     const lease = job.lease;
     const seconds = job.elapsedSeconds();
+    this.#pace.observe(seconds);
     let recorded: Promise<void>;
     if (ok) {
       try {

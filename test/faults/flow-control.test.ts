@@ -1,6 +1,7 @@
 /**
  * Flow control across processes (docs/flow-control.md): two real worker
- * processes on one SQLite file, then on one Redis, share a queue's
+ * processes on one SQLite file, then on one Redis, then on RabbitMQ with a
+ * SQLite, then a Redis result backend, share a queue's
  * `rateLimit` (no window of `per` ms holds more than `max` lease times, over
  * 100 jobs) and `groupConcurrency` (no group ever has more than its limit
  * running, per a ledger both processes append to, while different groups
@@ -15,12 +16,15 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Drover } from '../../src/index.js';
 import { deletePrefix, redisUrl } from '../integration/redis-helpers.js';
+import { AMQP_URL, deletePrefixed } from '../conformance/amqp-cleanup.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/flow-worker.ts');
 const dir = mkdtempSync(join(tmpdir(), 'drover-flow-faults-'));
 const prefix = `drover-test-flow-${randomUUID().slice(0, 8)}`;
 const children: ChildProcess[] = [];
 const apps: Drover[] = [];
+/** Queues (task names) used on RabbitMQ, deleted afterwards under the run's prefix. */
+const amqpQueues: string[] = [];
 
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
@@ -29,6 +33,8 @@ afterEach(async () => {
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   await deletePrefix(redisUrl, prefix);
+  await deletePrefix(redisUrl, `${prefix}-amqp`);
+  if (amqpQueues.length > 0) await deletePrefixed(prefix, amqpQueues);
 });
 
 /** Starts one worker process; resolves once it runs. */
@@ -82,12 +88,18 @@ function peak(runs: readonly Run[]): number {
 const brokers: [string, () => string][] = [
   ['sqlite', () => `sqlite:${join(dir, `${randomUUID()}.db`)}`],
   ['redis', () => `${redisUrl}/0?prefix=${prefix}`],
+  ['amqp (sqlite backend)', () => `${AMQP_URL}?prefix=${prefix}&backend=sqlite:${join(dir, `${randomUUID()}.db`)}`],
+  [
+    'amqp (redis backend)',
+    () => `${AMQP_URL}?prefix=${prefix}&backend=${encodeURIComponent(`${redisUrl}/0?prefix=${prefix}-amqp`)}`,
+  ],
 ];
 
 describe.each(brokers)('flow control across two worker processes on %s', (_name, makeUrl) => {
   it('rateLimit { max: 10, per: 500 } - in any 500 ms at most 10 lease times, over 100 jobs', async () => {
     const url = makeUrl();
     const task = `rl-${randomUUID().slice(0, 8)}`;
+    amqpQueues.push(task);
     const ledger = join(dir, `${task}.ledger`);
     const options = { rateLimit: { max: 10, per: 500 }, retries: 0 };
     await Promise.all([startWorker(url, ledger, task, options, 8, 10), startWorker(url, ledger, task, options, 8, 10)]);
@@ -111,6 +123,7 @@ describe.each(brokers)('flow control across two worker processes on %s', (_name,
   it('groupConcurrency 2 - never more than 2 running per group; groups run side by side', async () => {
     const url = makeUrl();
     const task = `gc-${randomUUID().slice(0, 8)}`;
+    amqpQueues.push(task);
     const ledger = join(dir, `${task}.ledger`);
     const options = { groupConcurrency: 2, retries: 0 };
     await Promise.all([

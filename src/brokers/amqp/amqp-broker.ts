@@ -15,6 +15,9 @@ import type {
   ListJobsQuery,
   NackOutcome,
   QueueCounts,
+  QueueLimits,
+  QueueSettings,
+  QueueSettingsPatch,
   ReportWatch,
   FireOutcome,
   FireRequest,
@@ -157,6 +160,7 @@ export class AmqpBroker implements Broker {
     this.#closing ??= (async () => {
       await this.#opening?.catch(() => undefined);
       this.#stopTimers?.();
+      this.#leaser?.stop();
       await this.#link.close();
       await this.#backend?.close();
     })();
@@ -360,6 +364,34 @@ export class AmqpBroker implements Broker {
     const { value, notes } = await backend.rerun(id, before.gen, next);
     this.#hub!.publish(notes);
     return value && toSnapshot(value, this.#o.codec);
+  }
+
+  /** The queue's settings, kept in the result backend (see QueueSettingsStore). */
+  async getQueueSettings(queue: string): Promise<QueueSettings> {
+    return (await this.#use()).getQueueSettings(queue);
+  }
+
+  /** Merges a patch into the queue's settings; this process's held tickets of the queue are rechecked at once. */
+  async setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
+    const settings = await (await this.#use()).setQueueSettings(queue, patch);
+    this.#leaser!.recheck(queue);
+    this.#signalReady();
+    return settings;
+  }
+
+  /** Claims nothing of `queue` for `ms`, in every process on the backend (see QueueControl). */
+  async limitQueue(queue: string, ms: number): Promise<void> {
+    await (await this.#use()).limitQueue(queue, ms);
+  }
+
+  /** The queue's flow state. */
+  async queueLimits(queue: string): Promise<QueueLimits> {
+    return (await this.#use()).queueLimits(queue);
+  }
+
+  /** Deletes the queue's jobs that finished at least `olderThanMs` ago, with their reports. */
+  async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    return (await this.#use()).purgeQueue(queue, olderThanMs);
   }
 
   async counts(): Promise<QueueCounts[]> {

@@ -21,6 +21,7 @@ import type {
   FireOutcome,
   FireRequest,
   ListJobsQuery,
+  QueueControl,
   QueueCounts,
   ScheduleDefinition,
   SchedulePut,
@@ -83,7 +84,12 @@ export type ClaimOutcome =
   /** nothing to do for this ticket: drop it */
   | { kind: 'stale' }
   /** the state change this ticket announces has not committed yet: try again soon */
-  | { kind: 'future' };
+  | { kind: 'future' }
+  /**
+   * a flow limit holds the job back (docs/flow-control.md): it stays queued;
+   * ask again after `retryInMs` (undefined: no time is known, e.g. paused or a full group)
+   */
+  | { kind: 'held'; retryInMs: number | undefined };
 
 /** One lease held by a worker. */
 export interface BackendLease {
@@ -182,11 +188,20 @@ export interface BackendSchedules {
 }
 
 /**
+ * Flow control kept in the backend (the contract's `QueueControl` part):
+ * every `claim` passes the gate of its job's queue in the same write.
+ */
+export type BackendFlowControl = Pick<
+  QueueControl,
+  'getQueueSettings' | 'setQueueSettings' | 'limitQueue' | 'queueLimits' | 'purgeQueue'
+>;
+
+/**
  * The state store behind the AMQP broker. The schedules part is optional:
  * the SQLite backend has it, the Redis backend not yet (the broker then
  * leaves out the ScheduleStore part of the contract).
  */
-export interface ResultBackend extends Partial<BackendSchedules> {
+export interface ResultBackend extends Partial<BackendSchedules>, BackendFlowControl {
   /** Short description for errors, without credentials. */
   readonly label: string;
   open(): Promise<void>;

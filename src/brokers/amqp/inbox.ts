@@ -1,4 +1,5 @@
 import type { ConsumeMessage } from 'amqplib';
+import type { FlowHold } from './flow-hold.js';
 import type { Ticket } from './ticket.js';
 
 /** One ticket delivered to this process and not yet settled with RabbitMQ. */
@@ -16,6 +17,8 @@ export interface Delivery {
   tries: number;
   /** Acked or requeued: never settle twice (RabbitMQ closes the channel on an unknown tag). */
   settled: boolean;
+  /** Set while a flow limit holds its job back (see `flow-hold.ts`). */
+  hold?: FlowHold | undefined;
 }
 
 /**
@@ -25,6 +28,8 @@ export interface Delivery {
 export class Inbox {
   #items: Delivery[] = [];
   #seq = 0;
+  /** How many of the items a flow limit holds back. */
+  #held = 0;
 
   get size(): number {
     return this.#items.length;
@@ -37,6 +42,29 @@ export class Inbox {
 
   add(delivery: Delivery): void {
     this.#items.push(delivery);
+    if (delivery.hold) this.#held++;
+  }
+
+  /** How many deliveries here a flow limit holds back. */
+  get heldCount(): number {
+    return this.#held;
+  }
+
+  /** The deliveries a flow limit holds back. */
+  held(): Delivery[] {
+    return this.#held === 0 ? [] : this.#items.filter((d) => d.hold);
+  }
+
+  /** Takes out the deliveries `pick` chooses, in arrival order. */
+  takeWhere(pick: (d: Delivery) => boolean): Delivery[] {
+    const taken = this.#items.filter(pick);
+    if (taken.length > 0) this.#remove(new Set(taken));
+    return taken;
+  }
+
+  #remove(gone: ReadonlySet<Delivery>): void {
+    this.#items = this.#items.filter((d) => !gone.has(d));
+    for (const d of gone) if (d.hold) this.#held--;
   }
 
   /** How many deliveries of `queues` are here, claimable now or parked. */
@@ -52,8 +80,7 @@ export class Inbox {
     if (picked.length === 0) return [];
     picked.sort((a, b) => b.ticket.priority - a.ticket.priority || a.seq - b.seq);
     const taken = picked.slice(0, max);
-    const chosen = new Set(taken);
-    this.#items = this.#items.filter((d) => !chosen.has(d));
+    this.#remove(new Set(taken));
     return taken;
   }
 
@@ -67,11 +94,12 @@ export class Inbox {
 
   /** Drops everything of a connection that is gone (RabbitMQ redelivers it). */
   dropEpoch(epoch: number): void {
-    this.#items = this.#items.filter((d) => d.epoch !== epoch);
+    this.takeWhere((d) => d.epoch === epoch);
   }
 
   /** Drops and returns everything. */
   clear(): Delivery[] {
+    this.#held = 0;
     return this.#items.splice(0);
   }
 }

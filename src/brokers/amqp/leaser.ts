@@ -2,6 +2,7 @@ import type { Codec } from '../../core/codec.js';
 import type { LeaseRef, LeaseRequest, LeasedJob, NackOutcome } from '../contract.js';
 import type { NextTicket, ResultBackend } from './backend.js';
 import { DELAY_SLACK_MS } from './backend-rules.js';
+import { FlowHolds } from './flow-hold.js';
 import type { HeldLeases } from './held-leases.js';
 import type { Delivery, Inbox } from './inbox.js';
 import type { LiveNote } from './report-hub.js';
@@ -54,11 +55,18 @@ export interface LeaserHost {
  */
 export class Leaser {
   readonly #h: LeaserHost;
+  readonly #holds: FlowHolds;
   #arrivals: (() => void)[] = [];
   #wakeTimer: NodeJS.Timeout | undefined;
 
   constructor(host: LeaserHost) {
     this.#h = host;
+    this.#holds = new FlowHolds({
+      inbox: host.inbox,
+      work: host.work,
+      ack: (d) => this.ackDelivery(d),
+      wake: () => host.wake(),
+    });
   }
 
   /** A ticket arrived: wake a lease waiting for it. */
@@ -70,7 +78,8 @@ export class Leaser {
     const { inbox, work, held, backend } = this.#h;
     if (request.max <= 0 || request.queues.length === 0) return [];
     await work.consume(request.queues);
-    await work.setPrefetch(PREFETCH_FACTOR * (held.running() + request.max));
+    // Tickets a flow limit holds here do not take the room of new ones (flow-hold.ts).
+    await work.setPrefetch(PREFETCH_FACTOR * (held.running() + request.max) + this.#holds.count);
     const queues = new Set(request.queues);
     await this.#settle(queues, request.max);
     const out: LeasedJob[] = [];
@@ -96,6 +105,7 @@ export class Leaser {
         const d = claimable[i]!;
         if (outcome.kind === 'stale') return this.ackDelivery(d);
         if (outcome.kind === 'future') return this.#park(d);
+        if (outcome.kind === 'held') return this.#holds.hold(d, outcome.retryInMs);
         const job = outcome.job;
         const before = held.set(job.id, { token: job.token, delivery: d, settling: false });
         if (before && before.delivery !== d) this.ackDelivery(before.delivery);
@@ -166,7 +176,19 @@ export class Leaser {
   /** The lease ended (or went stale) here: ack its delivery. */
   drop(lease: LeaseRef): void {
     const held = this.#h.held.take(lease.id, lease.token);
-    if (held) this.ackDelivery(held.delivery);
+    if (!held) return;
+    this.ackDelivery(held.delivery);
+    this.#holds.recheck(held.delivery.queue);
+  }
+
+  /** The queue's settings changed here: its held tickets are rechecked at once. */
+  recheck(queue: string): void {
+    this.#holds.recheck(queue, true);
+  }
+
+  /** Stops the timers (the broker closes). */
+  stop(): void {
+    this.#holds.stop();
   }
 
   /** Drops whatever lease of the job this process holds (it was cancelled). */
@@ -182,6 +204,7 @@ export class Leaser {
     if (!held || held.delivery.settled) return;
     held.delivery.settled = true;
     this.#h.work.requeue(held.delivery.msg, held.delivery.epoch);
+    this.#holds.recheck(held.delivery.queue);
   }
 
   /** Acks a delivery once. */

@@ -42,6 +42,8 @@ import { appendJobLogs, readJobLogs } from './job-logs.js';
 import { listJobs } from './job-listing.js';
 import type { RedisBrokerOptions, ResolvedRedisOptions } from './options.js';
 import { resolveRedisOptions } from './options.js';
+import type { LeaseBatch } from './lease-ahead.js';
+import { LeaseAhead } from './lease-ahead.js';
 import type { Outcome } from './outcome-batcher.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { Listeners, RedisEngine, warnOnce } from './redis-engine.js';
@@ -69,9 +71,14 @@ export class RedisBroker implements Broker {
   #batcher: OutcomeBatcher | undefined;
   #stopSweeper: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  readonly #ahead = new LeaseAhead({
+    fetch: (request, max) => this.#fetchLeases(request, max),
+    release: (leases) => this.release(leases),
+  });
 
   constructor(options: RedisBrokerOptions = {}) {
     this.#options = resolveRedisOptions(options);
+    this.#listeners.cancel.add((jobId) => this.#ahead.drop(jobId));
   }
 
   /** The key prefix, as given. */
@@ -86,6 +93,7 @@ export class RedisBroker implements Broker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const engine = await this.#connecting?.catch(() => undefined);
+      if (engine) await this.#ahead.close().catch(() => undefined);
       this.#stopSweeper?.();
       this.#wake.stop();
       this.#engine = undefined;
@@ -138,21 +146,28 @@ export class RedisBroker implements Broker {
 
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
     if (request.max <= 0 || request.queues.length === 0) return [];
+    if (request.ahead || this.#ahead.holding) return this.#ahead.lease(request);
+    return (await this.#fetchLeases(request, request.max)).jobs;
+  }
+
+  /** One lease round trip for up to `max` jobs. */
+  async #fetchLeases(request: LeaseRequest, max: number): Promise<LeaseBatch> {
     const engine = this.#engine ?? (await this.#open());
     const token = `${randomBytes(8).toString('hex')}.`;
-    const args = [Math.min(request.max, 1000), Math.ceil(request.leaseMs), request.workerId ?? '', token];
+    const args = [Math.min(max, 1000), Math.ceil(request.leaseMs), request.workerId ?? '', token];
     const reply = (await engine.run('lease', [...args, ...new Set(request.queues)])) as unknown[];
     const now = Number(reply[0]);
     const wakeAt = Number(reply[1]);
+    const plain = Number(reply[2]) === 1;
     // A queue held by a time-bound limit: wake this process's workers when it opens.
     if (wakeAt > 0) this.#wake.at(Date.now() + (wakeAt - now));
-    if (reply.length <= 2) return [];
+    if (reply.length <= 3) return { jobs: [], plain };
     const expiresAt = now + Math.ceil(request.leaseMs);
     const refs: string[] = [];
-    for (let i = 2; i < reply.length; i += 8) refs.push(String(reply[i + 6]));
+    for (let i = 3; i < reply.length; i += 8) refs.push(String(reply[i + 6]));
     await engine.resolveOptions(refs);
     const jobs: LeasedJob[] = [];
-    for (let i = 2; i < reply.length; i += 8) {
+    for (let i = 3; i < reply.length; i += 8) {
       const job: LeasedJob = {
         id: String(reply[i]),
         token: String(reply[i + 1]),
@@ -174,7 +189,7 @@ export class RedisBroker implements Broker {
         queue: job.queue,
       });
     }
-    return jobs;
+    return { jobs, plain };
   }
 
   async extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {

@@ -66,6 +66,13 @@ export interface LeaseRequest {
   leaseMs: number;
   /** Who holds the lease (for listings and logs). */
   workerId?: string | undefined;
+  /**
+   * A hint from a herd that runs short jobs back to back: it will lease again
+   * within moments, so a broker with a round trip per lease may lease up to
+   * this many more jobs now and hand them out on the next call (briefly: a
+   * job held back too long goes back to its queue). Brokers may ignore it.
+   */
+  ahead?: number | undefined;
 }
 
 /** A failed attempt: retry at a time, or fail for good. */

@@ -108,3 +108,10 @@ export function patchRow(row: HTMLTableRowElement, cells: HTMLTableCellElement[]
     else if (old.textContent !== fresh.textContent || old.className !== fresh.className) old.replaceWith(fresh);
   });
 }
+
+/** Shows a pause/resume toggle's state: its text, its accessible name (`what` names the thing, e.g. "queue emails") and `data-paused`. */
+export function setPaused(button: HTMLButtonElement, what: string, paused: boolean): void {
+  button.dataset.paused = String(paused);
+  button.textContent = paused ? 'Resume' : 'Pause';
+  button.setAttribute('aria-label', `${paused ? 'Resume' : 'Pause'} ${what}`);
+}

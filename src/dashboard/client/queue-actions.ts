@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, setPaused } from './dom.js';
 import type { Notices } from './overview.js';
 import type { QueueCounts } from './types.js';
 
@@ -35,7 +35,7 @@ export function queueActions(q: QueueCounts, notices: Notices, refresh: () => vo
       () => {
         notices.clear();
         toggle.disabled = false;
-        setPaused(toggle, q.queue, !paused);
+        setPaused(toggle, `queue ${q.queue}`, !paused);
         refresh();
       },
       (error: unknown) => {
@@ -44,7 +44,7 @@ export function queueActions(q: QueueCounts, notices: Notices, refresh: () => vo
       },
     );
   });
-  setPaused(toggle, q.queue, q.paused === true);
+  setPaused(toggle, `queue ${q.queue}`, q.paused === true);
   const rerun = h(
     'button',
     { type: 'button', 'aria-label': `Re-run the failed jobs of queue ${q.queue}` },
@@ -59,11 +59,5 @@ export function queueActions(q: QueueCounts, notices: Notices, refresh: () => vo
 /** Keeps a row's pause/resume button in step with the queue's state. */
 export function syncQueueActions(row: HTMLTableRowElement, q: QueueCounts): void {
   const toggle = row.querySelector<HTMLButtonElement>('button.queue-toggle');
-  if (toggle && !toggle.disabled) setPaused(toggle, q.queue, q.paused === true);
-}
-
-function setPaused(button: HTMLButtonElement, queue: string, paused: boolean): void {
-  button.dataset.paused = String(paused);
-  button.textContent = paused ? 'Resume' : 'Pause';
-  button.setAttribute('aria-label', `${paused ? 'Resume' : 'Pause'} queue ${queue}`);
+  if (toggle && !toggle.disabled) setPaused(toggle, `queue ${q.queue}`, q.paused === true);
 }

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { byId, cell, h, patchRow, renderRows } from './dom.js';
+import { byId, cell, h, patchRow, renderRows, setPaused } from './dom.js';
 import { dateTime } from './format.js';
 import type { Notices } from './overview.js';
 import type { ScheduleView } from './types.js';
@@ -45,7 +45,7 @@ export class SchedulesPanel {
       (row, s) => {
         patchRow(row, scheduleCells(s));
         const button = row.querySelector<HTMLButtonElement>('button');
-        if (button && !button.disabled) setPaused(button, s.name, s.paused);
+        if (button && !button.disabled) setPaused(button, `schedule ${s.name}`, s.paused);
       },
       'No schedule.',
       6,
@@ -54,7 +54,7 @@ export class SchedulesPanel {
 
   #toggle(s: ScheduleView): HTMLButtonElement {
     const button = h('button', { type: 'button' });
-    setPaused(button, s.name, s.paused);
+    setPaused(button, `schedule ${s.name}`, s.paused);
     button.addEventListener('click', () => {
       const paused = button.dataset.paused === 'true';
       button.disabled = true;
@@ -62,7 +62,7 @@ export class SchedulesPanel {
         () => {
           this.#notices.clear();
           button.disabled = false;
-          setPaused(button, s.name, !paused);
+          setPaused(button, `schedule ${s.name}`, !paused);
           void this.refresh();
         },
         (error: unknown) => {
@@ -84,10 +84,4 @@ function scheduleCells(s: ScheduleView): HTMLTableCellElement[] {
     cell('Next', s.paused ? 'paused' : dateTime(s.nextAt)),
     cell('Last', dateTime(s.lastAt)),
   ];
-}
-
-function setPaused(button: HTMLButtonElement, name: string, paused: boolean): void {
-  button.dataset.paused = String(paused);
-  button.textContent = paused ? 'Resume' : 'Pause';
-  button.setAttribute('aria-label', `${paused ? 'Resume' : 'Pause'} schedule ${name}`);
 }

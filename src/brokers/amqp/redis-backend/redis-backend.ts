@@ -1,7 +1,14 @@
 import { BrokerError, ClosedError, ConfigError } from '../../../core/errors.js';
 import type { ErrorInfo } from '../../../core/errors.js';
 import type { JobStatus } from '../../../core/report.js';
-import type { CancelResult, ListJobsQuery, QueueCounts } from '../../contract.js';
+import type {
+  CancelResult,
+  ListJobsQuery,
+  QueueCounts,
+  QueueLimits,
+  QueueSettings,
+  QueueSettingsPatch,
+} from '../../contract.js';
 import { checkDurability } from '../../redis/durability-check.js';
 import { fieldsOf } from '../../redis/job-snapshot.js';
 import { redact } from '../../redis/options.js';
@@ -27,6 +34,7 @@ import type {
 } from '../backend.js';
 import { DELAY_SLACK_MS, checkListQuery, errorJson, leaseExpired, parseOptions } from '../backend-rules.js';
 import { freshToken } from '../tokens.js';
+import { FLOW_SCRIPTS, RedisFlowControl } from './flow-control.js';
 import type { RedisBackendOptions } from './options.js';
 import type { Reply } from './records.js';
 import { toNotes, toRecord, toReportRecord } from './records.js';
@@ -47,6 +55,7 @@ const NAMES = [
   'history',
   'list',
   'counts',
+  ...FLOW_SCRIPTS,
 ] as const;
 type Name = (typeof NAMES)[number];
 
@@ -83,6 +92,10 @@ export class RedisBackend implements ResultBackend {
   #client: RedisClient | undefined;
   #runner: ScriptRunner<Name> | undefined;
   #closed = false;
+  readonly #flow = new RedisFlowControl({
+    run: (name, args) => this.#run(name, args),
+    stored: async (queue) => (await this.#do(this.#c().hget(`${this.#kp}qset`, queue))) ?? '',
+  });
 
   constructor(options: RedisBackendOptions) {
     this.#o = options;
@@ -177,7 +190,11 @@ export class RedisBackend implements ResultBackend {
       const [flat, notes] = (await this.#run('claim', args)) as [Reply[], Reply[]];
       part.forEach((t, i) => {
         const at = i * 7;
-        const kind = flat[at] as 'claimed' | 'stale' | 'future';
+        const kind = flat[at] as 'claimed' | 'stale' | 'future' | 'held';
+        if (kind === 'held') {
+          out.value.push({ kind, retryInMs: flat[at + 1] === '' ? undefined : Number(flat[at + 1]) });
+          return;
+        }
         if (kind !== 'claimed') {
           out.value.push({ kind });
           return;
@@ -199,6 +216,26 @@ export class RedisBackend implements ResultBackend {
       out.notes.push(...toNotes(notes));
     }
     return out;
+  }
+
+  getQueueSettings(queue: string): Promise<QueueSettings> {
+    return this.#flow.settings(queue);
+  }
+
+  setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
+    return this.#flow.setSettings(queue, patch);
+  }
+
+  limitQueue(queue: string, ms: number): Promise<void> {
+    return this.#flow.limit(queue, ms);
+  }
+
+  queueLimits(queue: string): Promise<QueueLimits> {
+    return this.#flow.limits(queue);
+  }
+
+  purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    return this.#flow.purge(queue, olderThanMs);
   }
 
   ack(lease: BackendLease, result: Stored): Promise<Changed<boolean>> {

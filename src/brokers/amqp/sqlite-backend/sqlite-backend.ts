@@ -8,6 +8,9 @@ import type {
   FireRequest,
   ListJobsQuery,
   QueueCounts,
+  QueueLimits,
+  QueueSettings,
+  QueueSettingsPatch,
   ScheduleDefinition,
   SchedulePut,
   ScheduleRecord,
@@ -31,6 +34,8 @@ import type {
 } from '../backend.js';
 import { checkListQuery, errorJson, leaseExpired, parseError, parseOptions, DELAY_SLACK_MS } from '../backend-rules.js';
 import { freshToken } from '../tokens.js';
+import { FLOW_SCHEMA, SqliteFlowControl } from './flow-control.js';
+import type { GateCache } from './flow-control.js';
 import { GroupCommit } from './group-commit.js';
 import type { JobRow, OutcomeRow } from './rows.js';
 import { toRecord } from './rows.js';
@@ -75,6 +80,7 @@ export class SqliteBackend implements ResultBackend {
   #s!: Statements;
   #writes!: GroupCommit;
   #schedules!: ScheduleTable;
+  #flow!: SqliteFlowControl;
 
   constructor(options: SqliteBackendOptions) {
     this.#o = options;
@@ -95,11 +101,12 @@ export class SqliteBackend implements ResultBackend {
       if (this.#o.path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${this.#o.synchronous ?? 'FULL'}`);
       db.pragma('journal_size_limit = 67108864');
-      db.transaction(() => db.exec(SCHEMA)).immediate();
+      db.transaction(() => db.exec(SCHEMA + FLOW_SCHEMA)).immediate();
       this.#db = db;
       this.#s = new Statements(db);
       this.#schedules = new ScheduleTable(db, { table: 'drover_amqp_schedules', ns: this.#o.ns });
       this.#writes = new GroupCommit(db, this.label);
+      this.#flow = new SqliteFlowControl(db, this.#o.ns);
     } catch (error) {
       throw new BrokerError(`Could not open the result backend ${this.label}: ${String(error)}`, { cause: error });
     }
@@ -188,6 +195,26 @@ export class SqliteBackend implements ResultBackend {
     });
   }
 
+  async getQueueSettings(queue: string): Promise<QueueSettings> {
+    return this.#flow.settings(queue);
+  }
+
+  setQueueSettings(queue: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
+    return this.#writes.run(() => this.#flow.setSettings(queue, patch));
+  }
+
+  limitQueue(queue: string, ms: number): Promise<void> {
+    return this.#writes.run((now) => this.#flow.limit(queue, ms, now));
+  }
+
+  async queueLimits(queue: string): Promise<QueueLimits> {
+    return this.#flow.limits(queue, Date.now());
+  }
+
+  purgeQueue(queue: string, olderThanMs: number): Promise<number> {
+    return this.#writes.run((now) => this.#flow.purge(queue, now - olderThanMs));
+  }
+
   claim(
     tickets: readonly TicketRef[],
     leaseMs: number,
@@ -195,12 +222,20 @@ export class SqliteBackend implements ResultBackend {
   ): Promise<Changed<ClaimOutcome[]>> {
     return this.#writes.run((now) => {
       const notes: Note[] = [];
-      const value = tickets.map((ticket) => this.#claimOne(ticket, now, leaseMs, workerId ?? null, notes));
+      const gates: GateCache = new Map();
+      const value = tickets.map((ticket) => this.#claimOne(ticket, now, leaseMs, workerId ?? null, notes, gates));
       return { value, notes };
     });
   }
 
-  #claimOne(ticket: TicketRef, now: number, leaseMs: number, worker: string | null, notes: Note[]): ClaimOutcome {
+  #claimOne(
+    ticket: TicketRef,
+    now: number,
+    leaseMs: number,
+    worker: string | null,
+    notes: Note[],
+    gates: GateCache,
+  ): ClaimOutcome {
     const s = this.#s;
     const row = s.claimView.get(ticket.id) as ClaimRow | undefined;
     if (!row || ticket.gen > row.gen) return { kind: 'future' };
@@ -219,6 +254,10 @@ export class SqliteBackend implements ResultBackend {
       if (row.run_at > now + DELAY_SLACK_MS) return { kind: 'future' };
     } else if (row.status !== 'queued') {
       return { kind: 'stale' };
+    }
+    if (row.status !== 'active') {
+      const gate = this.#flow.admit(gates, row.id, row.queue, row.options, now);
+      if (!gate.go) return { kind: 'held', retryInMs: gate.retryInMs };
     }
     const token = freshToken();
     const until = now + leaseMs;

@@ -26,7 +26,7 @@ while i + 5 <= #ARGV do
   local kind, id, token, payload, delay, op = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
   i = i + 6
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 's', 'tk', 'q', 't', 'n', 'k', 'w', 'h', 'rn', 'p', 'sq', 'op', 'fl', 'fx')
+  local f = redis.call('HMGET', jk, 's', 'tk', 'q', 't', 'n', 'k', 'w', 'h', 'rn', 'p', 'sq', 'op', 'fl', 'fx', 'g')
   if kind == 's' and f[13] and f[1] == 'active' and f[2] == token then
     out[#out + 1] = 'flow'
     out[#out + 1] = f[13]
@@ -76,7 +76,7 @@ while i + 5 <= #ARGV do
     end
     released[#released + 1] = id
     count('a:' .. q, -1)
-    ungroup(jk)
+    ungroup(jk, f[15] or false)
     tell(f[7], id, entry)
     out[#out + 1] = 'ok'
     out[#out + 1] = f[4]

@@ -14,7 +14,8 @@
   window has left, and a job of a full group is passed over (it stays where
   it is; the jobs behind it are taken, looking up to GROUP_SCAN deep).
   Returns the broker time, the time a held queue may lease again (-1 = none
-  time-bound), then per job 8 values: id, token, task, queue, args, attempt,
+  time-bound), 1 if plain FIFO order alone decided (no queue gated, no
+  priorities waiting; else 0), then per job 8 values: id, token, task, queue, args, attempt,
   options ref, report number of its `active` report.
 ]]
 local GROUP_SCAN = 1000
@@ -168,7 +169,7 @@ else
   end
 end
 
-local out = { now, wake_at }
+local out = { now, wake_at, (gated or any_sorted) and 0 or 1 }
 local windows = {}
 local active = {}
 for i, id in ipairs(picked) do

@@ -228,9 +228,12 @@ end
   ends its lease gives the group's slot back (ungroup).
 ]]
 
--- Gives back the group slot of a job leaving `active`.
-local function ungroup(jk)
-  local g = redis.call('HGET', jk, 'g')
+-- Gives back the group slot of a job leaving `active` (`g`: its field g when
+-- the caller read it already, false when it has none; nil = read it here).
+local function ungroup(jk, g)
+  if g == nil then
+    g = redis.call('HGET', jk, 'g')
+  end
   if g then
     redis.call('HDEL', jk, 'g')
     if redis.call('HINCRBY', P .. 'gact', g, -1) <= 0 then

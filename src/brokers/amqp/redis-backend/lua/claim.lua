@@ -8,9 +8,11 @@
   ARGV[5]  slack (ms): a delayed job may be claimed this early
   then per ticket 5 values: id, gen, nonce, the token to hand out,
            the takeover error JSON ('' unless RabbitMQ redelivered the ticket)
-  Returns { per ticket 7 values: outcome ('claimed' | 'stale' | 'future'),
-  task, queue, args, attempt, options JSON, lease expiry ('' unless claimed) ; notes }.
-  A ticket is future while the change it announces has not committed (no
+  Returns { per ticket 7 values: outcome ('claimed' | 'stale' | 'future' | 'held'),
+  task, queue, args, attempt, options JSON, lease expiry ('' unless claimed) ; notes };
+  for 'held' the second value is the wait in ms ('' = none known).
+  A queued or due job passes the flow gate (lib.lua, admit): held, it stays
+  (or becomes) queued and the ticket waits. A ticket is future while the change it announces has not committed (no
   job, or an older gen); stale when it no longer names the job's ticket.
   A claim resent after a reconnect (the job holds its token) is answered
   again. The ticket holding an active job takes it over only when redelivered (its
@@ -21,7 +23,7 @@ local now = now_ms()
 local lease_ms, worker, ttl, slack = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local NAMES = { 't', 'q', 'a', 's', 'n', 'rt', 'o', 'r', 'g', 'nc', 'rn', 'sq', 'k', 'tk', 'lu' }
 local out = {}
-local function answer(kind, f, attempt, lease_end)
+local function answer(kind, f, attempt, lease_end, wait)
   out[#out + 1] = kind
   if kind == 'claimed' then
     out[#out + 1] = f.t
@@ -31,7 +33,8 @@ local function answer(kind, f, attempt, lease_end)
     out[#out + 1] = f.o
     out[#out + 1] = lease_end
   else
-    for _ = 1, 6 do
+    out[#out + 1] = wait or ''
+    for _ = 1, 5 do
       out[#out + 1] = ''
     end
   end
@@ -74,6 +77,17 @@ for i = 6, #ARGV, 5 do
     elseif f.s ~= 'queued' then
       go = false
       answer('stale')
+    end
+    if go and f.s ~= 'active' then
+      local wait = admit(f.q, f.o, now, token)
+      if wait then
+        go = false
+        if f.s == 'delayed' then
+          redis.call('HSET', jkey(id), 's', 'queued')
+          index(id, f.q, f.sq, 'delayed', 'queued')
+        end
+        answer('held', nil, nil, nil, wait)
+      end
     end
     if go then
       local jk = jkey(id)

@@ -41,6 +41,95 @@ end
 
 local LIVE = { queued = true, delayed = true, active = true }
 
+--[[ Flow control (docs/flow-control.md; claim.lua gates, limits.lua reads). Keys under P:
+    P..'qset'        hash  queue -> settings JSON
+    P..'lim'         hash  queue -> nothing is claimed before this time (RateLimited)
+    P..'rl:'..queue  zset  claim times inside the queue's rate window (member: lease token)
+  Active jobs per group are counted from P..'s:active:'..queue, each job's
+  group read from its options: whatever ends a lease gives the slot back.
+]]
+local gates = {}
+
+-- A queue's settings (decoded) and limited-until, or false when it has neither (cached per script).
+local function gate_of(q)
+  local gate = gates[q]
+  if gate == nil then
+    local json = redis.call('HGET', P .. 'qset', q)
+    local lim = tonumber(redis.call('HGET', P .. 'lim', q))
+    gate = (json or lim) and { s = json and cjson.decode(json) or {}, lim = lim } or false
+    gates[q] = gate
+  end
+  return gate
+end
+
+-- The `group` job option in an options JSON, or nil.
+local function group_in(opts)
+  if not opts then
+    return nil
+  end
+  local ok, o = pcall(cjson.decode, opts)
+  if ok and type(o) == 'table' and type(o.group) == 'string' then
+    return o.group
+  end
+  return nil
+end
+
+-- Active jobs per group of a queue (counted once per script; admit keeps it current).
+local active_groups = {}
+local function groups_active(q)
+  local m = active_groups[q]
+  if not m then
+    m = {}
+    for _, id in ipairs(redis.call('ZRANGE', P .. 's:active:' .. q, 0, -1)) do
+      local g = group_in(redis.call('HGET', jkey(id), 'o'))
+      if g then
+        m[g] = (m[g] or 0) + 1
+      end
+    end
+    active_groups[q] = m
+  end
+  return m
+end
+
+-- The gate of a claim: nil when the job (queue q, options opts) may start
+-- now (recorded in its rate window under token), else how long it waits
+-- (ms), or '' when no time is known (paused, a full group).
+local function admit(q, opts, now, token)
+  local gate = gate_of(q)
+  if not gate then
+    return nil
+  end
+  if gate.s.paused == true then
+    return ''
+  end
+  if gate.lim and gate.lim > now then
+    return gate.lim - now
+  end
+  local rl = gate.s.rateLimit
+  local rk = P .. 'rl:' .. q
+  if rl then
+    redis.call('ZREMRANGEBYSCORE', rk, '-inf', now - rl.per)
+    if redis.call('ZCARD', rk) >= rl.max then
+      local oldest = redis.call('ZRANGE', rk, 0, 0, 'WITHSCORES')
+      return math.max(1, tonumber(oldest[2]) + rl.per - now)
+    end
+  end
+  local limit = gate.s.groupConcurrency
+  local g = limit and group_in(opts)
+  if g then
+    local m = groups_active(q)
+    if (m[g] or 0) >= limit then
+      return ''
+    end
+    m[g] = (m[g] or 0) + 1
+  end
+  if rl then
+    redis.call('ZADD', rk, now, token)
+    redis.call('PEXPIRE', rk, rl.per)
+  end
+  return nil
+end
+
 -- Records report n of a job and notes it for the broker's listeners.
 local function report(id, task, queue, n, status, attempt, at, err, value)
   local member = cjson.encode({ n, status, attempt, at, err or '', value or '' })
