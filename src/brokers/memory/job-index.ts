@@ -1,3 +1,4 @@
+import { Deque } from './deque.js';
 import type { MemoryJob } from './memory-job.js';
 
 /** Where a job stands in the index. */
@@ -8,14 +9,14 @@ export const IndexState = { PENDING: 0, INDEXED: 1, REMOVED: 2 } as const;
  * the id map is built when someone first looks a job up by id. The hot path
  * (enqueue, lease, ack through the lease itself, eviction) never touches the
  * map, so a job nobody asks about by id costs no hashing at all. Pending
- * entries of removed jobs are compacted away, so the list stays bounded by
- * the live jobs.
+ * entries of removed jobs leave from the head at once (jobs mostly go oldest
+ * first) or are compacted away, so the list stays bounded by the live jobs.
  *
  * States of a job here: pending ──lookup──▶ indexed; either ──remove──▶ removed.
  */
 export class JobIndex {
   readonly #map = new Map<string, MemoryJob>();
-  #pending: MemoryJob[] = [];
+  #pending = new Deque<MemoryJob>();
   #removedPending = 0;
 
   add(job: MemoryJob): void {
@@ -29,13 +30,25 @@ export class JobIndex {
   }
 
   remove(job: MemoryJob): void {
-    if (job.indexState === IndexState.INDEXED) {
-      if (this.#map.get(job.id) === job) this.#map.delete(job.id);
-    } else if (job.indexState === IndexState.PENDING && ++this.#removedPending * 2 > this.#pending.length) {
-      this.#pending = this.#pending.filter((j) => j.indexState === IndexState.PENDING && j !== job);
-      this.#removedPending = 0;
-    }
+    const state = job.indexState;
     job.indexState = IndexState.REMOVED;
+    if (state === IndexState.INDEXED) {
+      if (this.#map.get(job.id) === job) this.#map.delete(job.id);
+      return;
+    }
+    if (state !== IndexState.PENDING) return;
+    this.#removedPending++;
+    // Jobs mostly leave oldest first: removed ones at the head go at once.
+    for (let head = this.#pending.peek(); head?.indexState === IndexState.REMOVED; head = this.#pending.peek()) {
+      this.#pending.shift();
+      this.#removedPending--;
+    }
+    if (this.#removedPending * 2 <= this.#pending.length) return;
+    const kept = new Deque<MemoryJob>();
+    for (let j = this.#pending.shift(); j !== undefined; j = this.#pending.shift())
+      if (j.indexState === IndexState.PENDING) kept.push(j);
+    this.#pending = kept;
+    this.#removedPending = 0;
   }
 
   /** Every job, oldest first. */
@@ -45,12 +58,11 @@ export class JobIndex {
   }
 
   #flush(): void {
-    for (const job of this.#pending) {
+    for (let job = this.#pending.shift(); job !== undefined; job = this.#pending.shift()) {
       if (job.indexState !== IndexState.PENDING) continue;
       this.#map.set(job.id, job);
       job.indexState = IndexState.INDEXED;
     }
-    this.#pending = [];
     this.#removedPending = 0;
   }
 }
