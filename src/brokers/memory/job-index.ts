@@ -1,5 +1,6 @@
 import { Deque } from './deque.js';
 import type { MemoryJob } from './memory-job.js';
+import { indexStateOf, setIndexState } from './memory-job.js';
 
 /** Where a job stands in the index. */
 export const IndexState = { PENDING: 0, INDEXED: 1, REMOVED: 2 } as const;
@@ -20,7 +21,7 @@ export class JobIndex {
   #removedPending = 0;
 
   add(job: MemoryJob): void {
-    job.indexState = IndexState.PENDING;
+    setIndexState(job, IndexState.PENDING);
     this.#pending.push(job);
   }
 
@@ -30,8 +31,8 @@ export class JobIndex {
   }
 
   remove(job: MemoryJob): void {
-    const state = job.indexState;
-    job.indexState = IndexState.REMOVED;
+    const state = indexStateOf(job);
+    setIndexState(job, IndexState.REMOVED);
     if (state === IndexState.INDEXED) {
       if (this.#map.get(job.id) === job) this.#map.delete(job.id);
       return;
@@ -39,14 +40,18 @@ export class JobIndex {
     if (state !== IndexState.PENDING) return;
     this.#removedPending++;
     // Jobs mostly leave oldest first: removed ones at the head go at once.
-    for (let head = this.#pending.peek(); head?.indexState === IndexState.REMOVED; head = this.#pending.peek()) {
+    for (
+      let head = this.#pending.peek();
+      head !== undefined && indexStateOf(head) === IndexState.REMOVED;
+      head = this.#pending.peek()
+    ) {
       this.#pending.shift();
       this.#removedPending--;
     }
     if (this.#removedPending * 2 <= this.#pending.length) return;
     const kept = new Deque<MemoryJob>();
     for (let j = this.#pending.shift(); j !== undefined; j = this.#pending.shift())
-      if (j.indexState === IndexState.PENDING) kept.push(j);
+      if (indexStateOf(j) === IndexState.PENDING) kept.push(j);
     this.#pending = kept;
     this.#removedPending = 0;
   }
@@ -59,9 +64,9 @@ export class JobIndex {
 
   #flush(): void {
     for (let job = this.#pending.shift(); job !== undefined; job = this.#pending.shift()) {
-      if (job.indexState !== IndexState.PENDING) continue;
+      if (indexStateOf(job) !== IndexState.PENDING) continue;
       this.#map.set(job.id, job);
-      job.indexState = IndexState.INDEXED;
+      setIndexState(job, IndexState.INDEXED);
     }
     this.#removedPending = 0;
   }

@@ -42,12 +42,15 @@ import {
   activeReport,
   createJob,
   epochMs,
+  indexStateOf,
+  isLeased,
   jobHistory,
   jobMore,
   jobOutcome,
   jobSnapshot,
   recordReport,
   setJobError,
+  setLeased,
   settleWaiters,
   sinceEpoch,
   terminalReport,
@@ -146,7 +149,7 @@ export class MemoryBroker implements Broker {
     job.status = 'active';
     job.attempt = 1;
     job.startedMs = sinceEpoch(now);
-    job.leased = true;
+    setLeased(job, true);
     job.stats.active++;
     this.#jobs.add(job);
     if (this.#reports.wants(job.id)) {
@@ -340,7 +343,7 @@ export class MemoryBroker implements Broker {
 
   outcome(id: string, hint?: unknown): Promise<unknown> | undefined {
     const job = this.#hinted(id, hint) ?? this.#jobs.get(id);
-    if (job === undefined || job.indexState === IndexState.REMOVED) return undefined;
+    if (job === undefined || indexStateOf(job) === IndexState.REMOVED) return undefined;
     return jobOutcome(job);
   }
 
@@ -384,8 +387,8 @@ export class MemoryBroker implements Broker {
     if (job.status === 'failed') job.stats.failed--;
     this.#finished.reopened();
     // The finished attempt's reports stop being derivable: log them.
-    if (job.leased) recordReport(job, activeReport(job));
-    job.leased = false;
+    if (isLeased(job)) recordReport(job, activeReport(job));
+    setLeased(job, false);
     recordReport(job, terminalReport(job)!);
     job.attempt = 0;
     setJobError(job, undefined);
@@ -499,7 +502,7 @@ export class MemoryBroker implements Broker {
     job.attempt++;
     job.startedMs = sinceEpoch(now);
     job.workerId = request.workerId;
-    job.leased = true;
+    setLeased(job, true);
     const lease = new MemoryLease(job, String(++this.#leaseSeq), sinceEpoch(now + request.leaseMs));
     job.lease = lease;
     lease.index = this.#active.push(job) - 1;
@@ -575,8 +578,8 @@ export class MemoryBroker implements Broker {
   /** Logs a report that cannot be derived later, and tells listeners. */
   #log(job: MemoryJob, report: Report): void {
     // Anything logged after the derived `active` report must follow it: log that first.
-    if (job.leased) {
-      job.leased = false;
+    if (isLeased(job)) {
+      setLeased(job, false);
       recordReport(job, activeReport(job));
     }
     recordReport(job, report);
@@ -689,8 +692,8 @@ export class MemoryBroker implements Broker {
   #reopenFlow(job: MemoryJob): void {
     if (job.status === 'failed') job.stats.failed--;
     this.#finished.reopened();
-    if (job.leased) recordReport(job, activeReport(job));
-    job.leased = false;
+    if (isLeased(job)) recordReport(job, activeReport(job));
+    setLeased(job, false);
     recordReport(job, terminalReport(job)!);
     setJobError(job, undefined);
     job.finishedMs = undefined;
@@ -699,7 +702,7 @@ export class MemoryBroker implements Broker {
     const now = Date.now();
     this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
     job.startedMs = sinceEpoch(now);
-    job.leased = true;
+    setLeased(job, true);
     if (this.#reports.wants(job.id)) this.#reports.send(job, activeReport(job));
   }
 

@@ -94,13 +94,14 @@ export interface MemoryJob {
   startedMs: number | undefined;
   /** Set once finished (succeeded, failed or cancelled), cleared when re-run. */
   finishedMs: number | undefined;
-  /** How many entries the finished-jobs list holds for this job (see FinishedJobs). */
-  finishedEntries: number;
   result: unknown;
-  /** True while the current attempt's `active` report is derived, not logged. */
-  leased: boolean;
-  /** See `JobIndex`: pending, indexed or removed. */
-  indexState: number;
+  /**
+   * Three small states in one small integer (see the functions below): the
+   * job's state in `JobIndex` (bits 0–1), whether the current attempt's
+   * `active` report is derived, not logged (`isLeased`, bit 2), and how many
+   * entries the finished-jobs list holds for it (`finishedEntries`, the rest).
+   */
+  bits: number;
   /** Callers of `Job.result()` waiting for the outcome: none, one, or several. */
   waiter: OutcomeWaiter | OutcomeWaiter[] | undefined;
   /** See {@link MemoryJobMore}; undefined until needed. */
@@ -126,10 +127,8 @@ export function createJob(request: EnqueueRequest, seq: number, now: number, sta
     runMs: sinceEpoch(now + request.delayMs),
     startedMs: undefined,
     finishedMs: undefined,
-    finishedEntries: 0,
     result: undefined,
-    leased: false,
-    indexState: 0,
+    bits: 0,
     waiter: undefined,
     more: request.key === undefined && request.flow === undefined ? undefined : newMore(request.key, request.flow),
   };
@@ -137,6 +136,40 @@ export function createJob(request: EnqueueRequest, seq: number, now: number, sta
 
 function newMore(key: string | undefined, flow: FlowLink | undefined): MemoryJobMore {
   return { key, flow, error: undefined, progress: undefined, log: undefined, handlerLogs: undefined, graph: undefined };
+}
+
+const INDEX_BITS = 3;
+const LEASED_BIT = 4;
+const ENTRY_UNIT = 8;
+
+/** The job's state in `JobIndex` (`IndexState`). */
+export function indexStateOf(job: MemoryJob): number {
+  return job.bits & INDEX_BITS;
+}
+
+/** Sets the job's state in `JobIndex`. */
+export function setIndexState(job: MemoryJob, state: number): void {
+  job.bits = (job.bits & ~INDEX_BITS) | state;
+}
+
+/** True while the current attempt's `active` report is derived from the fields, not logged. */
+export function isLeased(job: MemoryJob): boolean {
+  return (job.bits & LEASED_BIT) !== 0;
+}
+
+/** See {@link isLeased}. */
+export function setLeased(job: MemoryJob, leased: boolean): void {
+  job.bits = leased ? job.bits | LEASED_BIT : job.bits & ~LEASED_BIT;
+}
+
+/** How many entries the finished-jobs list holds for this job (see FinishedJobs). */
+export function finishedEntries(job: MemoryJob): number {
+  return job.bits >> 3;
+}
+
+/** Counts one entry more (1) or less (-1) in the finished-jobs list. */
+export function addFinishedEntries(job: MemoryJob, delta: 1 | -1): void {
+  job.bits += delta * ENTRY_UNIT;
 }
 
 /** The job's rarely used parts, made on first use. */
@@ -216,7 +249,7 @@ export function terminalReport(job: MemoryJob): Report | undefined {
 export function jobHistory(job: MemoryJob): Report[] {
   const out: Report[] = [{ jobId: job.id, status: 'queued', attempt: 0, at: epochMs(job.createdMs) }];
   if (job.more?.log) out.push(...job.more.log);
-  if (job.leased) out.push(activeReport(job));
+  if (isLeased(job)) out.push(activeReport(job));
   const terminal = terminalReport(job);
   if (terminal) out.push(terminal);
   return out;
