@@ -10,10 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BackendLease, ClaimOutcome, NewJob, ResultBackend } from '../../src/brokers/amqp/backend.js';
+import type { BackendLease, ClaimOutcome, ResultBackend } from '../../src/brokers/amqp/backend.js';
 import { createBackend } from '../../src/brokers/amqp/backend-factory.js';
 import { createAmqpBroker, parseAmqpUrl } from '../../src/brokers/amqp/index.js';
 import { withBackend } from '../../src/brokers/amqp/options.js';
+import { backendJob } from './amqp-backend-jobs.js';
 import { deletePrefix, redisUrl } from './redis-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-amqp-backends-'));
@@ -40,25 +41,7 @@ function plain(value: unknown): unknown {
   return out;
 }
 
-const OPTIONS = { retries: 1, backoff: { type: 'fixed' as const, delay: 0, max: 0 } };
-
-function job(id: string, extra: Partial<NewJob> = {}): NewJob {
-  const now = Date.now();
-  return {
-    id,
-    task: 't',
-    queue: 'q1',
-    args: `["${id}"]`,
-    priority: 0,
-    createdAt: now,
-    runAt: now,
-    delayed: false,
-    key: undefined,
-    options: OPTIONS,
-    nonce: `n-${id}`,
-    ...extra,
-  };
-}
+const job = backendJob;
 
 const ticket = (id: string, gen = 1, nonce = `n-${id}`, redelivered = false) => ({ id, gen, nonce, redelivered });
 const leaseOf = (o: ClaimOutcome | undefined): BackendLease => {

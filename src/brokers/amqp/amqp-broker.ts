@@ -7,6 +7,7 @@ import type {
   CancelResult,
   EnqueueRequest,
   EnqueueResult,
+  FlowStartRequest,
   JobPage,
   JobSnapshot,
   LeaseRef,
@@ -25,7 +26,7 @@ import type {
   SchedulePut,
   ScheduleRecord,
 } from '../contract.js';
-import type { BackendSchedules, InsertResult, NewJob, ResultBackend } from './backend.js';
+import type { InsertResult, NewJob, ResultBackend } from './backend.js';
 import { createBackend } from './backend-factory.js';
 import { DELAY_SLACK_MS } from './backend-rules.js';
 import { HeldLeases } from './held-leases.js';
@@ -43,11 +44,15 @@ import { freshToken } from './tokens.js';
 import { WorkQueues } from './work-queues.js';
 import { fireThroughBackend, newJob } from './schedule-fire.js';
 import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
+import { AmqpFlows } from './flows.js';
 
 const OWNER = 'drover amqp broker';
 
 /** Progress reports kept per job. */
 const KEEP_PROGRESS = 100;
+
+/** The id of a step of a flow ends in `.<step index>`. */
+const STEP_ID = /\.\d+$/;
 
 /**
  * RabbitMQ carries the work, a result backend keeps the state
@@ -73,15 +78,13 @@ export class AmqpBroker implements Broker {
   #backend: ResultBackend | undefined;
   #hub: ReportHub | undefined;
   #leaser: Leaser | undefined;
+  #flows: AmqpFlows | undefined;
   #opening: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #stopTimers: (() => void) | undefined;
 
   constructor(options: AmqpBrokerOptions) {
     this.#o = resolveAmqpOptions(options);
-    // The ScheduleStore part is declared by having its methods: a backend without schedules hides them.
-    if (!backendKeepsSchedules(this.#o.backend))
-      for (const method of SCHEDULE_METHODS) Object.defineProperty(this, method, { value: undefined });
     this.#work = new WorkQueues({
       prefix: this.#o.prefix,
       maxPriority: this.#o.maxPriority,
@@ -142,6 +145,14 @@ export class AmqpBroker implements Broker {
       codec: this.#o.codec,
       wake: () => this.#signalReady(),
     });
+    this.#flows = new AmqpFlows({
+      backend,
+      work: this.#work,
+      codec: this.#o.codec,
+      check: (req) => this.#checkTimeout(req),
+      publish: (notes) => this.#hub!.publish(notes),
+      wake: () => this.#signalReady(),
+    });
     this.#stopTimers = startSweeper({
       backend,
       work: this.#work,
@@ -169,27 +180,27 @@ export class AmqpBroker implements Broker {
 
   /** Stores a schedule in the result backend (see ScheduleStore). */
   async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
-    return (await this.#schedules()).putSchedule(definition);
+    return (await this.#use()).putSchedule(definition);
   }
 
   /** Removes a schedule; false if unknown. */
   async removeSchedule(name: string): Promise<boolean> {
-    return (await this.#schedules()).removeSchedule(name);
+    return (await this.#use()).removeSchedule(name);
   }
 
   /** Every schedule, by name. */
   async listSchedules(): Promise<ScheduleRecord[]> {
-    return (await this.#schedules()).listSchedules();
+    return (await this.#use()).listSchedules();
   }
 
   /** Pauses or resumes a schedule; false if unknown. */
   async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
-    return (await this.#schedules()).pauseSchedule(name, paused);
+    return (await this.#use()).pauseSchedule(name, paused);
   }
 
   /** Fires one tick (see `schedule-fire.ts`). */
   async fireSchedule(request: FireRequest): Promise<FireOutcome> {
-    const backend = await this.#schedules();
+    const backend = await this.#use();
     this.#checkTimeout(request.job);
     const fired = await fireThroughBackend(
       backend,
@@ -202,15 +213,14 @@ export class AmqpBroker implements Broker {
     return fired.value;
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+  /** Starts a flow: its job and first steps in one backend write (see `flows.ts`). */
+  async startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
+    await this.#use();
+    return this.#flows!.start(request);
   }
 
-  async #schedules(): Promise<ResultBackend & BackendSchedules> {
-    const backend = await this.#use();
-    if (!hasSchedules(backend))
-      throw new ConfigError(`The result backend ${backend.label} keeps no schedules; use a sqlite: backend for them`);
-    return backend;
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   async enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]> {
@@ -279,6 +289,12 @@ export class AmqpBroker implements Broker {
     // Safe: should the process die before the commit, the backend lease expires and the sweeper
     // publishes a new ticket (at-least-once); a stale lease's delivery is dropped either way.
     this.#leaser!.drop(lease);
+    // Only a step's id has the form `<flowId>.<n>` (flow-graph.ts): other jobs skip the lookup.
+    const link = STEP_ID.test(lease.id) ? await backend.flowLink(lease.id) : undefined;
+    if (link) {
+      if (!(await this.#flows!.ackStep(lease, link, stored, result))) throw new StaleLeaseError(lease.id);
+      return;
+    }
     const { value, notes } = await backend.ack(lease, stored);
     this.#hub!.publish(notes.map((n): LiveNote => (n.status === 'succeeded' ? { ...n, raw: result } : n)));
     if (!value) throw new StaleLeaseError(lease.id);
@@ -343,6 +359,8 @@ export class AmqpBroker implements Broker {
 
   async cancel(id: string): Promise<CancelResult> {
     const backend = await this.#use();
+    const flow = await this.#flows!.cancel(id, (step) => this.cancel(step));
+    if (flow !== undefined) return flow;
     const { value, notes } = await backend.cancel(id);
     this.#hub!.publish(notes);
     if (value === 'aborted') {
@@ -354,6 +372,8 @@ export class AmqpBroker implements Broker {
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
     const backend = await this.#use();
+    const flow = await this.#flows!.retry(id);
+    if (flow !== undefined) return flow === null ? undefined : toSnapshot(flow, this.#o.codec);
     const before = await backend.get(id);
     if (!before || (before.status !== 'failed' && before.status !== 'cancelled')) return undefined;
     const now = Date.now();
@@ -453,15 +473,4 @@ export class AmqpBroker implements Broker {
  */
 export function createAmqpBroker(options: AmqpBrokerOptions): AmqpBroker {
   return new AmqpBroker(options);
-}
-
-const SCHEDULE_METHODS = ['putSchedule', 'removeSchedule', 'listSchedules', 'pauseSchedule', 'fireSchedule'] as const;
-
-/** Whether the backend a URL names keeps schedules (the SQLite one does; the Redis one not yet). */
-function backendKeepsSchedules(url: string): boolean {
-  return /^sqlite:/i.test(url);
-}
-
-function hasSchedules(backend: ResultBackend): backend is ResultBackend & BackendSchedules {
-  return SCHEDULE_METHODS.every((method) => typeof backend[method] === 'function');
 }

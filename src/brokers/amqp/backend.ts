@@ -18,6 +18,7 @@ import type { ErrorInfo } from '../../core/errors.js';
 import type { JobStatus, ReportStatus } from '../../core/report.js';
 import type {
   CancelResult,
+  FlowLink,
   FireOutcome,
   FireRequest,
   ListJobsQuery,
@@ -28,6 +29,7 @@ import type {
   ScheduleRecord,
   StoredJobOptions,
 } from '../contract.js';
+import type { BackendFlows } from './backend-flows.js';
 
 /** A value as stored: codec output, or null for `undefined`. */
 export type Stored = string | Buffer | null;
@@ -48,6 +50,8 @@ export interface NewJob {
   key: string | undefined;
   options: StoredJobOptions;
   nonce: string;
+  /** Set on a step of a flow (see `backend-flows.ts`). */
+  flow?: FlowLink | undefined;
 }
 
 /** What insert did with one job. */
@@ -158,6 +162,8 @@ export interface JobRecord {
   finishedAt?: number | undefined;
   workerId?: string | undefined;
   gen: number;
+  /** The flow this job is a step of. */
+  flowId?: string | undefined;
 }
 
 /** A page of job records. */
@@ -196,12 +202,8 @@ export type BackendFlowControl = Pick<
   'getQueueSettings' | 'setQueueSettings' | 'limitQueue' | 'queueLimits' | 'purgeQueue'
 >;
 
-/**
- * The state store behind the AMQP broker. The schedules part is optional:
- * the SQLite backend has it, the Redis backend not yet (the broker then
- * leaves out the ScheduleStore part of the contract).
- */
-export interface ResultBackend extends Partial<BackendSchedules>, BackendFlowControl {
+/** The state store behind the AMQP broker, with its schedules, flows and flow-control parts. */
+export interface ResultBackend extends BackendSchedules, BackendFlows, BackendFlowControl {
   /** Short description for errors, without credentials. */
   readonly label: string;
   open(): Promise<void>;

@@ -24,5 +24,6 @@ export function toSnapshot(r: JobRecord, codec: Codec): JobSnapshot {
   if (r.startedAt !== undefined) s.startedAt = r.startedAt;
   if (r.finishedAt !== undefined) s.finishedAt = r.finishedAt;
   if (r.workerId !== undefined) s.workerId = r.workerId;
+  if (r.flowId !== undefined) s.flowId = r.flowId;
   return s;
 }

@@ -10,20 +10,12 @@
  * the flow inside `finish.lua`, `sweep.lua` and `cancel.lua` themselves.
  */
 import { randomBytes } from 'node:crypto';
-import type {
-  EnqueueRequest,
-  EnqueueResult,
-  FlowGraph,
-  FlowLink,
-  FlowOutcome,
-  FlowStartRequest,
-  FlowTx,
-  StoredFlow,
-} from '../../core/contract/index.js';
+import type { EnqueueResult, FlowGraph, FlowLink, FlowStartRequest, StoredFlow } from '../../core/contract/index.js';
 import { FLOW_QUEUE } from '../../core/contract/index.js';
 import { StaleLeaseError } from '../../core/errors.js';
 import { cancelFlow, retryFlow, stepSucceeded } from '../../core/flow/flow-driver.js';
 import { flowJobRequest } from '../../core/flow/flow-job.js';
+import { FlowPlan } from '../../core/flow/flow-plan.js';
 import type { JobStatus } from '../../core/report.js';
 import type { LeaseRef } from '../contract.js';
 import type { RedisEngine } from './redis-engine.js';
@@ -39,48 +31,6 @@ export interface StepRecorded {
   attempt: number;
   n: number;
   at: number;
-}
-
-/** The shared flow logic's storage, recording what it would change (applied by `flow.lua`). */
-class FlowPlan implements FlowTx {
-  graph: FlowGraph | undefined;
-  ends: FlowOutcome | undefined;
-  reopen = false;
-  readonly enqueued: EnqueueRequest[] = [];
-  readonly reruns: string[] = [];
-  readonly cancels: string[] = [];
-  readonly #flow: StoredFlow | undefined;
-  readonly #statuses: ReadonlyMap<string, JobStatus>;
-
-  constructor(flow: StoredFlow | undefined, statuses: ReadonlyMap<string, JobStatus> = new Map()) {
-    this.#flow = flow;
-    this.#statuses = statuses;
-  }
-
-  readFlow(): StoredFlow | undefined {
-    return this.#flow;
-  }
-  writeGraph(_id: string, graph: FlowGraph): void {
-    this.graph = graph;
-  }
-  finishFlow(_id: string, outcome: FlowOutcome): void {
-    this.ends = outcome;
-  }
-  reopenFlow(): void {
-    this.reopen = true;
-  }
-  enqueue(requests: EnqueueRequest[]): void {
-    this.enqueued.push(...requests);
-  }
-  jobStatus(id: string): JobStatus | undefined {
-    return this.#statuses.get(id);
-  }
-  rerun(id: string): void {
-    this.reruns.push(id);
-  }
-  cancel(id: string): void {
-    this.cancels.push(id);
-  }
 }
 
 /** A flow as read, with the version its change must find. */

@@ -3,13 +3,18 @@
  * prefix (layout in `lua/sched.lua`). Every change is one script, so it
  * follows the store's rules atomically; the fire is `lua/sfire.lua`, called
  * by the broker. A listing reads the set, then the hashes, in one pipeline.
+ * The AMQP broker's Redis result backend keeps its schedules the same way,
+ * through these functions, under its own prefix plus `sc:`.
  */
 import type { ScheduleDefinition, SchedulePut, ScheduleRecord } from '../../core/contract/index.js';
 import { definitionJson } from '../../core/contract/schedule-rules.js';
 import type { RedisEngine } from './redis-engine.js';
 
+/** What the schedules use of an engine. */
+export type ScheduleEngine = Pick<RedisEngine, 'run' | 'client' | 'kp' | 'guard'>;
+
 /** Stores a definition (see ScheduleStore.putSchedule). */
-export async function putSchedule(engine: RedisEngine, definition: ScheduleDefinition): Promise<SchedulePut> {
+export async function putSchedule(engine: ScheduleEngine, definition: ScheduleDefinition): Promise<SchedulePut> {
   const overlap = definition.overlap ? '1' : '0';
   return String(
     await engine.run('sched', ['put', definition.name, definitionJson(definition), overlap]),
@@ -17,17 +22,17 @@ export async function putSchedule(engine: RedisEngine, definition: ScheduleDefin
 }
 
 /** Removes a schedule; false if unknown. */
-export async function removeSchedule(engine: RedisEngine, name: string): Promise<boolean> {
+export async function removeSchedule(engine: ScheduleEngine, name: string): Promise<boolean> {
   return Number(await engine.run('sched', ['remove', name])) === 1;
 }
 
 /** Pauses or resumes a schedule; false if unknown. */
-export async function pauseSchedule(engine: RedisEngine, name: string, paused: boolean): Promise<boolean> {
+export async function pauseSchedule(engine: ScheduleEngine, name: string, paused: boolean): Promise<boolean> {
   return Number(await engine.run('sched', [paused ? 'pause' : 'resume', name])) === 1;
 }
 
 /** Every schedule, by name. */
-export async function listSchedules(engine: RedisEngine): Promise<ScheduleRecord[]> {
+export async function listSchedules(engine: ScheduleEngine): Promise<ScheduleRecord[]> {
   const { client, kp, guard } = engine;
   const names = (await guard.run(client.smembers(`${kp}sched`))).sort();
   if (names.length === 0) return [];

@@ -30,6 +30,7 @@ export function toRecord(id: string, f: JobFields): JobRecord {
   if (f.b !== undefined) record.startedAt = Number(f.b);
   if (f.f !== undefined) record.finishedAt = Number(f.f);
   if (f.wk !== undefined) record.workerId = f.wk;
+  if (f.fl !== undefined) record.flowId = f.fl;
   return record;
 }
 

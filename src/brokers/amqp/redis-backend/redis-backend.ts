@@ -3,11 +3,16 @@ import type { ErrorInfo } from '../../../core/errors.js';
 import type { JobStatus } from '../../../core/report.js';
 import type {
   CancelResult,
+  FireOutcome,
+  FireRequest,
   ListJobsQuery,
   QueueCounts,
   QueueLimits,
   QueueSettings,
   QueueSettingsPatch,
+  ScheduleDefinition,
+  SchedulePut,
+  ScheduleRecord,
 } from '../../contract.js';
 import { checkDurability } from '../../redis/durability-check.js';
 import { fieldsOf } from '../../redis/job-snapshot.js';
@@ -15,7 +20,7 @@ import { redact } from '../../redis/options.js';
 import { OutageGuard } from '../../redis/outage-guard.js';
 import type { RedisClient } from '../../redis/redis-clients.js';
 import { createClient } from '../../redis/redis-clients.js';
-import { ScriptRunner, ScriptSet } from '../../redis/scripts.js';
+import { BROKER_SCRIPTS, ScriptRunner, ScriptSet } from '../../redis/scripts.js';
 import { loadBytes, storeBytes } from '../../redis/stored-values.js';
 import type {
   BackendLease,
@@ -32,8 +37,15 @@ import type {
   Stored,
   TicketRef,
 } from '../backend.js';
+import type { FlowLink } from '../../contract.js';
 import { DELAY_SLACK_MS, checkListQuery, errorJson, leaseExpired, parseOptions } from '../backend-rules.js';
 import { freshToken } from '../tokens.js';
+import type { FlowCommit, FlowVerdict, StoredFlowRecord } from '../backend-flows.js';
+import * as flows from './flows.js';
+import type { RedisFlowsHost } from './flows.js';
+import * as redisSchedules from '../../redis/schedules.js';
+import type { ScheduleEngine } from '../../redis/schedules.js';
+import { SCHEDULES_PREFIX, fireSchedule } from './schedules.js';
 import { FLOW_SCRIPTS, RedisFlowControl } from './flow-control.js';
 import type { RedisBackendOptions } from './options.js';
 import type { Reply } from './records.js';
@@ -55,6 +67,9 @@ const NAMES = [
   'history',
   'list',
   'counts',
+  'fstart',
+  'fcommit',
+  'sfire',
   ...FLOW_SCRIPTS,
 ] as const;
 type Name = (typeof NAMES)[number];
@@ -92,6 +107,9 @@ export class RedisBackend implements ResultBackend {
   #client: RedisClient | undefined;
   #runner: ScriptRunner<Name> | undefined;
   #closed = false;
+  readonly #flows: RedisFlowsHost;
+  /** The Redis broker's schedule scripts and listing, under `{prefix}:sc:`. */
+  #schedules: ScheduleEngine | undefined;
   readonly #flow = new RedisFlowControl({
     run: (name, args) => this.#run(name, args),
     stored: async (queue) => (await this.#do(this.#c().hget(`${this.#kp}qset`, queue))) ?? '',
@@ -102,6 +120,11 @@ export class RedisBackend implements ResultBackend {
     this.#kp = `{${options.redis.prefix}}:`;
     this.label = `${redact(options.redis.url)} (prefix ${options.redis.prefix})`;
     this.#guard = new OutageGuard(options.redis.outageTimeout, redact(options.redis.url));
+    this.#flows = {
+      resultTtl: options.resultTtl,
+      run: (name, args) => this.#run(name, args),
+      fieldsOf: (id, names) => this.#do(this.#c().hmget(`${this.#kp}j:${id}`, ...names)),
+    };
   }
 
   async open(): Promise<void> {
@@ -122,6 +145,9 @@ export class RedisBackend implements ResultBackend {
       await client.connect();
       await checkDurability(client, redact(this.#o.redis.url), this.#o.redis.allowEviction, warnOnce);
       this.#runner = new ScriptRunner(client, this.#kp, SCRIPTS);
+      const kp = `${this.#kp}${SCHEDULES_PREFIX}`;
+      const runner = new ScriptRunner(client, kp, BROKER_SCRIPTS);
+      this.#schedules = { client, kp, guard: this.#guard, run: (name, args) => this.#do(runner.run(name, args)) };
     } catch (error) {
       client.disconnect();
       if (error instanceof ConfigError) throw error;
@@ -175,6 +201,48 @@ export class RedisBackend implements ResultBackend {
       out.notes.push(...toNotes(notes));
     }
     return out;
+  }
+
+  startFlow(flow: NewJob, graph: Stored, first: readonly NewJob[]): Promise<Changed<InsertResult>> {
+    return flows.startFlow(this.#flows, flow, graph, first);
+  }
+
+  readFlow(id: string): Promise<StoredFlowRecord | undefined> {
+    return flows.readFlow(this.#flows, id);
+  }
+
+  flowLink(id: string): Promise<FlowLink | undefined> {
+    return flows.flowLink(this.#flows, id);
+  }
+
+  commitFlow(change: FlowCommit): Promise<Changed<FlowVerdict>> {
+    return flows.commitFlow(this.#flows, change);
+  }
+
+  async putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
+    return redisSchedules.putSchedule(this.#sched(), definition);
+  }
+
+  async removeSchedule(name: string): Promise<boolean> {
+    return redisSchedules.removeSchedule(this.#sched(), name);
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return redisSchedules.listSchedules(this.#sched());
+  }
+
+  async pauseSchedule(name: string, paused: boolean): Promise<boolean> {
+    return redisSchedules.pauseSchedule(this.#sched(), name, paused);
+  }
+
+  fireSchedule(request: FireRequest, job: NewJob): Promise<Changed<FireOutcome>> {
+    return fireSchedule((name, args) => this.#run(name, args), request, job);
+  }
+
+  /** The schedules' engine (throws when not open: the async callers reject). */
+  #sched(): ScheduleEngine {
+    if (!this.#schedules || this.#closed) throw this.#notOpen();
+    return this.#schedules;
   }
 
   async claim(

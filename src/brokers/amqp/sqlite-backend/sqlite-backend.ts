@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../core/errors.js';
 import type { ReportStatus } from '../../../core/report.js';
 import type {
   CancelResult,
+  FlowLink,
   FireOutcome,
   FireRequest,
   ListJobsQuery,
@@ -34,9 +35,12 @@ import type {
 } from '../backend.js';
 import { checkListQuery, errorJson, leaseExpired, parseError, parseOptions, DELAY_SLACK_MS } from '../backend-rules.js';
 import { freshToken } from '../tokens.js';
+import type { FlowCommit, FlowVerdict, StoredFlowRecord } from '../backend-flows.js';
+import { FLOW_TABLES, SqliteFlows } from './flows.js';
 import { FLOW_SCHEMA, SqliteFlowControl } from './flow-control.js';
 import type { GateCache } from './flow-control.js';
 import { GroupCommit } from './group-commit.js';
+import { recordReport } from './reports.js';
 import type { JobRow, OutcomeRow } from './rows.js';
 import { toRecord } from './rows.js';
 import { SCHEMA } from './schema.js';
@@ -80,6 +84,7 @@ export class SqliteBackend implements ResultBackend {
   #s!: Statements;
   #writes!: GroupCommit;
   #schedules!: ScheduleTable;
+  #flows!: SqliteFlows;
   #flow!: SqliteFlowControl;
 
   constructor(options: SqliteBackendOptions) {
@@ -101,11 +106,18 @@ export class SqliteBackend implements ResultBackend {
       if (this.#o.path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${this.#o.synchronous ?? 'FULL'}`);
       db.pragma('journal_size_limit = 67108864');
-      db.transaction(() => db.exec(SCHEMA + FLOW_SCHEMA)).immediate();
+      db.transaction(() => db.exec(SCHEMA + FLOW_SCHEMA + FLOW_TABLES)).immediate();
       this.#db = db;
       this.#s = new Statements(db);
       this.#schedules = new ScheduleTable(db, { table: 'drover_amqp_schedules', ns: this.#o.ns });
       this.#writes = new GroupCommit(db, this.label);
+      this.#flows = new SqliteFlows({
+        db,
+        s: this.#s,
+        ns: this.#o.ns,
+        resultTtl: this.#o.resultTtl,
+        insert: (job, now, notes) => this.#insertOne(job, now, notes),
+      });
       this.#flow = new SqliteFlowControl(db, this.#o.ns);
     } catch (error) {
       throw new BrokerError(`Could not open the result backend ${this.label}: ${String(error)}`, { cause: error });
@@ -163,8 +175,30 @@ export class SqliteBackend implements ResultBackend {
       1,
       job.nonce,
     );
-    this.#report(notes, job, 1, 'queued', 0, now);
+    recordReport(this.#s, notes, job, 1, 'queued', 0, now);
     return { id: job.id, status, duplicate: false };
+  }
+
+  startFlow(flow: NewJob, graph: Stored, first: readonly NewJob[]): Promise<Changed<InsertResult>> {
+    return this.#writes.run((now) => {
+      const notes: Note[] = [];
+      return { value: this.#flows.start(flow, graph, first, now, notes), notes };
+    });
+  }
+
+  async readFlow(id: string): Promise<StoredFlowRecord | undefined> {
+    return this.#flows.read(id);
+  }
+
+  async flowLink(id: string): Promise<FlowLink | undefined> {
+    return this.#flows.link(id);
+  }
+
+  commitFlow(change: FlowCommit): Promise<Changed<FlowVerdict>> {
+    return this.#writes.run((now) => {
+      const notes: Note[] = [];
+      return { value: this.#flows.commit(change, now, notes), notes };
+    });
   }
 
   putSchedule(definition: ScheduleDefinition): Promise<SchedulePut> {
@@ -245,9 +279,19 @@ export class SqliteBackend implements ResultBackend {
       // The ticket that holds the job came back: its holder's channel died. Take over (an attempt spent).
       if (!ticket.redelivered) return { kind: 'stale' };
       const error = leaseExpired(row.id);
-      this.#report(notes, row, ++rn, row.attempt > row.retries ? 'failed' : 'retrying', row.attempt, now, error.info);
+      recordReport(
+        this.#s,
+        notes,
+        row,
+        ++rn,
+        row.attempt > row.retries ? 'failed' : 'retrying',
+        row.attempt,
+        now,
+        error.info,
+      );
       if (row.attempt > row.retries) {
         s.failNow.run(error.json, now, now + this.#o.resultTtl, rn, row.id);
+        this.#flows.stepEnded(row.id, row.task, error.info, now, notes);
         return { kind: 'stale' };
       }
     } else if (row.status === 'delayed') {
@@ -263,7 +307,7 @@ export class SqliteBackend implements ResultBackend {
     const until = now + leaseMs;
     s.claim.run(token, until, now, worker, ++rn, row.id);
     const attempt = row.attempt + 1;
-    this.#report(notes, row, rn, 'active', attempt, now);
+    recordReport(this.#s, notes, row, rn, 'active', attempt, now);
     return {
       kind: 'claimed',
       job: {
@@ -302,7 +346,9 @@ export class SqliteBackend implements ResultBackend {
             lease.token,
           ) as OutcomeRow | undefined)
         : (s.nackFail.get(e.json, now, now + this.#o.resultTtl, lease.id, lease.token) as OutcomeRow | undefined);
-      return this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+      const changed = this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+      if (row && !next) this.#flows.stepEnded(lease.id, row.task, e.info, now, changed.notes);
+      return changed;
     });
   }
 
@@ -340,7 +386,9 @@ export class SqliteBackend implements ResultBackend {
         ? (s.expireRequeue.get(now, e.json, next.gen, next.nonce, lease.id, lease.token, now) as OutcomeRow | undefined)
         : (s.expireFail.get(e.json, now, now + this.#o.resultTtl, lease.id, lease.token, now) as
             OutcomeRow | undefined);
-      return this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+      const changed = this.#outcome(lease, row, next ? 'retrying' : 'failed', now, e.info);
+      if (row && !next) this.#flows.stepEnded(lease.id, row.task, e.info, now, changed.notes);
+      return changed;
     });
   }
 
@@ -356,7 +404,8 @@ export class SqliteBackend implements ResultBackend {
       const row = s.cancel.get(now, now + this.#o.resultTtl, id) as OutcomeRow | undefined;
       if (!row) return { value: 'finished', notes: [] };
       const notes: Note[] = [];
-      this.#report(notes, { id, ...row }, row.rn, 'cancelled', row.attempt, now);
+      recordReport(this.#s, notes, { id, ...row }, row.rn, 'cancelled', row.attempt, now);
+      this.#flows.stepEnded(id, row.task, undefined, now, notes);
       return { value: before.status === 'active' ? 'aborted' : 'cancelled', notes };
     });
   }
@@ -372,14 +421,14 @@ export class SqliteBackend implements ResultBackend {
       if (!row) return { value: undefined, notes: [] };
       s.deleteReports.run(id);
       const notes: Note[] = [];
-      this.#report(notes, row, row.rn, 'queued', 0, now);
+      recordReport(this.#s, notes, row, row.rn, 'queued', 0, now);
       return { value: toRecord(row), notes };
     });
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
     const row = this.#s.getJob.get(id) as JobRow | undefined;
-    return row && toRecord(row);
+    return row && this.#flows.withFlowId(toRecord(row));
   }
 
   async history(id: string, afterN: number): Promise<ReportRecord[]> {
@@ -460,22 +509,7 @@ export class SqliteBackend implements ResultBackend {
   ): Changed<boolean> {
     if (!row) return { value: false, notes: [] };
     const notes: Note[] = [];
-    this.#report(notes, { id: lease.id, ...row }, row.rn, status, row.attempt, now, error, progress);
+    recordReport(this.#s, notes, { id: lease.id, ...row }, row.rn, status, row.attempt, now, error, progress);
     return { value: true, notes };
-  }
-
-  /** Inserts report `n` and notes it for the broker's listeners. */
-  #report(
-    notes: Note[],
-    job: { id: string; task: string; queue: string },
-    n: number,
-    status: ReportStatus,
-    attempt: number,
-    at: number,
-    error?: ErrorInfo,
-    progress?: Stored,
-  ): void {
-    this.#s.insertReport.run(job.id, n, status, attempt, at, progress ?? null, error ? JSON.stringify(error) : null);
-    notes.push({ id: job.id, task: job.task, queue: job.queue, n, status, attempt, at, error });
   }
 }

@@ -38,23 +38,7 @@ for i = 2, #ARGV, STEP do
     out[#out + 1] = holder_status
     out[#out + 1] = 1
   else
-    local status = delayed and 'delayed' or 'queued'
-    if not delayed then
-      run_at = now
-    end
-    local seq = redis.call('INCR', P .. 'seq')
-    redis.call('HSET', jk, 't', task, 'q', q, 's', status, 'p', prio, 'n', 0, 'rt', retries, 'o', opts,
-      'r', run_at, 'c', math.min(created, now), 'g', 1, 'nc', nonce, 'rn', 1, 'sq', seq)
-    if args ~= '' then
-      redis.call('HSET', jk, 'a', args)
-    end
-    if key ~= '' then
-      redis.call('HSET', jk, 'k', key)
-      redis.call('HSET', P .. 'keys', key, id)
-    end
-    redis.call('SADD', P .. 'queues', q)
-    index(id, q, seq, nil, status)
-    report(id, task, q, 1, 'queued', 0, now)
+    local status = insert_job(id, task, q, args, prio, created, run_at, delayed, key, opts, retries, nonce, now, nil)
     out[#out + 1] = id
     out[#out + 1] = status
     out[#out + 1] = 0

@@ -23,6 +23,8 @@
   lu lease lease_end, wk worker, pr progress, rs result, e error JSON,
   rn number of its last report, sq seq, op the id of the last ack / nack
   call recorded (a resent call is recognised by it). Absent = NULL.
+  A flow step also has fl its flow's id, fx its step index; a flow job
+  (queue drover.flows, active, never leased) gr its graph, gv its version.
 
   Write scripts return { values, notes }: notes are 8 values per report
   recorded: id, task, queue, n, status, attempt, at, error JSON ('' = none).
@@ -181,6 +183,9 @@ local function drop_key(key, id)
   end
 end
 
+-- A flow step ended for good without success: its flow fails (defined below, with the flows' helpers).
+local flow_step_ended
+
 -- Ends a job for good (succeeded, failed, cancelled): no lease, no key, expires after ttl.
 -- f holds the job's fields q, sq, k (by name); extra are more field/value pairs to set.
 local function terminal(id, f, status, now, ttl, extra)
@@ -191,6 +196,9 @@ local function terminal(id, f, status, now, ttl, extra)
   redis.call('ZREM', P .. 'leases', id)
   redis.call('ZADD', P .. 'exp', now + ttl, id)
   drop_key(f.k, id)
+  if status ~= 'succeeded' then
+    flow_step_ended(id, status, now, ttl)
+  end
 end
 
 -- The fields of a job by name (nil when there is no job).
@@ -247,4 +255,105 @@ end
 -- same call resent after a reconnect, answered as done without changing anything.
 local function replayed(id, op)
   return op ~= '' and redis.call('HGET', jkey(id), 'op') == op
+end
+
+-- Adds a new job, queued (or delayed until run_at), with its `queued` report;
+-- returns its status. extra: more field/value pairs to set (or nil).
+local function insert_job(id, task, q, args, prio, created, run_at, delayed, key, opts, retries, nonce, now, extra)
+  local jk = jkey(id)
+  local status = delayed and 'delayed' or 'queued'
+  if not delayed then
+    run_at = now
+  end
+  local seq = redis.call('INCR', P .. 'seq')
+  redis.call('HSET', jk, 't', task, 'q', q, 's', status, 'p', prio, 'n', 0, 'rt', retries, 'o', opts,
+    'r', run_at, 'c', math.min(created, now), 'g', 1, 'nc', nonce, 'rn', 1, 'sq', seq)
+  if args ~= '' then
+    redis.call('HSET', jk, 'a', args)
+  end
+  if key ~= '' then
+    redis.call('HSET', jk, 'k', key)
+    redis.call('HSET', P .. 'keys', key, id)
+  end
+  if extra then
+    redis.call('HSET', jk, unpack(extra))
+  end
+  redis.call('SADD', P .. 'queues', q)
+  index(id, q, seq, nil, status)
+  report(id, task, q, 1, 'queued', 0, now)
+  return status
+end
+
+-- Runs a failed or cancelled job again from attempt 0 with its next ticket
+-- (gen, nonce) if its gen is still `gen`; its reports start over, it keeps
+-- its key unless a live job took it. Returns true when it did.
+local function rerun_job(id, gen, next_gen, nonce, now)
+  local f = fields(id, { 's', 't', 'q', 'rn', 'sq', 'k', 'g' })
+  if (f.s ~= 'failed' and f.s ~= 'cancelled') or f.g ~= gen then
+    return false
+  end
+  local jk = jkey(id)
+  local rn = tonumber(f.rn) + 1
+  if f.k then
+    if live_key(f.k) then
+      redis.call('HDEL', jk, 'k')
+    else
+      redis.call('HSET', P .. 'keys', f.k, id)
+    end
+  end
+  redis.call('HSET', jk, 's', 'queued', 'n', 0, 'r', now, 'g', next_gen, 'nc', nonce, 'rn', rn)
+  redis.call('HDEL', jk, 'b', 'f', 'x', 'wk', 'pr', 'rs', 'e', 'tk', 'lu')
+  redis.call('ZREM', P .. 'exp', id)
+  redis.call('DEL', P .. 'r:' .. id, P .. 'pn:' .. id)
+  index(id, f.q, f.sq, f.s, 'queued')
+  report(id, f.t, f.q, rn, 'queued', 0, now)
+  return true
+end
+
+local FLOW_FIELDS = { 's', 't', 'q', 'n', 'rn', 'sq', 'k' }
+
+-- Ends a live flow job (status 'succeeded' with its encoded result, 'failed'
+-- with its error JSON, 'cancelled'), bumping its version; nothing if it is not live.
+local function flow_end(flow_id, status, payload, now, ttl)
+  local f = fields(flow_id, FLOW_FIELDS)
+  if f.s ~= 'active' then
+    return
+  end
+  local rn = tonumber(f.rn) + 1
+  local extra = { 'rn', rn }
+  if status == 'succeeded' and payload ~= '' then
+    extra = { 'rn', rn, 'rs', payload }
+  elseif status == 'failed' then
+    extra = { 'rn', rn, 'e', payload }
+  end
+  redis.call('HINCRBY', jkey(flow_id), 'gv', 1)
+  terminal(flow_id, f, status, now, ttl, extra)
+  report(flow_id, f.t, f.q, rn, status, tonumber(f.n), now, status == 'failed' and payload or nil)
+end
+
+-- The flow's error for a failed (or cancelled) step, as core/flow/flow-driver.ts's stepError.
+flow_step_ended = function(id, status, now, ttl)
+  local s = redis.call('HMGET', jkey(id), 'fl', 't', 'e')
+  if not s[1] or redis.call('HGET', jkey(s[1]), 's') ~= 'active' then
+    return
+  end
+  local e = (status == 'failed' and s[3]) and cjson.decode(s[3]) or nil
+  local err = {
+    name = e and e.name or 'JobCancelledError',
+    message = 'step ' .. s[2] .. ' (job ' .. id .. ') ' .. (e and ('failed: ' .. e.message) or 'was cancelled'),
+    code = e and e.code or 'ERR_DROVER_JOB_CANCELLED',
+    stack = e and e.stack or nil,
+  }
+  flow_end(s[1], 'failed', cjson.encode(err), now, ttl)
+end
+
+-- Adds a step job of flow_id unless it exists (its id is derived from the
+-- flow and step): 13 values from ARGV[i], as insert.lua's 12 and the step index.
+local function insert_step(flow_id, i, now)
+  if redis.call('EXISTS', jkey(ARGV[i])) == 1 then
+    return
+  end
+  insert_job(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5]),
+    tonumber(ARGV[i + 6]), ARGV[i + 7] == '1', ARGV[i + 8], ARGV[i + 9], ARGV[i + 10], ARGV[i + 11], now,
+    { 'fl', flow_id, 'fx', ARGV[i + 12] })
 end
