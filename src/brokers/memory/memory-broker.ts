@@ -27,6 +27,7 @@ import type {
   ScheduleDefinition,
   SchedulePut,
   ScheduleRecord,
+  StoredJobOptions,
 } from '../../core/contract/index.js';
 import { MemorySchedules } from './memory-schedules.js';
 import { WakeTimer } from '../../core/wake-timer.js';
@@ -57,11 +58,10 @@ import {
 } from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
 import { MemoryReceipt } from './memory-receipt.js';
-import type { QueueStats } from './memory-job.js';
+import type { JobKind, QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 import { isTerminalStatus } from '../../core/report.js';
 import { ListenerSet } from '../../core/listener-set.js';
-import { FLOW_QUEUE } from '../../core/contract/index.js';
 import type { FlowStartRequest, FlowTx } from '../../core/contract/index.js';
 import { cancelFlow, retryFlow, stepFailed, stepSucceeded } from '../../core/flow/flow-driver.js';
 import { flowJobRequest } from '../../core/flow/flow-job.js';
@@ -83,6 +83,8 @@ export class MemoryBroker implements Broker {
   readonly #finished: FinishedJobs;
   readonly #liveKeys = new Map<string, MemoryJob>();
   readonly #stats = new Map<string, QueueStats>();
+  /** Kinds of jobs by their options object (see JobKind). */
+  readonly #kinds = new WeakMap<StoredJobOptions, JobKind>();
   readonly #readyListeners = new ListenerSet<[]>('drover memory broker');
   readonly #cancelListeners = new ListenerSet<[jobId: string]>('drover memory broker');
   readonly #reports = new ReportFanout();
@@ -144,13 +146,14 @@ export class MemoryBroker implements Broker {
     if (this.#jobs.get(request.id)) return new MemoryReceipt(this.#jobs.get(request.id)!, true);
     this.#checkRoom(request.first.length);
     const now = Date.now();
-    const job = createJob(flowJobRequest(request), this.#seq++, now, this.#stat(FLOW_QUEUE));
+    const flowRequest = flowJobRequest(request);
+    const job = createJob(flowRequest, this.#kindOf(flowRequest), this.#seq++, now);
     jobMore(job).graph = request.graph;
     job.status = 'active';
     job.attempt = 1;
     job.startedMs = sinceEpoch(now);
     setLeased(job, true);
-    job.stats.active++;
+    job.kind.stats.active++;
     this.#jobs.add(job);
     if (this.#reports.wants(job.id)) {
       this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
@@ -187,16 +190,16 @@ export class MemoryBroker implements Broker {
   #enqueueOne(request: EnqueueRequest, now: number): MemoryReceipt {
     const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
     if (existing) return new MemoryReceipt(existing, true);
-    const job = createJob(request, this.#seq++, now, this.#stat(request.queue));
+    const job = createJob(request, this.#kindOf(request), this.#seq++, now);
     this.#jobs.add(job);
     if (request.key !== undefined) this.#liveKeys.set(request.key, job);
     this.#queuedCount++;
     if (job.status === 'delayed') {
-      job.stats.delayed++;
+      job.kind.stats.delayed++;
       this.#delayed.add(job, epochMs(job.runMs));
     } else {
-      job.stats.waiting++;
-      this.#readyQueue(job.queue).push(job);
+      job.kind.stats.waiting++;
+      this.#readyQueue(job.kind.queue).push(job);
     }
     if (this.#reports.wants(job.id)) this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
     return new MemoryReceipt(job, false);
@@ -247,12 +250,12 @@ export class MemoryBroker implements Broker {
         continue;
       }
       out.push(this.#activate(job, request, now));
-      this.#gate.took(job.queue, now);
-      const left = budgets.get(job.queue)! - 1;
-      budgets.set(job.queue, left);
+      this.#gate.took(job.kind.queue, now);
+      const left = budgets.get(job.kind.queue)! - 1;
+      budgets.set(job.kind.queue, left);
       if (left > 0) continue;
-      open.splice(open.indexOf(job.queue), 1);
-      wakeAt = Math.min(wakeAt, this.#gate.budget(job.queue, now).wakeAt ?? Infinity);
+      open.splice(open.indexOf(job.kind.queue), 1);
+      wakeAt = Math.min(wakeAt, this.#gate.budget(job.kind.queue, now).wakeAt ?? Infinity);
     }
     if (wakeAt < Infinity) this.#wake.at(wakeAt);
     return out;
@@ -347,11 +350,12 @@ export class MemoryBroker implements Broker {
     return jobOutcome(job);
   }
 
-  /** The job a hint from this broker's enqueue names (its queue's stats are this broker's), else undefined. */
+  /** The job a hint from this broker's enqueue names (its kind's stats are this broker's), else undefined. */
   #hinted(id: string, hint: unknown): MemoryJob | undefined {
     if (typeof hint !== 'object' || hint === null) return undefined;
     const job = hint as Partial<MemoryJob>;
-    return job.id === id && job.queue !== undefined && this.#stats.get(job.queue) === job.stats
+    const kind = job.id === id ? job.kind : undefined;
+    return typeof kind?.queue === 'string' && this.#stats.get(kind.queue) === kind.stats
       ? (job as MemoryJob)
       : undefined;
   }
@@ -369,7 +373,7 @@ export class MemoryBroker implements Broker {
     this.#finish(job, 'cancelled');
     if (wasActive) this.#cancelListeners.emit(id);
     const flow = job.more?.flow;
-    if (flow !== undefined) stepFailed(this.#flows, flow, job.task, undefined);
+    if (flow !== undefined) stepFailed(this.#flows, flow, job.kind.task, undefined);
     return wasActive ? 'aborted' : 'cancelled';
   }
 
@@ -384,7 +388,7 @@ export class MemoryBroker implements Broker {
     if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return undefined;
     const key = job.more?.key;
     if (key !== undefined && this.#liveKeys.has(key)) return undefined;
-    if (job.status === 'failed') job.stats.failed--;
+    if (job.status === 'failed') job.kind.stats.failed--;
     this.#finished.reopened();
     // The finished attempt's reports stop being derivable: log them.
     if (isLeased(job)) recordReport(job, activeReport(job));
@@ -465,7 +469,7 @@ export class MemoryBroker implements Broker {
     const before = Date.now() - olderThanMs;
     let n = 0;
     for (const job of [...this.#jobs.values()]) {
-      if (job.queue !== queue || !isTerminalStatus(job.status) || epochMs(job.finishedMs!) > before) continue;
+      if (job.kind.queue !== queue || !isTerminalStatus(job.status) || epochMs(job.finishedMs!) > before) continue;
       this.#finished.purged();
       this.#forget(job);
       n++;
@@ -481,7 +485,11 @@ export class MemoryBroker implements Broker {
     const start = query.cursor === undefined ? Infinity : Number(query.cursor);
     const matches: MemoryJob[] = [];
     for (const job of this.#jobs.values()) {
-      if (job.status === query.status && job.seq < start && (query.queue === undefined || job.queue === query.queue))
+      if (
+        job.status === query.status &&
+        job.seq < start &&
+        (query.queue === undefined || job.kind.queue === query.queue)
+      )
         matches.push(job);
     }
     matches.sort((a, b) => b.seq - a.seq);
@@ -494,7 +502,7 @@ export class MemoryBroker implements Broker {
   }
 
   #activate(job: MemoryJob, request: LeaseRequest, now: number): LeasedJob {
-    const stats = job.stats;
+    const stats = job.kind.stats;
     stats.waiting--;
     stats.active++;
     this.#queuedCount--;
@@ -506,13 +514,13 @@ export class MemoryBroker implements Broker {
     const lease = new MemoryLease(job, String(++this.#leaseSeq), sinceEpoch(now + request.leaseMs));
     job.lease = lease;
     lease.index = this.#active.push(job) - 1;
-    if (job.options.group !== undefined) this.#gate.activated(job);
+    if (job.kind.options.group !== undefined) this.#gate.activated(job);
     if (this.#reports.wants(job.id)) this.#reports.send(job, activeReport(job));
     return lease;
   }
 
   #deactivate(job: MemoryJob): void {
-    job.stats.active--;
+    job.kind.stats.active--;
     const lease = job.lease;
     if (lease === undefined) return; // a flow job: active, never leased
     // Swap-remove: O(1) without hashing.
@@ -522,13 +530,13 @@ export class MemoryBroker implements Broker {
       last.lease!.index = lease.index;
     }
     job.lease = undefined;
-    if (job.options.group !== undefined) this.#unparked(this.#gate.deactivated(job));
+    if (job.kind.options.group !== undefined) this.#unparked(this.#gate.deactivated(job));
   }
 
   /** Parked jobs that may run again: back to their ready queues. */
   #unparked(jobs: readonly MemoryJob[]): void {
     if (jobs.length === 0) return;
-    for (const job of jobs) this.#readyQueue(job.queue).push(job);
+    for (const job of jobs) this.#readyQueue(job.kind.queue).push(job);
     this.#signalReady();
   }
 
@@ -538,18 +546,18 @@ export class MemoryBroker implements Broker {
     job.runMs = sinceEpoch(Date.now() + inMs);
     if (inMs > 0) {
       job.status = 'delayed';
-      job.stats.delayed++;
+      job.kind.stats.delayed++;
       this.#delayed.add(job, epochMs(job.runMs));
     } else {
       job.status = 'queued';
-      job.stats.waiting++;
-      this.#readyQueue(job.queue).push(job);
+      job.kind.stats.waiting++;
+      this.#readyQueue(job.kind.queue).push(job);
       this.#signalReady();
     }
   }
 
   #finish(job: MemoryJob, status: 'succeeded' | 'failed' | 'cancelled'): void {
-    const stats = job.stats;
+    const stats = job.kind.stats;
     if (job.status === 'active') this.#deactivate(job);
     else {
       if (job.status === 'queued') stats.waiting--;
@@ -569,8 +577,8 @@ export class MemoryBroker implements Broker {
 
   /** Forgets a finished job past its retention. */
   #forget(job: MemoryJob): void {
-    if (job.status === 'succeeded') job.stats.succeeded--;
-    else if (job.status === 'failed') job.stats.failed--;
+    if (job.status === 'succeeded') job.kind.stats.succeeded--;
+    else if (job.status === 'failed') job.kind.stats.failed--;
     this.#jobs.remove(job);
     this.#reports.forget(job.id);
   }
@@ -621,6 +629,20 @@ export class MemoryBroker implements Broker {
     return rq;
   }
 
+  /** The kind jobs of this request share: found by its options object, made when none matches. */
+  #kindOf(request: EnqueueRequest): JobKind {
+    const known = this.#kinds.get(request.options);
+    if (known !== undefined && known.task === request.task && known.queue === request.queue) return known;
+    const kind: JobKind = {
+      task: request.task,
+      queue: request.queue,
+      options: request.options,
+      stats: this.#stat(request.queue),
+    };
+    if (known === undefined) this.#kinds.set(request.options, kind);
+    return kind;
+  }
+
   #stat(queue: string): QueueStats {
     let s = this.#stats.get(queue);
     if (!s) this.#stats.set(queue, (s = { waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 0 }));
@@ -630,10 +652,10 @@ export class MemoryBroker implements Broker {
   /** Delayed jobs whose time has come: ready now. */
   #promote(jobs: MemoryJob[]): void {
     for (const job of jobs) {
-      job.stats.delayed--;
-      job.stats.waiting++;
+      job.kind.stats.delayed--;
+      job.kind.stats.waiting++;
       job.status = 'queued';
-      this.#readyQueue(job.queue).push(job);
+      this.#readyQueue(job.kind.queue).push(job);
     }
     this.#signalReady();
   }
@@ -645,7 +667,7 @@ export class MemoryBroker implements Broker {
       if (epochMs(job.lease!.expiresMs) > now) continue;
       const error = toErrorInfo(new LeaseExpiredError(job.id));
       setJobError(job, error);
-      if (job.attempt > job.options.retries) {
+      if (job.attempt > job.kind.options.retries) {
         this.#fail(job);
       } else {
         this.#deactivate(job);
@@ -660,7 +682,7 @@ export class MemoryBroker implements Broker {
   #fail(job: MemoryJob): void {
     this.#finish(job, 'failed');
     const flow = job.more?.flow;
-    if (flow !== undefined) stepFailed(this.#flows, flow, job.task, job.more?.error);
+    if (flow !== undefined) stepFailed(this.#flows, flow, job.kind.task, job.more?.error);
   }
 
   /** The storage the shared flow logic runs on: every call synchronous, so each flow operation is atomic. */
@@ -690,7 +712,7 @@ export class MemoryBroker implements Broker {
 
   /** A failed or cancelled flow job runs again: `queued` and `active` reports, no lease. */
   #reopenFlow(job: MemoryJob): void {
-    if (job.status === 'failed') job.stats.failed--;
+    if (job.status === 'failed') job.kind.stats.failed--;
     this.#finished.reopened();
     if (isLeased(job)) recordReport(job, activeReport(job));
     setLeased(job, false);
@@ -698,7 +720,7 @@ export class MemoryBroker implements Broker {
     setJobError(job, undefined);
     job.finishedMs = undefined;
     job.status = 'active';
-    job.stats.active++;
+    job.kind.stats.active++;
     const now = Date.now();
     this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
     job.startedMs = sinceEpoch(now);

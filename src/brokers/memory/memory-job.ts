@@ -31,6 +31,20 @@ export function epochMs(ms: number): number {
   return ms + EPOCH;
 }
 
+/**
+ * What the jobs of one task, queue and options object share: one object for
+ * all of them (the memory broker finds it by the options object, which a
+ * task's calls without options of their own share), so a job keeps one
+ * pointer for four fields.
+ */
+export interface JobKind {
+  readonly task: string;
+  readonly queue: string;
+  readonly options: StoredJobOptions;
+  /** The queue's live counts. */
+  readonly stats: QueueStats;
+}
+
 /** One caller of `Job.result()` waiting for the outcome. */
 export interface OutcomeWaiter {
   resolve(value: unknown): void;
@@ -77,13 +91,11 @@ export interface MemoryJobMore {
  */
 export interface MemoryJob {
   readonly id: string;
-  readonly task: string;
-  readonly queue: string;
+  /** Task, queue, options and the queue's counts, shared with the jobs like it. */
+  readonly kind: JobKind;
   readonly args: unknown[];
   readonly priority: number;
-  readonly options: StoredJobOptions;
   readonly seq: number;
-  readonly stats: QueueStats;
   status: JobStatus;
   attempt: number;
   /** The lease while active (its token, expiry and place in the active list), else undefined. */
@@ -109,16 +121,13 @@ export interface MemoryJob {
 }
 
 /** A new job, `queued` or `delayed`. The one place jobs are made: one literal, one allocation site. */
-export function createJob(request: EnqueueRequest, seq: number, now: number, stats: QueueStats): MemoryJob {
+export function createJob(request: EnqueueRequest, kind: JobKind, seq: number, now: number): MemoryJob {
   return {
     id: request.id,
-    task: request.task,
-    queue: request.queue,
+    kind,
     args: request.args,
     priority: request.priority,
-    options: request.options,
     seq,
-    stats,
     status: request.delayMs > 0 ? 'delayed' : 'queued',
     attempt: 0,
     lease: undefined,
@@ -259,14 +268,14 @@ export function jobHistory(job: MemoryJob): Report[] {
 export function jobSnapshot(job: MemoryJob): JobSnapshot {
   return {
     id: job.id,
-    task: job.task,
-    queue: job.queue,
+    task: job.kind.task,
+    queue: job.kind.queue,
     args: job.args,
     status: job.status,
     attempt: job.attempt,
     priority: job.priority,
     key: job.more?.key,
-    options: job.options,
+    options: job.kind.options,
     progress: job.more?.progress,
     result: job.result,
     error: job.more?.error,

@@ -28,11 +28,11 @@ export class MemoryLease implements LeasedJob {
     this.#job = job;
     this.id = job.id;
     this.token = token;
-    this.task = job.task;
-    this.queue = job.queue;
+    this.task = job.kind.task;
+    this.queue = job.kind.queue;
     this.args = job.args;
     this.attempt = job.attempt;
-    this.options = job.options;
+    this.options = job.kind.options;
     this.#expiresMs = expiresMs;
     this.expiresAt = epochMs(expiresMs);
   }

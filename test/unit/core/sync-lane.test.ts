@@ -52,7 +52,7 @@ describe('the synchronous lane of memory:', () => {
     const [lease] = other.leaseNow({ queues: ['t'], max: 1, leaseMs: 1000, workerId: 'w' });
     await other.ack(lease!, 'from other');
     expect(await other.outcome('a', hint)).toBe('from other');
-    expect(await other.outcome('a', { id: 'a', queue: 't', stats: {} })).toBe('from other');
+    expect(await other.outcome('a', { id: 'a', kind: { queue: 't', stats: {} } })).toBe('from other');
     await one.close();
     await other.close();
   });
