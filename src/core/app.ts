@@ -261,6 +261,10 @@ export class Drover implements TaskCaller, JobSource {
     if (broker === undefined || this.#closing) return this.callTaskMany(def, [args], options).then(first);
     try {
       const request = this.#request(broker, def, args, options, 'args');
+      if (broker.enqueueNow !== undefined) {
+        const r = broker.enqueueNow(request);
+        return Promise.resolve(new Job(r.id, def.name, this, r.hint));
+      }
       return broker.enqueue([request]).then((results) => {
         const r = results[0]!;
         return new Job(r.id, def.name, this, r.hint);

@@ -44,6 +44,9 @@ export interface HerdHost {
   listens(name: DroverEventName): boolean;
 }
 
+/** Leases in a row on a broker's synchronous lane before the herd yields a microtask. */
+const SYNC_ROUNDS = 64;
+
 /**
  * Where a herd is in its life:
  * starting ──broker connected──▶ running ──close()──▶ draining (no leasing;
@@ -189,42 +192,72 @@ export class Herd implements Worker {
   #schedulePump(): void {
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
-    queueMicrotask(this.#pumpTask);
+    // A reaction on a settled promise: a microtask without queueMicrotask's AsyncResource per call.
+    void RECORDED.then(this.#pumpTask);
   }
 
   #pump(): void {
     const broker = this.#broker;
-    if (this.#state !== 'running' || !broker) return;
-    if (this.#leasing) {
-      this.#pumpWanted = true;
-      return;
+    if (!broker) return;
+    // A broker with a synchronous lane leases in this loop, not by recursion; after
+    // SYNC_ROUNDS rounds the rest waits for a microtask, so other work gets a turn.
+    for (let round = 0; round < SYNC_ROUNDS; round++) {
+      if (this.#state !== 'running') return;
+      if (this.#leasing) {
+        this.#pumpWanted = true;
+        return;
+      }
+      const free = this.#concurrency - this.#active;
+      if (free <= 0) return;
+      const queues = this.queues;
+      if (queues.length === 0) return;
+      this.#leasing = true;
+      this.#pumpWanted = false;
+      const ahead = this.#pace.short ? this.#concurrency : 0;
+      const request = { queues, max: free, leaseMs: this.#options.leaseMs, workerId: this.#options.name, ahead };
+      if (broker.leaseNow === undefined) {
+        broker.lease(request).then(
+          (jobs) => {
+            if (this.#leased(jobs, free, queues)) this.#pump();
+          },
+          (error: unknown) => this.#leaseFailed(error),
+        );
+        return;
+      }
+      let jobs: LeasedJob[];
+      try {
+        jobs = broker.leaseNow(request);
+      } catch (error) {
+        return this.#leaseFailed(error);
+      }
+      if (!this.#leased(jobs, free, queues)) return;
     }
-    const free = this.#concurrency - this.#active;
-    if (free <= 0) return;
-    const queues = this.queues;
-    if (queues.length === 0) return;
-    this.#leasing = true;
-    this.#pumpWanted = false;
-    const ahead = this.#pace.short ? this.#concurrency : 0;
-    broker.lease({ queues, max: free, leaseMs: this.#options.leaseMs, workerId: this.#options.name, ahead }).then(
-      (jobs) => {
-        this.#leasing = false;
-        this.#leaseErrors = 0;
-        for (const job of jobs) this.#run(job);
-        if (jobs.length === free || this.#pumpWanted) this.#pump();
-        else if (jobs.length === 0 && this.#active === 0 && !this.#idle) {
-          this.#idle = true;
-          if (this.#host.listens('queue:empty')) this.#host.emit('queue:empty', { queues });
-        }
-      },
-      (error: unknown) => {
-        this.#leasing = false;
-        this.#leaseErrors++;
-        this.#reportError(error, 'leasing failed');
-        // Back off (capped) before the next try; the poll timer also retries.
-        setTimeout(() => this.#schedulePump(), doublingDelay(100, 5000, this.#leaseErrors + 1, 'none')).unref();
-      },
-    );
+    this.#schedulePump();
+  }
+
+  /** Runs what was leased; true if the herd should lease again at once. */
+  #leased(jobs: LeasedJob[], free: number, queues: readonly string[]): boolean {
+    this.#leaseErrors = 0;
+    // Still `leasing` while they start: a slot freed meanwhile asks for the next lease (`pumpWanted`).
+    try {
+      for (const job of jobs) this.#run(job);
+    } finally {
+      this.#leasing = false;
+    }
+    if (jobs.length === free || this.#pumpWanted) return true;
+    if (jobs.length === 0 && this.#active === 0 && !this.#idle) {
+      this.#idle = true;
+      if (this.#host.listens('queue:empty')) this.#host.emit('queue:empty', { queues });
+    }
+    return false;
+  }
+
+  #leaseFailed(error: unknown): void {
+    this.#leasing = false;
+    this.#leaseErrors++;
+    this.#reportError(error, 'leasing failed');
+    // Back off (capped) before the next try; the poll timer also retries.
+    setTimeout(() => this.#schedulePump(), doublingDelay(100, 5000, this.#leaseErrors + 1, 'none')).unref();
   }
 
   #run(lease: LeasedJob): void {

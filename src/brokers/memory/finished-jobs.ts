@@ -1,6 +1,7 @@
 import { Deque } from './deque.js';
 import { IndexState } from './job-index.js';
 import type { MemoryJob } from './memory-job.js';
+import { addFinishedEntries, epochMs, finishedEntries, indexStateOf, isFinished } from './memory-job.js';
 
 /**
  * Retention of finished jobs: at most `max`, each for at most the result
@@ -23,7 +24,7 @@ export class FinishedJobs {
 
   /** Records a job that just finished; drops the oldest past the cap. */
   add(job: MemoryJob): void {
-    job.finishedEntries++;
+    addFinishedEntries(job, 1);
     this.#entries.push(job);
     if (++this.#count > this.#max) this.evict(-Infinity);
   }
@@ -43,10 +44,10 @@ export class FinishedJobs {
     for (;;) {
       const job = this.#entries.peek();
       if (!job) return;
-      const current = job.finishedEntries === 1 && job.finished && job.indexState !== IndexState.REMOVED;
-      if (current && this.#count <= this.#max && job.finishedAt! >= before) return;
+      const current = finishedEntries(job) === 1 && isFinished(job) && indexStateOf(job) !== IndexState.REMOVED;
+      if (current && this.#count <= this.#max && epochMs(job.finishedMs!) >= before) return;
       this.#entries.shift();
-      job.finishedEntries--;
+      addFinishedEntries(job, -1);
       if (!current) continue;
       this.#count--;
       this.#drop(job);

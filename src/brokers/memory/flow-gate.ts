@@ -57,15 +57,15 @@ export class FlowGate {
 
   /** True if the job's group (if any) has room for one more active job. */
   admits(job: MemoryJob): boolean {
-    const group = job.options.group;
-    const limit = this.#settings(job.queue)?.groupConcurrency;
+    const group = job.kind.options.group;
+    const limit = this.#settings(job.kind.queue)?.groupConcurrency;
     if (group === undefined || limit === undefined) return true;
-    return (this.#active.get(groupKey(job.queue, group)) ?? 0) < limit;
+    return (this.#active.get(groupKey(job.kind.queue, group)) ?? 0) < limit;
   }
 
   /** Sets aside a queued job whose group is full. */
   park(job: MemoryJob): void {
-    const key = groupKey(job.queue, job.options.group!);
+    const key = groupKey(job.kind.queue, job.kind.options.group!);
     let list = this.#parked.get(key);
     if (!list) this.#parked.set(key, (list = new Deque()));
     list.push(job);
@@ -73,17 +73,17 @@ export class FlowGate {
 
   /** A job became active: counts it in its group. */
   activated(job: MemoryJob): void {
-    const group = job.options.group;
+    const group = job.kind.options.group;
     if (group === undefined) return;
-    const key = groupKey(job.queue, group);
+    const key = groupKey(job.kind.queue, group);
     this.#active.set(key, (this.#active.get(key) ?? 0) + 1);
   }
 
   /** A job stopped being active: returns the parked jobs of its group that may run again. */
   deactivated(job: MemoryJob): MemoryJob[] {
-    const group = job.options.group;
+    const group = job.kind.options.group;
     if (group === undefined) return [];
-    const key = groupKey(job.queue, group);
+    const key = groupKey(job.kind.queue, group);
     const n = (this.#active.get(key) ?? 1) - 1;
     if (n > 0) this.#active.set(key, n);
     else this.#active.delete(key);

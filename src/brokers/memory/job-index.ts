@@ -1,4 +1,6 @@
+import { Deque } from './deque.js';
 import type { MemoryJob } from './memory-job.js';
+import { indexStateOf, setIndexState } from './memory-job.js';
 
 /** Where a job stands in the index. */
 export const IndexState = { PENDING: 0, INDEXED: 1, REMOVED: 2 } as const;
@@ -8,18 +10,18 @@ export const IndexState = { PENDING: 0, INDEXED: 1, REMOVED: 2 } as const;
  * the id map is built when someone first looks a job up by id. The hot path
  * (enqueue, lease, ack through the lease itself, eviction) never touches the
  * map, so a job nobody asks about by id costs no hashing at all. Pending
- * entries of removed jobs are compacted away, so the list stays bounded by
- * the live jobs.
+ * entries of removed jobs leave from the head at once (jobs mostly go oldest
+ * first) or are compacted away, so the list stays bounded by the live jobs.
  *
  * States of a job here: pending ──lookup──▶ indexed; either ──remove──▶ removed.
  */
 export class JobIndex {
   readonly #map = new Map<string, MemoryJob>();
-  #pending: MemoryJob[] = [];
+  #pending = new Deque<MemoryJob>();
   #removedPending = 0;
 
   add(job: MemoryJob): void {
-    job.indexState = IndexState.PENDING;
+    setIndexState(job, IndexState.PENDING);
     this.#pending.push(job);
   }
 
@@ -29,13 +31,29 @@ export class JobIndex {
   }
 
   remove(job: MemoryJob): void {
-    if (job.indexState === IndexState.INDEXED) {
+    const state = indexStateOf(job);
+    setIndexState(job, IndexState.REMOVED);
+    if (state === IndexState.INDEXED) {
       if (this.#map.get(job.id) === job) this.#map.delete(job.id);
-    } else if (job.indexState === IndexState.PENDING && ++this.#removedPending * 2 > this.#pending.length) {
-      this.#pending = this.#pending.filter((j) => j.indexState === IndexState.PENDING && j !== job);
-      this.#removedPending = 0;
+      return;
     }
-    job.indexState = IndexState.REMOVED;
+    if (state !== IndexState.PENDING) return;
+    this.#removedPending++;
+    // Jobs mostly leave oldest first: removed ones at the head go at once.
+    for (
+      let head = this.#pending.peek();
+      head !== undefined && indexStateOf(head) === IndexState.REMOVED;
+      head = this.#pending.peek()
+    ) {
+      this.#pending.shift();
+      this.#removedPending--;
+    }
+    if (this.#removedPending * 2 <= this.#pending.length) return;
+    const kept = new Deque<MemoryJob>();
+    for (let j = this.#pending.shift(); j !== undefined; j = this.#pending.shift())
+      if (indexStateOf(j) === IndexState.PENDING) kept.push(j);
+    this.#pending = kept;
+    this.#removedPending = 0;
   }
 
   /** Every job, oldest first. */
@@ -45,12 +63,11 @@ export class JobIndex {
   }
 
   #flush(): void {
-    for (const job of this.#pending) {
-      if (job.indexState !== IndexState.PENDING) continue;
+    for (let job = this.#pending.shift(); job !== undefined; job = this.#pending.shift()) {
+      if (indexStateOf(job) !== IndexState.PENDING) continue;
       this.#map.set(job.id, job);
-      job.indexState = IndexState.INDEXED;
+      setIndexState(job, IndexState.INDEXED);
     }
-    this.#pending = [];
     this.#removedPending = 0;
   }
 }

@@ -27,6 +27,7 @@ import type {
   ScheduleDefinition,
   SchedulePut,
   ScheduleRecord,
+  StoredJobOptions,
 } from '../../core/contract/index.js';
 import { MemorySchedules } from './memory-schedules.js';
 import { WakeTimer } from '../../core/wake-timer.js';
@@ -37,14 +38,30 @@ import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
 import { IndexState, JobIndex } from './job-index.js';
 import { ReportFanout } from './report-fanout.js';
-import { MemoryJob } from './memory-job.js';
+import type { MemoryJob } from './memory-job.js';
+import {
+  activeReport,
+  createJob,
+  epochMs,
+  indexStateOf,
+  isLeased,
+  jobHistory,
+  jobMore,
+  jobOutcome,
+  jobSnapshot,
+  recordReport,
+  setJobError,
+  setLeased,
+  settleWaiters,
+  sinceEpoch,
+  terminalReport,
+} from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
 import { MemoryReceipt } from './memory-receipt.js';
-import type { QueueStats } from './memory-job.js';
+import type { JobKind, QueueStats } from './memory-job.js';
 import { ReadyQueue } from './ready-queue.js';
 import { isTerminalStatus } from '../../core/report.js';
 import { ListenerSet } from '../../core/listener-set.js';
-import { FLOW_QUEUE } from '../../core/contract/index.js';
 import type { FlowStartRequest, FlowTx } from '../../core/contract/index.js';
 import { cancelFlow, retryFlow, stepFailed, stepSucceeded } from '../../core/flow/flow-driver.js';
 import { flowJobRequest } from '../../core/flow/flow-job.js';
@@ -66,6 +83,8 @@ export class MemoryBroker implements Broker {
   readonly #finished: FinishedJobs;
   readonly #liveKeys = new Map<string, MemoryJob>();
   readonly #stats = new Map<string, QueueStats>();
+  /** Kinds of jobs by their options object (see JobKind). */
+  readonly #kinds = new WeakMap<StoredJobOptions, JobKind>();
   readonly #readyListeners = new ListenerSet<[]>('drover memory broker');
   readonly #cancelListeners = new ListenerSet<[jobId: string]>('drover memory broker');
   readonly #reports = new ReportFanout();
@@ -88,7 +107,7 @@ export class MemoryBroker implements Broker {
     this.#maxQueued = o.maxQueued;
     this.#finished = new FinishedJobs(o.maxFinished, (job) => this.#forget(job));
     this.#delayed = new DelaySchedule(
-      (job, at) => job.status === 'delayed' && job.runAt === at,
+      (job, at) => job.status === 'delayed' && epochMs(job.runMs) === at,
       (jobs) => this.#promote(jobs),
     );
     this.#resultTtl = o.resultTtl;
@@ -114,22 +133,31 @@ export class MemoryBroker implements Broker {
     return this.#enqueue(requests, true);
   }
 
+  /** `enqueue` of one job, synchronous (see WorkerBroker.enqueueNow). */
+  enqueueNow(request: EnqueueRequest): EnqueueResult {
+    this.#checkRoom(1);
+    const receipt = this.#enqueueOne(request, Date.now());
+    if (isReady(receipt)) this.#signalReady();
+    return receipt;
+  }
+
   /** Starts a flow: the flow job (`active`, never leased) and its first steps, in one step. */
   async startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
     if (this.#jobs.get(request.id)) return new MemoryReceipt(this.#jobs.get(request.id)!, true);
     this.#checkRoom(request.first.length);
     const now = Date.now();
-    const job = new MemoryJob(flowJobRequest(request), this.#seq++, now, this.#stat(FLOW_QUEUE));
-    job.graph = request.graph;
+    const flowRequest = flowJobRequest(request);
+    const job = createJob(flowRequest, this.#kindOf(flowRequest), this.#seq++, now);
+    jobMore(job).graph = request.graph;
     job.status = 'active';
     job.attempt = 1;
-    job.startedAt = now;
-    job.leased = true;
-    job.stats.active++;
+    job.startedMs = sinceEpoch(now);
+    setLeased(job, true);
+    job.kind.stats.active++;
     this.#jobs.add(job);
     if (this.#reports.wants(job.id)) {
       this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
-      this.#reports.send(job, job.activeReport());
+      this.#reports.send(job, activeReport(job));
     }
     this.#enqueue(request.first, false);
     return new MemoryReceipt(job, false);
@@ -150,46 +178,56 @@ export class MemoryBroker implements Broker {
     const results = new Array<EnqueueResult>(requests.length);
     let ready = false;
     for (let i = 0; i < requests.length; i++) {
-      const request = requests[i]!;
-      const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
-      if (existing) {
-        results[i] = new MemoryReceipt(existing, true);
-        continue;
-      }
-      const job = new MemoryJob(request, this.#seq++, now, this.#stat(request.queue));
-      this.#jobs.add(job);
-      if (job.key !== undefined) this.#liveKeys.set(job.key, job);
-      this.#queuedCount++;
-      if (job.status === 'delayed') {
-        job.stats.delayed++;
-        this.#delayed.add(job, job.runAt);
-      } else {
-        job.stats.waiting++;
-        this.#readyQueue(job.queue).push(job);
-        ready = true;
-      }
-      if (this.#reports.wants(job.id))
-        this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
-      results[i] = new MemoryReceipt(job, false);
+      const receipt = this.#enqueueOne(requests[i]!, now);
+      ready ||= isReady(receipt);
+      results[i] = receipt;
     }
     if (ready) this.#signalReady();
     return results;
   }
 
+  /** Adds one job (or finds the live one of its key); the caller signals ready. */
+  #enqueueOne(request: EnqueueRequest, now: number): MemoryReceipt {
+    const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
+    if (existing) return new MemoryReceipt(existing, true);
+    const job = createJob(request, this.#kindOf(request), this.#seq++, now);
+    this.#jobs.add(job);
+    if (request.key !== undefined) this.#liveKeys.set(request.key, job);
+    this.#queuedCount++;
+    if (job.status === 'delayed') {
+      job.kind.stats.delayed++;
+      this.#delayed.add(job, epochMs(job.runMs));
+    } else {
+      job.kind.stats.waiting++;
+      this.#readyQueue(job.kind.queue).push(job);
+    }
+    if (this.#reports.wants(job.id)) this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
+    return new MemoryReceipt(job, false);
+  }
+
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
+    return this.leaseNow(request);
+  }
+
+  /** `lease`, synchronous (see WorkerBroker.leaseNow). */
+  leaseNow(request: LeaseRequest): LeasedJob[] {
     const now = Date.now();
     if (this.#delayed.size > 0) this.#delayed.promote(now);
     if (this.#settings.size > 0 || this.#gate.limiting) return this.#leaseGated(request, now);
-    const out: LeasedJob[] = [];
+    // Made on the first job, as `[lease]`: a one-job lease (the common case at low concurrency) sizes it exactly.
+    let out: LeasedJob[] | undefined;
     const queues = request.queues;
     const single = queues.length === 1 ? this.#ready.get(queues[0]!) : undefined;
-    while (out.length < request.max) {
+    for (let n = 0; n < request.max;) {
       const job = single ? single.shift() : this.#shiftBest(queues);
       if (!job) break;
       if (job.status !== 'queued') continue; // a cancelled or re-queued entry
-      out.push(this.#activate(job, request, now));
+      const lease = this.#activate(job, request, now);
+      if (out === undefined) out = [lease];
+      else out.push(lease);
+      n++;
     }
-    return out;
+    return out ?? [];
   }
 
   /** `lease()` when some queue has settings or a limit: each queue within its budget, full groups parked. */
@@ -212,12 +250,12 @@ export class MemoryBroker implements Broker {
         continue;
       }
       out.push(this.#activate(job, request, now));
-      this.#gate.took(job.queue, now);
-      const left = budgets.get(job.queue)! - 1;
-      budgets.set(job.queue, left);
+      this.#gate.took(job.kind.queue, now);
+      const left = budgets.get(job.kind.queue)! - 1;
+      budgets.set(job.kind.queue, left);
       if (left > 0) continue;
-      open.splice(open.indexOf(job.queue), 1);
-      wakeAt = Math.min(wakeAt, this.#gate.budget(job.queue, now).wakeAt ?? Infinity);
+      open.splice(open.indexOf(job.kind.queue), 1);
+      wakeAt = Math.min(wakeAt, this.#gate.budget(job.kind.queue, now).wakeAt ?? Infinity);
     }
     if (wakeAt < Infinity) this.#wake.at(wakeAt);
     return out;
@@ -227,7 +265,7 @@ export class MemoryBroker implements Broker {
     const expiresAt = Date.now() + leaseMs;
     return leases.map((ref) => {
       const job = this.#held(ref);
-      if (job) job.expiresAt = expiresAt;
+      if (job) job.lease!.expiresMs = sinceEpoch(expiresAt);
       return job !== undefined;
     });
   }
@@ -238,13 +276,14 @@ export class MemoryBroker implements Broker {
     if (!job) return Promise.reject(new StaleLeaseError(lease.id));
     job.result = result;
     this.#finish(job, 'succeeded');
-    if (job.flow !== undefined) stepSucceeded(this.#flows, job.flow, result);
+    const flow = job.more?.flow;
+    if (flow !== undefined) stepSucceeded(this.#flows, flow, result);
     return RECORDED;
   }
 
   async nack(lease: LeaseRef, outcome: NackOutcome): Promise<void> {
     const job = this.#holder(lease);
-    job.error = outcome.error;
+    setJobError(job, outcome.error);
     if (outcome.retryInMs === undefined) return this.#fail(job);
     this.#deactivate(job);
     this.#requeue(job, outcome.retryInMs);
@@ -264,7 +303,7 @@ export class MemoryBroker implements Broker {
 
   async progress(lease: LeaseRef, value: unknown): Promise<void> {
     const job = this.#holder(lease);
-    job.progress = value;
+    jobMore(job).progress = value;
     this.#log(job, { jobId: job.id, status: 'progress', attempt: job.attempt, at: Date.now(), progress: value });
   }
 
@@ -272,13 +311,14 @@ export class MemoryBroker implements Broker {
   async appendJobLogs(lease: LeaseRef, lines: readonly JobLogLine[]): Promise<boolean> {
     const job = this.#held(lease);
     if (!job) return false;
-    job.handlerLogs = [...(job.handlerLogs ?? []), ...lines].slice(-MAX_JOB_LOG_LINES);
+    const more = jobMore(job);
+    more.handlerLogs = [...(more.handlerLogs ?? []), ...lines].slice(-MAX_JOB_LOG_LINES);
     return true;
   }
 
   async jobLogs(id: string): Promise<JobLogLine[] | undefined> {
     const job = this.#jobs.get(id);
-    return job ? [...(job.handlerLogs ?? [])] : undefined;
+    return job ? [...(job.more?.handlerLogs ?? [])] : undefined;
   }
 
   onReady(listener: () => void): () => void {
@@ -294,19 +334,30 @@ export class MemoryBroker implements Broker {
   }
 
   async getJob(id: string): Promise<JobSnapshot | undefined> {
-    return this.#jobs.get(id)?.snapshot();
+    const job = this.#jobs.get(id);
+    return job && jobSnapshot(job);
   }
 
   async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
-    return { history: job.history(), stop: this.#reports.watch(id, listener) };
+    return { history: jobHistory(job), stop: this.#reports.watch(id, listener) };
   }
 
   outcome(id: string, hint?: unknown): Promise<unknown> | undefined {
-    const job = hint instanceof MemoryJob && hint.id === id ? hint : this.#jobs.get(id);
-    if (job === undefined || job.indexState === IndexState.REMOVED) return undefined;
-    return job.outcome();
+    const job = this.#hinted(id, hint) ?? this.#jobs.get(id);
+    if (job === undefined || indexStateOf(job) === IndexState.REMOVED) return undefined;
+    return jobOutcome(job);
+  }
+
+  /** The job a hint from this broker's enqueue names (its kind's stats are this broker's), else undefined. */
+  #hinted(id: string, hint: unknown): MemoryJob | undefined {
+    if (typeof hint !== 'object' || hint === null) return undefined;
+    const job = hint as Partial<MemoryJob>;
+    const kind = job.id === id ? job.kind : undefined;
+    return typeof kind?.queue === 'string' && this.#stats.get(kind.queue) === kind.stats
+      ? (job as MemoryJob)
+      : undefined;
   }
 
   async cancel(id: string): Promise<CancelResult> {
@@ -317,38 +368,40 @@ export class MemoryBroker implements Broker {
     const job = this.#jobs.get(id);
     if (!job) return 'not_found';
     if (isTerminalStatus(job.status)) return 'finished';
-    if (job.graph !== undefined) return cancelFlow(this.#flows, id) ? 'aborted' : 'finished';
+    if (job.more?.graph !== undefined) return cancelFlow(this.#flows, id) ? 'aborted' : 'finished';
     const wasActive = job.status === 'active';
     this.#finish(job, 'cancelled');
     if (wasActive) this.#cancelListeners.emit(id);
-    if (job.flow !== undefined) stepFailed(this.#flows, job.flow, job.task, undefined);
+    const flow = job.more?.flow;
+    if (flow !== undefined) stepFailed(this.#flows, flow, job.kind.task, undefined);
     return wasActive ? 'aborted' : 'cancelled';
   }
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
     const job = this.#jobs.get(id);
-    if (job?.graph !== undefined) return retryFlow(this.#flows, id) ? job.snapshot() : undefined;
+    if (job?.more?.graph !== undefined) return retryFlow(this.#flows, id) ? jobSnapshot(job) : undefined;
     return this.#retry(id);
   }
 
   #retry(id: string): JobSnapshot | undefined {
     const job = this.#jobs.get(id);
     if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return undefined;
-    if (job.key !== undefined && this.#liveKeys.has(job.key)) return undefined;
-    if (job.status === 'failed') job.stats.failed--;
+    const key = job.more?.key;
+    if (key !== undefined && this.#liveKeys.has(key)) return undefined;
+    if (job.status === 'failed') job.kind.stats.failed--;
     this.#finished.reopened();
     // The finished attempt's reports stop being derivable: log them.
-    if (job.leased) job.record(job.activeReport());
-    job.leased = false;
-    job.record(job.terminalReport()!);
+    if (isLeased(job)) recordReport(job, activeReport(job));
+    setLeased(job, false);
+    recordReport(job, terminalReport(job)!);
     job.attempt = 0;
-    job.error = undefined;
+    setJobError(job, undefined);
     job.result = undefined;
-    job.finishedAt = undefined;
-    if (job.key !== undefined) this.#liveKeys.set(job.key, job);
+    job.finishedMs = undefined;
+    if (key !== undefined) this.#liveKeys.set(key, job);
     this.#requeue(job, 0);
     this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: Date.now() });
-    return job.snapshot();
+    return jobSnapshot(job);
   }
 
   /** The queue's settings over the defaults. */
@@ -416,7 +469,7 @@ export class MemoryBroker implements Broker {
     const before = Date.now() - olderThanMs;
     let n = 0;
     for (const job of [...this.#jobs.values()]) {
-      if (job.queue !== queue || !isTerminalStatus(job.status) || job.finishedAt! > before) continue;
+      if (job.kind.queue !== queue || !isTerminalStatus(job.status) || epochMs(job.finishedMs!) > before) continue;
       this.#finished.purged();
       this.#forget(job);
       n++;
@@ -432,75 +485,79 @@ export class MemoryBroker implements Broker {
     const start = query.cursor === undefined ? Infinity : Number(query.cursor);
     const matches: MemoryJob[] = [];
     for (const job of this.#jobs.values()) {
-      if (job.status === query.status && job.seq < start && (query.queue === undefined || job.queue === query.queue))
+      if (
+        job.status === query.status &&
+        job.seq < start &&
+        (query.queue === undefined || job.kind.queue === query.queue)
+      )
         matches.push(job);
     }
     matches.sort((a, b) => b.seq - a.seq);
     const page = matches.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      jobs: page.map((j) => j.snapshot()),
+      jobs: page.map(jobSnapshot),
       next: matches.length > query.limit && last ? String(last.seq) : undefined,
     };
   }
 
   #activate(job: MemoryJob, request: LeaseRequest, now: number): LeasedJob {
-    const stats = job.stats;
+    const stats = job.kind.stats;
     stats.waiting--;
     stats.active++;
     this.#queuedCount--;
     job.status = 'active';
     job.attempt++;
-    job.token = String(++this.#leaseSeq);
-    job.expiresAt = now + request.leaseMs;
-    job.startedAt = now;
+    job.startedMs = sinceEpoch(now);
     job.workerId = request.workerId;
-    job.leased = true;
-    job.activeIndex = this.#active.push(job) - 1;
-    if (job.options.group !== undefined) this.#gate.activated(job);
-    if (this.#reports.wants(job.id)) this.#reports.send(job, job.activeReport());
-    return new MemoryLease(job, job.token);
+    setLeased(job, true);
+    const lease = new MemoryLease(job, String(++this.#leaseSeq), sinceEpoch(now + request.leaseMs));
+    job.lease = lease;
+    lease.index = this.#active.push(job) - 1;
+    if (job.kind.options.group !== undefined) this.#gate.activated(job);
+    if (this.#reports.wants(job.id)) this.#reports.send(job, activeReport(job));
+    return lease;
   }
 
   #deactivate(job: MemoryJob): void {
-    job.stats.active--;
-    if (job.activeIndex === -1) return; // a flow job: active, never leased
+    job.kind.stats.active--;
+    const lease = job.lease;
+    if (lease === undefined) return; // a flow job: active, never leased
     // Swap-remove: O(1) without hashing.
     const last = this.#active.pop()!;
     if (last !== job) {
-      this.#active[job.activeIndex] = last;
-      last.activeIndex = job.activeIndex;
+      this.#active[lease.index] = last;
+      last.lease!.index = lease.index;
     }
-    job.activeIndex = -1;
-    job.token = undefined;
-    if (job.options.group !== undefined) this.#unparked(this.#gate.deactivated(job));
+    job.lease = undefined;
+    if (job.kind.options.group !== undefined) this.#unparked(this.#gate.deactivated(job));
   }
 
   /** Parked jobs that may run again: back to their ready queues. */
   #unparked(jobs: readonly MemoryJob[]): void {
     if (jobs.length === 0) return;
-    for (const job of jobs) this.#readyQueue(job.queue).push(job);
+    for (const job of jobs) this.#readyQueue(job.kind.queue).push(job);
     this.#signalReady();
   }
 
   /** Back to waiting (now) or delayed (later). */
   #requeue(job: MemoryJob, inMs: number): void {
     this.#queuedCount++;
-    job.runAt = Date.now() + inMs;
+    job.runMs = sinceEpoch(Date.now() + inMs);
     if (inMs > 0) {
       job.status = 'delayed';
-      job.stats.delayed++;
-      this.#delayed.add(job, job.runAt);
+      job.kind.stats.delayed++;
+      this.#delayed.add(job, epochMs(job.runMs));
     } else {
       job.status = 'queued';
-      job.stats.waiting++;
-      this.#readyQueue(job.queue).push(job);
+      job.kind.stats.waiting++;
+      this.#readyQueue(job.kind.queue).push(job);
       this.#signalReady();
     }
   }
 
   #finish(job: MemoryJob, status: 'succeeded' | 'failed' | 'cancelled'): void {
-    const stats = job.stats;
+    const stats = job.kind.stats;
     if (job.status === 'active') this.#deactivate(job);
     else {
       if (job.status === 'queued') stats.waiting--;
@@ -510,17 +567,18 @@ export class MemoryBroker implements Broker {
     if (status === 'succeeded') stats.succeeded++;
     else if (status === 'failed') stats.failed++;
     job.status = status;
-    job.finishedAt = Date.now();
-    if (job.key !== undefined && this.#liveKeys.get(job.key) === job) this.#liveKeys.delete(job.key);
-    if (this.#reports.wants(job.id)) this.#reports.send(job, job.terminalReport()!);
-    if (job.waiter !== undefined) job.settleWaiters();
+    job.finishedMs = sinceEpoch(Date.now());
+    const key = job.more?.key;
+    if (key !== undefined && this.#liveKeys.get(key) === job) this.#liveKeys.delete(key);
+    if (this.#reports.wants(job.id)) this.#reports.send(job, terminalReport(job)!);
+    if (job.waiter !== undefined) settleWaiters(job);
     this.#finished.add(job);
   }
 
   /** Forgets a finished job past its retention. */
   #forget(job: MemoryJob): void {
-    if (job.status === 'succeeded') job.stats.succeeded--;
-    else if (job.status === 'failed') job.stats.failed--;
+    if (job.status === 'succeeded') job.kind.stats.succeeded--;
+    else if (job.status === 'failed') job.kind.stats.failed--;
     this.#jobs.remove(job);
     this.#reports.forget(job.id);
   }
@@ -528,11 +586,11 @@ export class MemoryBroker implements Broker {
   /** Logs a report that cannot be derived later, and tells listeners. */
   #log(job: MemoryJob, report: Report): void {
     // Anything logged after the derived `active` report must follow it: log that first.
-    if (job.leased) {
-      job.leased = false;
-      job.record(job.activeReport());
+    if (isLeased(job)) {
+      setLeased(job, false);
+      recordReport(job, activeReport(job));
     }
-    job.record(report);
+    recordReport(job, report);
     if (this.#reports.wants(job.id)) this.#reports.send(job, report);
   }
 
@@ -544,7 +602,7 @@ export class MemoryBroker implements Broker {
 
   #held(ref: LeaseRef): MemoryJob | undefined {
     const job = MemoryLease.jobOf(ref) ?? this.#jobs.get(ref.id);
-    return job !== undefined && job.token === ref.token && job.status === 'active' ? job : undefined;
+    return job !== undefined && job.lease?.token === ref.token && job.status === 'active' ? job : undefined;
   }
 
   #shiftBest(queues: readonly string[]): MemoryJob | undefined {
@@ -571,6 +629,20 @@ export class MemoryBroker implements Broker {
     return rq;
   }
 
+  /** The kind jobs of this request share: found by its options object, made when none matches. */
+  #kindOf(request: EnqueueRequest): JobKind {
+    const known = this.#kinds.get(request.options);
+    if (known !== undefined && known.task === request.task && known.queue === request.queue) return known;
+    const kind: JobKind = {
+      task: request.task,
+      queue: request.queue,
+      options: request.options,
+      stats: this.#stat(request.queue),
+    };
+    if (known === undefined) this.#kinds.set(request.options, kind);
+    return kind;
+  }
+
   #stat(queue: string): QueueStats {
     let s = this.#stats.get(queue);
     if (!s) this.#stats.set(queue, (s = { waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 0 }));
@@ -580,10 +652,10 @@ export class MemoryBroker implements Broker {
   /** Delayed jobs whose time has come: ready now. */
   #promote(jobs: MemoryJob[]): void {
     for (const job of jobs) {
-      job.stats.delayed--;
-      job.stats.waiting++;
+      job.kind.stats.delayed--;
+      job.kind.stats.waiting++;
       job.status = 'queued';
-      this.#readyQueue(job.queue).push(job);
+      this.#readyQueue(job.kind.queue).push(job);
     }
     this.#signalReady();
   }
@@ -592,10 +664,10 @@ export class MemoryBroker implements Broker {
     const now = Date.now();
     this.#delayed.promote(now);
     for (const job of [...this.#active]) {
-      if (job.expiresAt > now) continue;
+      if (epochMs(job.lease!.expiresMs) > now) continue;
       const error = toErrorInfo(new LeaseExpiredError(job.id));
-      job.error = error;
-      if (job.attempt > job.options.retries) {
+      setJobError(job, error);
+      if (job.attempt > job.kind.options.retries) {
         this.#fail(job);
       } else {
         this.#deactivate(job);
@@ -609,24 +681,26 @@ export class MemoryBroker implements Broker {
   /** Fails a job for good, and its flow with it. */
   #fail(job: MemoryJob): void {
     this.#finish(job, 'failed');
-    if (job.flow !== undefined) stepFailed(this.#flows, job.flow, job.task, job.error);
+    const flow = job.more?.flow;
+    if (flow !== undefined) stepFailed(this.#flows, flow, job.kind.task, job.more?.error);
   }
 
   /** The storage the shared flow logic runs on: every call synchronous, so each flow operation is atomic. */
   readonly #flows: FlowTx = {
     readFlow: (id) => {
       const job = this.#jobs.get(id);
-      return job?.graph === undefined ? undefined : { status: job.status, graph: job.graph };
+      const graph = job?.more?.graph;
+      return graph === undefined ? undefined : { status: job!.status, graph };
     },
     writeGraph: (id, graph) => {
       const job = this.#jobs.get(id);
-      if (job) job.graph = graph;
+      if (job) jobMore(job).graph = graph;
     },
     finishFlow: (id, outcome) => {
       const job = this.#jobs.get(id);
       if (!job || isTerminalStatus(job.status)) return;
       if (outcome.status === 'succeeded') job.result = outcome.result;
-      if (outcome.status === 'failed') job.error = outcome.error;
+      if (outcome.status === 'failed') setJobError(job, outcome.error);
       this.#finish(job, outcome.status);
     },
     reopenFlow: (id) => this.#reopenFlow(this.#jobs.get(id)!),
@@ -638,23 +712,28 @@ export class MemoryBroker implements Broker {
 
   /** A failed or cancelled flow job runs again: `queued` and `active` reports, no lease. */
   #reopenFlow(job: MemoryJob): void {
-    if (job.status === 'failed') job.stats.failed--;
+    if (job.status === 'failed') job.kind.stats.failed--;
     this.#finished.reopened();
-    if (job.leased) job.record(job.activeReport());
-    job.leased = false;
-    job.record(job.terminalReport()!);
-    job.error = undefined;
-    job.finishedAt = undefined;
+    if (isLeased(job)) recordReport(job, activeReport(job));
+    setLeased(job, false);
+    recordReport(job, terminalReport(job)!);
+    setJobError(job, undefined);
+    job.finishedMs = undefined;
     job.status = 'active';
-    job.stats.active++;
+    job.kind.stats.active++;
     const now = Date.now();
     this.#log(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
-    job.startedAt = now;
-    job.leased = true;
-    if (this.#reports.wants(job.id)) this.#reports.send(job, job.activeReport());
+    job.startedMs = sinceEpoch(now);
+    setLeased(job, true);
+    if (this.#reports.wants(job.id)) this.#reports.send(job, activeReport(job));
   }
 
   #signalReady(): void {
     this.#readyListeners.emit();
   }
+}
+
+/** A job that was just added and can run now. */
+function isReady(receipt: MemoryReceipt): boolean {
+  return !receipt.duplicate && receipt.status === 'queued';
 }

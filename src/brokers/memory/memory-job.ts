@@ -10,6 +10,7 @@ import type {
   QueueCounts,
   StoredJobOptions,
 } from '../../core/contract/index.js';
+import type { MemoryLease } from './memory-lease.js';
 
 /** Live counts of one queue, shared by its jobs. */
 export type QueueStats = Omit<QueueCounts, 'queue'>;
@@ -20,9 +21,28 @@ const EPOCH = Date.now();
 const MAX_SMALL = 0x3fffffff;
 
 /** An epoch-ms time as ms since EPOCH, made a small integer when it fits (it always does for 12 days). */
-function sinceEpoch(at: number): number {
+export function sinceEpoch(at: number): number {
   const ms = at - EPOCH;
   return ms <= MAX_SMALL && ms >= -MAX_SMALL ? ms | 0 : ms;
+}
+
+/** A time kept as ms since EPOCH back to epoch ms. */
+export function epochMs(ms: number): number {
+  return ms + EPOCH;
+}
+
+/**
+ * What the jobs of one task, queue and options object share: one object for
+ * all of them (the memory broker finds it by the options object, which a
+ * task's calls without options of their own share), so a job keeps one
+ * pointer for four fields.
+ */
+export interface JobKind {
+  readonly task: string;
+  readonly queue: string;
+  readonly options: StoredJobOptions;
+  /** The queue's live counts. */
+  readonly stats: QueueStats;
 }
 
 /** One caller of `Job.result()` waiting for the outcome. */
@@ -34,203 +54,236 @@ export interface OutcomeWaiter {
 /** Most reports kept per job; past it the oldest `progress` reports are dropped. */
 export const MAX_REPORTS_PER_JOB = 200;
 
-/**
- * One job in the memory broker. A class with every field set in the
- * constructor keeps one hidden class for all jobs. Reports that can be
- * derived from the fields are not stored: `queued` comes from `createdAt`,
- * the current attempt's `active` from `startedAt`, and the terminal one from
- * the outcome, so a job that succeeds first time allocates no report at all.
- * Only what cannot be derived (earlier attempts, progress) goes in `log`.
- */
-export class MemoryJob {
-  readonly id: string;
-  readonly task: string;
-  readonly queue: string;
-  readonly args: unknown[];
-  readonly priority: number;
+/** The rarely used parts of a job, in one object made on first use (see {@link jobMore}). */
+export interface MemoryJobMore {
+  /** The job's deduplication key. */
   readonly key: string | undefined;
-  readonly options: StoredJobOptions;
-  readonly seq: number;
-  readonly stats: QueueStats;
-  status: JobStatus;
-  attempt = 0;
-  /** Lease token while active, else undefined. */
-  token: string | undefined = undefined;
-  workerId: string | undefined = undefined;
-  // Times are kept as ms since EPOCH: small integers (Smis) stored in the object itself, where
-  // epoch ms would each need a boxed number — five more heap objects per retained job.
-  #createdAt: number;
-  #runAt: number;
-  #expiresAt = 0;
-  #startedAt: number | undefined = undefined;
-  #finishedAt: number | undefined = undefined;
-  /** How many entries the finished-jobs list holds for this job (see FinishedJobs). */
-  finishedEntries = 0;
-  result: unknown = undefined;
-  error: ErrorInfo | undefined = undefined;
-  progress: unknown = undefined;
-  /** Reports that cannot be derived from the fields, in order. */
-  log: Report[] | undefined = undefined;
-  /** Lines its handler logged (the broker keeps the last MAX_JOB_LOG_LINES). */
-  handlerLogs: JobLogLine[] | undefined = undefined;
-  /** True while the current attempt's `active` report is derived, not logged. */
-  leased = false;
-  /** See `JobIndex`: pending, indexed or removed. */
-  indexState = 0;
-  /** Index in the broker's active list while active, else -1. */
-  activeIndex = -1;
-  /** Callers of `Job.result()` waiting for the outcome: none, one, or several. */
-  waiter: OutcomeWaiter | OutcomeWaiter[] | undefined = undefined;
   /** On a step of a flow: where it belongs. */
   readonly flow: FlowLink | undefined;
+  /** Why the last attempt failed. */
+  error: ErrorInfo | undefined;
+  /** The last progress value. */
+  progress: unknown;
+  /** Reports that cannot be derived from the fields, in order. */
+  log: Report[] | undefined;
+  /** Lines its handler logged (the broker keeps the last MAX_JOB_LOG_LINES). */
+  handlerLogs: JobLogLine[] | undefined;
   /** On a flow job: its graph (contract/flows.ts). */
-  graph: FlowGraph | undefined = undefined;
+  graph: FlowGraph | undefined;
+}
 
-  constructor(request: EnqueueRequest, seq: number, now: number, stats: QueueStats) {
-    this.stats = stats;
-    this.id = request.id;
-    this.task = request.task;
-    this.queue = request.queue;
-    this.args = request.args;
-    this.priority = request.priority;
-    this.key = request.key;
-    this.options = request.options;
-    this.flow = request.flow;
-    this.seq = seq;
-    this.#createdAt = sinceEpoch(now);
-    this.#runAt = sinceEpoch(now + request.delayMs);
-    this.status = request.delayMs > 0 ? 'delayed' : 'queued';
-  }
+/**
+ * One job in the memory broker: a plain record made by {@link createJob}
+ * from one object literal, so every job shares one hidden class and V8 can
+ * allocate jobs straight in the old generation once it sees they outlive
+ * the young one (allocation-site pretenuring works for literals, not for
+ * `new`) — finished jobs are kept for `result()`, so most do. The functions
+ * below are its behaviour.
+ *
+ * Reports that can be derived from the fields are not stored: `queued`
+ * comes from `createdMs`, the current attempt's `active` from `startedMs`,
+ * and the terminal one from the outcome, so a job that succeeds first time
+ * allocates no report at all. Only what cannot be derived (earlier
+ * attempts, progress) goes in `more.log`.
+ *
+ * Times are ms since EPOCH (`sinceEpoch`, `epochMs`): small integers kept in
+ * the record itself, where epoch ms would each need a boxed number.
+ */
+export interface MemoryJob {
+  readonly id: string;
+  /** Task, queue, options and the queue's counts, shared with the jobs like it. */
+  readonly kind: JobKind;
+  readonly args: unknown[];
+  readonly priority: number;
+  readonly seq: number;
+  status: JobStatus;
+  attempt: number;
+  /** The lease while active (its token, expiry and place in the active list), else undefined. */
+  lease: MemoryLease | undefined;
+  workerId: string | undefined;
+  createdMs: number;
+  runMs: number;
+  startedMs: number | undefined;
+  /** Set once finished (succeeded, failed or cancelled), cleared when re-run. */
+  finishedMs: number | undefined;
+  result: unknown;
+  /**
+   * Three small states in one small integer (see the functions below): the
+   * job's state in `JobIndex` (bits 0–1), whether the current attempt's
+   * `active` report is derived, not logged (`isLeased`, bit 2), and how many
+   * entries the finished-jobs list holds for it (`finishedEntries`, the rest).
+   */
+  bits: number;
+  /** Callers of `Job.result()` waiting for the outcome: none, one, or several. */
+  waiter: OutcomeWaiter | OutcomeWaiter[] | undefined;
+  /** See {@link MemoryJobMore}; undefined until needed. */
+  more: MemoryJobMore | undefined;
+}
 
-  /** Appends a report, bounding the log. */
-  record(report: Report): void {
-    const log = (this.log ??= []);
-    if (log.length >= MAX_REPORTS_PER_JOB) {
-      const i = log.findIndex((r) => r.status === 'progress');
-      log.splice(i === -1 ? 0 : i, 1);
-    }
-    log.push(report);
-  }
+/** A new job, `queued` or `delayed`. The one place jobs are made: one literal, one allocation site. */
+export function createJob(request: EnqueueRequest, kind: JobKind, seq: number, now: number): MemoryJob {
+  return {
+    id: request.id,
+    kind,
+    args: request.args,
+    priority: request.priority,
+    seq,
+    status: request.delayMs > 0 ? 'delayed' : 'queued',
+    attempt: 0,
+    lease: undefined,
+    workerId: undefined,
+    createdMs: sinceEpoch(now),
+    runMs: sinceEpoch(now + request.delayMs),
+    startedMs: undefined,
+    finishedMs: undefined,
+    result: undefined,
+    bits: 0,
+    waiter: undefined,
+    more: request.key === undefined && request.flow === undefined ? undefined : newMore(request.key, request.flow),
+  };
+}
 
-  get createdAt(): number {
-    return this.#createdAt + EPOCH;
-  }
+function newMore(key: string | undefined, flow: FlowLink | undefined): MemoryJobMore {
+  return { key, flow, error: undefined, progress: undefined, log: undefined, handlerLogs: undefined, graph: undefined };
+}
 
-  get runAt(): number {
-    return this.#runAt + EPOCH;
-  }
+const INDEX_BITS = 3;
+const LEASED_BIT = 4;
+const ENTRY_UNIT = 8;
 
-  set runAt(at: number) {
-    this.#runAt = sinceEpoch(at);
-  }
+/** The job's state in `JobIndex` (`IndexState`). */
+export function indexStateOf(job: MemoryJob): number {
+  return job.bits & INDEX_BITS;
+}
 
-  get expiresAt(): number {
-    return this.#expiresAt + EPOCH;
-  }
+/** Sets the job's state in `JobIndex`. */
+export function setIndexState(job: MemoryJob, state: number): void {
+  job.bits = (job.bits & ~INDEX_BITS) | state;
+}
 
-  set expiresAt(at: number) {
-    this.#expiresAt = sinceEpoch(at);
-  }
+/** True while the current attempt's `active` report is derived from the fields, not logged. */
+export function isLeased(job: MemoryJob): boolean {
+  return (job.bits & LEASED_BIT) !== 0;
+}
 
-  get startedAt(): number | undefined {
-    return this.#startedAt === undefined ? undefined : this.#startedAt + EPOCH;
-  }
+/** See {@link isLeased}. */
+export function setLeased(job: MemoryJob, leased: boolean): void {
+  job.bits = leased ? job.bits | LEASED_BIT : job.bits & ~LEASED_BIT;
+}
 
-  set startedAt(at: number | undefined) {
-    this.#startedAt = at === undefined ? undefined : sinceEpoch(at);
-  }
+/** How many entries the finished-jobs list holds for this job (see FinishedJobs). */
+export function finishedEntries(job: MemoryJob): number {
+  return job.bits >> 3;
+}
 
-  get finishedAt(): number | undefined {
-    return this.#finishedAt === undefined ? undefined : this.#finishedAt + EPOCH;
-  }
+/** Counts one entry more (1) or less (-1) in the finished-jobs list. */
+export function addFinishedEntries(job: MemoryJob, delta: 1 | -1): void {
+  job.bits += delta * ENTRY_UNIT;
+}
 
-  set finishedAt(at: number | undefined) {
-    this.#finishedAt = at === undefined ? undefined : sinceEpoch(at);
-  }
+/** The job's rarely used parts, made on first use. */
+export function jobMore(job: MemoryJob): MemoryJobMore {
+  return (job.more ??= newMore(undefined, undefined));
+}
 
-  /** True once finished (succeeded, failed or cancelled) and not re-run since. */
-  get finished(): boolean {
-    return this.#finishedAt !== undefined;
-  }
+/** Sets (or clears) why the last attempt failed. */
+export function setJobError(job: MemoryJob, error: ErrorInfo | undefined): void {
+  if (error !== undefined || job.more !== undefined) jobMore(job).error = error;
+}
 
-  /** A promise of the outcome: settled now if finished, else once it finishes. */
-  outcome(): Promise<unknown> {
-    if (this.status === 'succeeded') return Promise.resolve(this.result);
-    if (this.status === 'failed' || this.status === 'cancelled') return Promise.reject(this.#outcomeError());
-    return new Promise((resolve, reject) => {
-      const waiter: OutcomeWaiter = { resolve, reject };
-      const current = this.waiter;
-      if (current === undefined) this.waiter = waiter;
-      else if (Array.isArray(current)) current.push(waiter);
-      else this.waiter = [current, waiter];
-    });
-  }
+/** True once finished (succeeded, failed or cancelled) and not re-run since. */
+export function isFinished(job: MemoryJob): boolean {
+  return job.finishedMs !== undefined;
+}
 
-  /** Settles every waiter once the job finished. */
-  settleWaiters(): void {
-    const waiter = this.waiter;
-    if (waiter === undefined) return;
-    this.waiter = undefined;
-    if (Array.isArray(waiter)) for (const w of waiter) this.#settle(w);
-    else this.#settle(waiter);
+/** Appends a report to the job's log, bounding it. */
+export function recordReport(job: MemoryJob, report: Report): void {
+  const more = jobMore(job);
+  const log = (more.log ??= []);
+  if (log.length >= MAX_REPORTS_PER_JOB) {
+    const i = log.findIndex((r) => r.status === 'progress');
+    log.splice(i === -1 ? 0 : i, 1);
   }
+  log.push(report);
+}
 
-  #settle(waiter: OutcomeWaiter): void {
-    if (this.status === 'succeeded') waiter.resolve(this.result);
-    else waiter.reject(this.#outcomeError());
-  }
+/** A promise of the outcome: settled now if finished, else once it finishes. */
+export function jobOutcome(job: MemoryJob): Promise<unknown> {
+  if (job.status === 'succeeded') return Promise.resolve(job.result);
+  if (job.status === 'failed' || job.status === 'cancelled') return Promise.reject(outcomeError(job));
+  return new Promise((resolve, reject) => {
+    const waiter: OutcomeWaiter = { resolve, reject };
+    const current = job.waiter;
+    if (current === undefined) job.waiter = waiter;
+    else if (Array.isArray(current)) current.push(waiter);
+    else job.waiter = [current, waiter];
+  });
+}
 
-  #outcomeError(): Error {
-    if (this.status === 'cancelled') return new JobCancelledError(this.id);
-    return new JobFailedError(this.id, this.error ?? { name: 'Error', message: 'unknown error' });
-  }
+/** Settles every waiter once the job finished. */
+export function settleWaiters(job: MemoryJob): void {
+  const waiter = job.waiter;
+  if (waiter === undefined) return;
+  job.waiter = undefined;
+  if (Array.isArray(waiter)) for (const w of waiter) settle(job, w);
+  else settle(job, waiter);
+}
 
-  /** The current attempt's `active` report. */
-  activeReport(): Report {
-    return { jobId: this.id, status: 'active', attempt: this.attempt, at: this.startedAt ?? this.createdAt };
-  }
+function settle(job: MemoryJob, waiter: OutcomeWaiter): void {
+  if (job.status === 'succeeded') waiter.resolve(job.result);
+  else waiter.reject(outcomeError(job));
+}
 
-  /** The terminal report, once finished. */
-  terminalReport(): Report | undefined {
-    const at = this.finishedAt;
-    if (at === undefined) return undefined;
-    const base = { jobId: this.id, attempt: this.attempt, at };
-    if (this.status === 'succeeded') return { ...base, status: 'succeeded', result: this.result };
-    if (this.status === 'failed') return { ...base, status: 'failed', error: this.error! };
-    if (this.status === 'cancelled') return { ...base, status: 'cancelled' };
-    return undefined;
-  }
+function outcomeError(job: MemoryJob): Error {
+  if (job.status === 'cancelled') return new JobCancelledError(job.id);
+  return new JobFailedError(job.id, job.more?.error ?? { name: 'Error', message: 'unknown error' });
+}
 
-  /** Every report so far, from `queued` on. */
-  history(): Report[] {
-    const out: Report[] = [{ jobId: this.id, status: 'queued', attempt: 0, at: this.createdAt }];
-    if (this.log) out.push(...this.log);
-    if (this.leased) out.push(this.activeReport());
-    const terminal = this.terminalReport();
-    if (terminal) out.push(terminal);
-    return out;
-  }
+/** The current attempt's `active` report. */
+export function activeReport(job: MemoryJob): Report {
+  return { jobId: job.id, status: 'active', attempt: job.attempt, at: epochMs(job.startedMs ?? job.createdMs) };
+}
 
-  snapshot(): JobSnapshot {
-    return {
-      id: this.id,
-      task: this.task,
-      queue: this.queue,
-      args: this.args,
-      status: this.status,
-      attempt: this.attempt,
-      priority: this.priority,
-      key: this.key,
-      options: this.options,
-      progress: this.progress,
-      result: this.result,
-      error: this.error,
-      createdAt: this.createdAt,
-      runAt: this.runAt,
-      startedAt: this.startedAt,
-      finishedAt: this.finishedAt,
-      workerId: this.workerId,
-      flowId: this.flow?.flowId,
-    };
-  }
+/** The terminal report, once finished. */
+export function terminalReport(job: MemoryJob): Report | undefined {
+  if (job.finishedMs === undefined) return undefined;
+  const base = { jobId: job.id, attempt: job.attempt, at: epochMs(job.finishedMs) };
+  if (job.status === 'succeeded') return { ...base, status: 'succeeded', result: job.result };
+  if (job.status === 'failed') return { ...base, status: 'failed', error: job.more!.error! };
+  if (job.status === 'cancelled') return { ...base, status: 'cancelled' };
+  return undefined;
+}
+
+/** Every report so far, from `queued` on. */
+export function jobHistory(job: MemoryJob): Report[] {
+  const out: Report[] = [{ jobId: job.id, status: 'queued', attempt: 0, at: epochMs(job.createdMs) }];
+  if (job.more?.log) out.push(...job.more.log);
+  if (isLeased(job)) out.push(activeReport(job));
+  const terminal = terminalReport(job);
+  if (terminal) out.push(terminal);
+  return out;
+}
+
+/** What `getJob()` returns. */
+export function jobSnapshot(job: MemoryJob): JobSnapshot {
+  return {
+    id: job.id,
+    task: job.kind.task,
+    queue: job.kind.queue,
+    args: job.args,
+    status: job.status,
+    attempt: job.attempt,
+    priority: job.priority,
+    key: job.more?.key,
+    options: job.kind.options,
+    progress: job.more?.progress,
+    result: job.result,
+    error: job.more?.error,
+    createdAt: epochMs(job.createdMs),
+    runAt: epochMs(job.runMs),
+    startedAt: job.startedMs === undefined ? undefined : epochMs(job.startedMs),
+    finishedAt: job.finishedMs === undefined ? undefined : epochMs(job.finishedMs),
+    workerId: job.workerId,
+    flowId: job.more?.flow?.flowId,
+  };
 }

@@ -3,8 +3,7 @@ import type { BrokerReport, Report } from '../../core/report.js';
 /** What a report is about, for listeners that see every job. */
 interface Subject {
   readonly id: string;
-  readonly task: string;
-  readonly queue: string;
+  readonly kind: { readonly task: string; readonly queue: string };
 }
 
 /**
@@ -43,7 +42,7 @@ export class ReportFanout {
     const watchers = this.#watchers.get(job.id);
     if (watchers) for (const w of watchers) w(report);
     if (this.#listeners.size === 0) return;
-    const event: BrokerReport = { ...report, task: job.task, queue: job.queue };
+    const event: BrokerReport = { ...report, task: job.kind.task, queue: job.kind.queue };
     for (const listener of this.#listeners) listener(event);
   }
 

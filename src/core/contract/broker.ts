@@ -112,6 +112,16 @@ export interface WorkerBroker {
   enqueue(jobs: readonly EnqueueRequest[]): Promise<EnqueueResult[]>;
   /** Leases up to `max` ready jobs, highest priority first, FIFO within a priority. Never waits. */
   lease(request: LeaseRequest): Promise<LeasedJob[]>;
+  /**
+   * Optional synchronous lane of an in-process broker: `enqueue` (of one
+   * job) and `lease` done by the time they return (they throw where those
+   * reject). The app's
+   * `call()` and the herd use them when present, saving a promise and a turn
+   * per job; brokers behind a round trip leave them out.
+   */
+  enqueueNow?(job: EnqueueRequest): EnqueueResult;
+  /** See `enqueueNow`: `lease()` done by the time it returns. */
+  leaseNow?(request: LeaseRequest): LeasedJob[];
   /** Renews leases; returns, per lease, whether it is still held (false = lost, stop the work). */
   extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]>;
   /** Records success. Throws StaleLeaseError if the lease moved on. */
