@@ -253,7 +253,11 @@ export class AmqpBroker implements Broker {
     toInsert.forEach((f, k) => (results[f.index] = inserted.value[k]));
     this.#hub!.publish(inserted.notes);
     // Our own consumers (if any) will see the tickets; a herd in this process may not consume these queues yet.
-    if (inserted.value.some((r) => r.status === 'queued' && !r.duplicate)) this.#signalReady();
+    if (inserted.value.some((r) => r.status === 'queued' && !r.duplicate)) {
+      // A ticket that beat its commit here was parked: it need not wait for its retry.
+      if (this.#inbox.size > 0) this.#inbox.makeDue(new Set(toInsert.map((f) => f.job.id)));
+      this.#signalReady();
+    }
     for (let i = 0; i < jobs.length; i++) {
       if (results[i]) continue;
       const key = jobs[i]!.key!;

@@ -84,6 +84,11 @@ export class Inbox {
     return taken;
   }
 
+  /** Parked deliveries of these jobs are claimable at once (their enqueue just committed here). */
+  makeDue(ids: ReadonlySet<string>): void {
+    for (const d of this.#items) if (d.notBefore > 0 && !d.hold && ids.has(d.ticket.id)) d.notBefore = 0;
+  }
+
   /** The earliest `notBefore` in the future, if any. */
   nextDue(now: number): number | undefined {
     let next: number | undefined;
