@@ -180,11 +180,18 @@ export class WorkQueues {
     return ready;
   }
 
-  /** Sets the channel-wide prefetch (what this process may hold unacked). */
+  /**
+   * Sets the channel-wide prefetch (what this process may hold unacked). It
+   * grows at once; it shrinks only below half of what it is, so a herd whose
+   * running count moves by a few jobs does not pay a `basic.qos` round trip
+   * on every lease.
+   */
   async setPrefetch(count: number): Promise<void> {
-    const target = Math.max(1, Math.min(65_535, count));
+    let target = Math.max(1, Math.min(65_535, count));
     const channels = this.#link.channels;
-    if (target === this.#prefetch && channels?.epoch === this.#prefetchEpoch) return;
+    const sameLink = channels?.epoch === this.#prefetchEpoch;
+    if (sameLink && target < this.#prefetch && target * 2 > this.#prefetch) target = this.#prefetch;
+    if (target === this.#prefetch && sameLink) return;
     this.#prefetch = target;
     if (!channels) return;
     this.#prefetchEpoch = channels.epoch;
