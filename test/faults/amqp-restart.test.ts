@@ -66,7 +66,10 @@ describe('amqp: RabbitMQ restarts (S06)', () => {
     })();
 
     const ended = (): number => readLedger(ledger).filter((l) => l.kind === 'E').length;
-    while (ended() < 250) await sleep(20);
+    // Both workers must be connected and running jobs first: `drover worker` exits when its first
+    // connect fails, and a worker that starts slowly (a loaded machine) would meet the outage there.
+    const working = (): number => new Set(readLedger(ledger).map((l) => l.pid)).size;
+    while (ended() < 250 || working() < workers.length) await sleep(20);
     await rabbit.stop();
     await sleep(1500);
     await rabbit.start();
