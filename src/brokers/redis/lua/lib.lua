@@ -58,6 +58,19 @@ local function chunked(command, key, args, step)
   end
 end
 
+-- Deletes the keys of jobs (hash, progress list, log lines); their index entries are the caller's.
+local function drop_jobs(ids)
+  local dead = {}
+  for _, id in ipairs(ids) do
+    dead[#dead + 1] = jkey(id)
+    dead[#dead + 1] = P .. 'h:' .. id
+    dead[#dead + 1] = P .. 'lg:' .. id
+  end
+  for i = 1, #dead, 1000 do
+    redis.call('DEL', unpack(dead, i, math.min(i + 999, #dead)))
+  end
+end
+
 -- Appends one entry to the job's report log; returns the log and the entry.
 local function log_append(log, n, status, attempt, at, payload)
   local entry = n .. '|' .. status .. '|' .. attempt .. '|' .. at .. '|' .. (payload or '')
@@ -171,15 +184,7 @@ local function flush_finished(keep)
     if excess > 0 then
       local victims = redis.call('ZRANGE', key, 0, excess - 1)
       redis.call('ZREMRANGEBYRANK', key, 0, excess - 1)
-      local dead = {}
-      for _, id in ipairs(victims) do
-        dead[#dead + 1] = jkey(id)
-        dead[#dead + 1] = P .. 'h:' .. id
-        dead[#dead + 1] = P .. 'lg:' .. id
-      end
-      for i = 1, #dead, 1000 do
-        redis.call('DEL', unpack(dead, i, math.min(i + 999, #dead)))
-      end
+      drop_jobs(victims)
       chunked('ZREM', P .. 'exp', victims, 1000)
     end
   end

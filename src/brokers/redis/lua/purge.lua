@@ -16,15 +16,7 @@ for _, status in ipairs({ 'succeeded', 'failed', 'cancelled' }) do
   local key = P .. 'f:' .. q .. ':' .. status
   local ids = redis.call('ZRANGEBYSCORE', key, '-inf', before, 'LIMIT', 0, limit - n)
   if #ids > 0 then
-    local dead = {}
-    for _, id in ipairs(ids) do
-      dead[#dead + 1] = jkey(id)
-      dead[#dead + 1] = P .. 'h:' .. id
-      dead[#dead + 1] = P .. 'lg:' .. id
-    end
-    for i = 1, #dead, 1000 do
-      redis.call('DEL', unpack(dead, i, math.min(i + 999, #dead)))
-    end
+    drop_jobs(ids)
     chunked('ZREM', key, ids, 1000)
     chunked('ZREM', P .. 'exp', ids, 1000)
     n = n + #ids

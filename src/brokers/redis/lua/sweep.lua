@@ -72,9 +72,9 @@ for _, id in ipairs(prunable) do
   if f[1] and f[2] then
     redis.call('ZREM', P .. 'f:' .. f[1] .. ':' .. f[2], id)
   end
-  redis.call('DEL', jkey(id), P .. 'h:' .. id, P .. 'lg:' .. id)
 end
 if #prunable > 0 then
+  drop_jobs(prunable)
   chunked('ZREM', P .. 'exp', prunable, 1000)
 end
 local next_due = redis.call('ZRANGE', P .. 'delayed', 0, 0, 'WITHSCORES')
