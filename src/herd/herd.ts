@@ -213,7 +213,8 @@ export class Herd implements Worker {
       if (queues.length === 0) return;
       this.#leasing = true;
       this.#pumpWanted = false;
-      const ahead = this.#pace.short ? this.#concurrency : 0;
+      // Never at concurrency 1: a job that kills or hangs its process must not take a held sibling's attempt with it.
+      const ahead = this.#concurrency > 1 && this.#pace.short ? this.#concurrency : 0;
       const request = { queues, max: free, leaseMs: this.#options.leaseMs, workerId: this.#options.name, ahead };
       if (broker.leaseNow === undefined) {
         broker.lease(request).then(
