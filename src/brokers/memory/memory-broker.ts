@@ -1,6 +1,6 @@
 import { BrokerFullError, LeaseExpiredError, StaleLeaseError, toErrorInfo } from '../../core/errors.js';
 import { RECORDED } from '../../core/recorded.js';
-import type { BrokerReport, Report } from '../../core/report.js';
+import type { BrokerReport, JobStatus, Report } from '../../core/report.js';
 import type { MemoryBrokerOptions } from './options.js';
 import { resolveMemoryOptions } from './options.js';
 import type {
@@ -36,11 +36,13 @@ import { mergeQueueSettings, validateQueueSettings, withSettingsDefaults } from 
 import { MAX_JOB_LOG_LINES } from '../../core/contract/index.js';
 import { DelaySchedule } from './delay-schedule.js';
 import { FinishedJobs } from './finished-jobs.js';
-import { IndexState, JobIndex } from './job-index.js';
+import { JobIndex } from './job-index.js';
 import { ReportFanout } from './report-fanout.js';
 import type { MemoryJob } from './memory-job.js';
 import {
+  IndexState,
   activeReport,
+  copyJob,
   createJob,
   epochMs,
   indexStateOf,
@@ -105,7 +107,7 @@ export class MemoryBroker implements Broker {
   constructor(options: MemoryBrokerOptions = {}) {
     const o = resolveMemoryOptions(options);
     this.#maxQueued = o.maxQueued;
-    this.#finished = new FinishedJobs(o.maxFinished, (job) => this.#forget(job));
+    this.#finished = new FinishedJobs(o.maxFinished, (id, kind, status) => this.#forget(id, kind, status));
     this.#delayed = new DelaySchedule(
       (job, at) => job.status === 'delayed' && epochMs(job.runMs) === at,
       (jobs) => this.#promote(jobs),
@@ -143,7 +145,8 @@ export class MemoryBroker implements Broker {
 
   /** Starts a flow: the flow job (`active`, never leased) and its first steps, in one step. */
   async startFlow(request: FlowStartRequest): Promise<EnqueueResult> {
-    if (this.#jobs.get(request.id)) return new MemoryReceipt(this.#jobs.get(request.id)!, true);
+    const existing = this.#lookup(request.id);
+    if (existing) return new MemoryReceipt(existing, true);
     this.#checkRoom(request.first.length);
     const now = Date.now();
     const flowRequest = flowJobRequest(request);
@@ -317,7 +320,7 @@ export class MemoryBroker implements Broker {
   }
 
   async jobLogs(id: string): Promise<JobLogLine[] | undefined> {
-    const job = this.#jobs.get(id);
+    const job = this.#lookup(id);
     return job ? [...(job.more?.handlerLogs ?? [])] : undefined;
   }
 
@@ -334,30 +337,47 @@ export class MemoryBroker implements Broker {
   }
 
   async getJob(id: string): Promise<JobSnapshot | undefined> {
-    const job = this.#jobs.get(id);
+    const job = this.#lookup(id);
     return job && jobSnapshot(job);
   }
 
   async watch(id: string, listener: (report: Report) => void): Promise<ReportWatch | undefined> {
-    const job = this.#jobs.get(id);
+    const job = this.#lookup(id);
     if (!job) return undefined;
     return { history: jobHistory(job), stop: this.#reports.watch(id, listener) };
   }
 
   outcome(id: string, hint?: unknown): Promise<unknown> | undefined {
-    const job = this.#hinted(id, hint) ?? this.#jobs.get(id);
-    if (job === undefined || indexStateOf(job) === IndexState.REMOVED) return undefined;
-    return jobOutcome(job);
+    const job = this.#hinted(id, hint) ?? this.#lookup(id);
+    return job === undefined ? undefined : jobOutcome(job);
   }
 
-  /** The job a hint from this broker's enqueue names (its kind's stats are this broker's), else undefined. */
+  /**
+   * The job a hint from this broker's enqueue names (its kind's stats are
+   * this broker's), while that record is still the job's (live, or kept
+   * finished): else undefined, and the caller looks the id up.
+   */
   #hinted(id: string, hint: unknown): MemoryJob | undefined {
     if (typeof hint !== 'object' || hint === null) return undefined;
     const job = hint as Partial<MemoryJob>;
     const kind = job.id === id ? job.kind : undefined;
-    return typeof kind?.queue === 'string' && this.#stats.get(kind.queue) === kind.stats
-      ? (job as MemoryJob)
-      : undefined;
+    if (typeof kind?.queue !== 'string' || this.#stats.get(kind.queue) !== kind.stats) return undefined;
+    const state = indexStateOf(job as MemoryJob);
+    if (state === IndexState.PENDING || state === IndexState.INDEXED) return job as MemoryJob;
+    return state === IndexState.FINISHED && this.#finished.holds(job as MemoryJob) ? (job as MemoryJob) : undefined;
+  }
+
+  /** The job of this id: live, or finished and still kept. */
+  #lookup(id: string): MemoryJob | undefined {
+    return this.#jobs.get(id) ?? this.#finished.get(id);
+  }
+
+  /** A finished job runs again: a live copy of it, taken out of the finished ones. */
+  #reopen(finished: MemoryJob): MemoryJob {
+    this.#finished.take(finished);
+    const job = copyJob(finished);
+    this.#jobs.add(job);
+    return job;
   }
 
   async cancel(id: string): Promise<CancelResult> {
@@ -365,7 +385,7 @@ export class MemoryBroker implements Broker {
   }
 
   #cancel(id: string): CancelResult {
-    const job = this.#jobs.get(id);
+    const job = this.#lookup(id);
     if (!job) return 'not_found';
     if (isTerminalStatus(job.status)) return 'finished';
     if (job.more?.graph !== undefined) return cancelFlow(this.#flows, id) ? 'aborted' : 'finished';
@@ -378,18 +398,18 @@ export class MemoryBroker implements Broker {
   }
 
   async retry(id: string): Promise<JobSnapshot | undefined> {
-    const job = this.#jobs.get(id);
-    if (job?.more?.graph !== undefined) return retryFlow(this.#flows, id) ? jobSnapshot(job) : undefined;
+    const job = this.#lookup(id);
+    if (job?.more?.graph !== undefined) return retryFlow(this.#flows, id) ? jobSnapshot(this.#lookup(id)!) : undefined;
     return this.#retry(id);
   }
 
   #retry(id: string): JobSnapshot | undefined {
-    const job = this.#jobs.get(id);
-    if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return undefined;
-    const key = job.more?.key;
+    const finished = this.#lookup(id);
+    if (!finished || (finished.status !== 'failed' && finished.status !== 'cancelled')) return undefined;
+    const key = finished.more?.key;
     if (key !== undefined && this.#liveKeys.has(key)) return undefined;
+    const job = this.#reopen(finished);
     if (job.status === 'failed') job.kind.stats.failed--;
-    this.#finished.reopened();
     // The finished attempt's reports stop being derivable: log them.
     if (isLeased(job)) recordReport(job, activeReport(job));
     setLeased(job, false);
@@ -445,7 +465,7 @@ export class MemoryBroker implements Broker {
     return this.#schedules.fire(
       request,
       (id) => {
-        const status = this.#jobs.get(id)?.status;
+        const status = this.#lookup(id)?.status;
         return status !== undefined && !isTerminalStatus(status);
       },
       (jobs) => this.enqueue(jobs),
@@ -467,14 +487,7 @@ export class MemoryBroker implements Broker {
   /** Forgets the queue's jobs that finished at least `olderThanMs` ago. */
   async purgeQueue(queue: string, olderThanMs: number): Promise<number> {
     const before = Date.now() - olderThanMs;
-    let n = 0;
-    for (const job of [...this.#jobs.values()]) {
-      if (job.kind.queue !== queue || !isTerminalStatus(job.status) || epochMs(job.finishedMs!) > before) continue;
-      this.#finished.purged();
-      this.#forget(job);
-      n++;
-    }
-    return n;
+    return this.#finished.purge((_status, kind, _seq, finishedAt) => kind.queue === queue && finishedAt <= before);
   }
 
   async counts(): Promise<QueueCounts[]> {
@@ -483,22 +496,26 @@ export class MemoryBroker implements Broker {
 
   async listJobs(query: ListJobsQuery): Promise<JobPage> {
     const start = query.cursor === undefined ? Infinity : Number(query.cursor);
+    const queue = query.queue;
+    const page = isTerminalStatus(query.status)
+      ? this.#finished.page(
+          (status, kind, seq) => status === query.status && seq < start && (queue === undefined || kind.queue === queue),
+          query.limit,
+        )
+      : this.#livePage(query, start);
+    const last = page.jobs[page.jobs.length - 1];
+    return { jobs: page.jobs.map(jobSnapshot), next: page.more && last ? String(last.seq) : undefined };
+  }
+
+  /** Live jobs of the query's status, newest first: the first `limit`, and whether more matched. */
+  #livePage(query: ListJobsQuery, start: number): { jobs: MemoryJob[]; more: boolean } {
     const matches: MemoryJob[] = [];
     for (const job of this.#jobs.values()) {
-      if (
-        job.status === query.status &&
-        job.seq < start &&
-        (query.queue === undefined || job.kind.queue === query.queue)
-      )
+      if (job.status === query.status && job.seq < start && (query.queue === undefined || job.kind.queue === query.queue))
         matches.push(job);
     }
     matches.sort((a, b) => b.seq - a.seq);
-    const page = matches.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      jobs: page.map(jobSnapshot),
-      next: matches.length > query.limit && last ? String(last.seq) : undefined,
-    };
+    return { jobs: matches.slice(0, query.limit), more: matches.length > query.limit };
   }
 
   #activate(job: MemoryJob, request: LeaseRequest, now: number): LeasedJob {
@@ -572,15 +589,16 @@ export class MemoryBroker implements Broker {
     if (key !== undefined && this.#liveKeys.get(key) === job) this.#liveKeys.delete(key);
     if (this.#reports.wants(job.id)) this.#reports.send(job, terminalReport(job)!);
     if (job.waiter !== undefined) settleWaiters(job);
+    // From here the finished jobs' rows hold what is kept; the record itself is not needed again.
+    this.#jobs.leave(job);
     this.#finished.add(job);
   }
 
-  /** Forgets a finished job past its retention. */
-  #forget(job: MemoryJob): void {
-    if (job.status === 'succeeded') job.kind.stats.succeeded--;
-    else if (job.status === 'failed') job.kind.stats.failed--;
-    this.#jobs.remove(job);
-    this.#reports.forget(job.id);
+  /** Forgets a finished job past its retention (or purged). */
+  #forget(id: string, kind: JobKind, status: JobStatus): void {
+    if (status === 'succeeded') kind.stats.succeeded--;
+    else if (status === 'failed') kind.stats.failed--;
+    this.#reports.forget(id);
   }
 
   /** Logs a report that cannot be derived later, and tells listeners. */
@@ -688,24 +706,24 @@ export class MemoryBroker implements Broker {
   /** The storage the shared flow logic runs on: every call synchronous, so each flow operation is atomic. */
   readonly #flows: FlowTx = {
     readFlow: (id) => {
-      const job = this.#jobs.get(id);
+      const job = this.#lookup(id);
       const graph = job?.more?.graph;
       return graph === undefined ? undefined : { status: job!.status, graph };
     },
     writeGraph: (id, graph) => {
-      const job = this.#jobs.get(id);
+      const job = this.#lookup(id);
       if (job) jobMore(job).graph = graph;
     },
     finishFlow: (id, outcome) => {
-      const job = this.#jobs.get(id);
+      const job = this.#lookup(id);
       if (!job || isTerminalStatus(job.status)) return;
       if (outcome.status === 'succeeded') job.result = outcome.result;
       if (outcome.status === 'failed') setJobError(job, outcome.error);
       this.#finish(job, outcome.status);
     },
-    reopenFlow: (id) => this.#reopenFlow(this.#jobs.get(id)!),
+    reopenFlow: (id) => this.#reopenFlow(this.#reopen(this.#lookup(id)!)),
     enqueue: (requests) => void this.#enqueue(requests, false),
-    jobStatus: (id) => this.#jobs.get(id)?.status,
+    jobStatus: (id) => this.#lookup(id)?.status,
     rerun: (id) => void this.#retry(id),
     cancel: (id) => void this.#cancel(id),
   };
@@ -713,7 +731,6 @@ export class MemoryBroker implements Broker {
   /** A failed or cancelled flow job runs again: `queued` and `active` reports, no lease. */
   #reopenFlow(job: MemoryJob): void {
     if (job.status === 'failed') job.kind.stats.failed--;
-    this.#finished.reopened();
     if (isLeased(job)) recordReport(job, activeReport(job));
     setLeased(job, false);
     recordReport(job, terminalReport(job)!);

@@ -108,10 +108,10 @@ export interface MemoryJob {
   finishedMs: number | undefined;
   result: unknown;
   /**
-   * Three small states in one small integer (see the functions below): the
-   * job's state in `JobIndex` (bits 0–1), whether the current attempt's
-   * `active` report is derived, not logged (`isLeased`, bit 2), and how many
-   * entries the finished-jobs list holds for it (`finishedEntries`, the rest).
+   * Small states in one number (see the functions below): where the job
+   * stands in the broker's indexes (`IndexState`, bits 0–1), whether the
+   * current attempt's `active` report is derived, not logged (`isLeased`,
+   * bit 2), and, once finished, its position in `FinishedJobs` (the rest).
    */
   bits: number;
   /** Callers of `Job.result()` waiting for the outcome: none, one, or several. */
@@ -143,22 +143,60 @@ export function createJob(request: EnqueueRequest, kind: JobKind, seq: number, n
   };
 }
 
+/** What `FinishedJobs` keeps of a plain finished job (one without `more`). */
+export type KeptFields = Omit<MemoryJob, 'lease' | 'waiter' | 'more'>;
+
+/** A plain finished job made again from what `FinishedJobs` kept: the same literal shape as {@link createJob}'s. */
+export function restoreJob(f: KeptFields): MemoryJob {
+  return {
+    id: f.id,
+    kind: f.kind,
+    args: f.args,
+    priority: f.priority,
+    seq: f.seq,
+    status: f.status,
+    attempt: f.attempt,
+    lease: undefined,
+    workerId: f.workerId,
+    createdMs: f.createdMs,
+    runMs: f.runMs,
+    startedMs: f.startedMs,
+    finishedMs: f.finishedMs,
+    result: f.result,
+    bits: f.bits,
+    waiter: undefined,
+    more: undefined,
+  };
+}
+
+/** A live copy of a finished job that runs again (`retry()`): holders of the old object see it as gone. */
+export function copyJob(job: MemoryJob): MemoryJob {
+  return { ...restoreJob(job), more: job.more };
+}
+
 function newMore(key: string | undefined, flow: FlowLink | undefined): MemoryJobMore {
   return { key, flow, error: undefined, progress: undefined, log: undefined, handlerLogs: undefined, graph: undefined };
 }
 
+/**
+ * Where a job stands in the broker's indexes: live in JobIndex (pending,
+ * then indexed on first lookup), kept in FinishedJobs, or gone.
+ */
+export const IndexState = { PENDING: 0, INDEXED: 1, REMOVED: 2, FINISHED: 3 } as const;
+
 const INDEX_BITS = 3;
 const LEASED_BIT = 4;
-const ENTRY_UNIT = 8;
+/** Bits above the index state and the leased flag: a finished job's position in FinishedJobs. */
+const POSITION_UNIT = 8;
 
-/** The job's state in `JobIndex` (`IndexState`). */
+/** The job's state in the broker's indexes (`IndexState`). */
 export function indexStateOf(job: MemoryJob): number {
   return job.bits & INDEX_BITS;
 }
 
-/** Sets the job's state in `JobIndex`. */
+/** Sets the job's state in the broker's indexes (clears a finished position). */
 export function setIndexState(job: MemoryJob, state: number): void {
-  job.bits = (job.bits & ~INDEX_BITS) | state;
+  job.bits = (job.bits & LEASED_BIT) | state;
 }
 
 /** True while the current attempt's `active` report is derived from the fields, not logged. */
@@ -171,14 +209,15 @@ export function setLeased(job: MemoryJob, leased: boolean): void {
   job.bits = leased ? job.bits | LEASED_BIT : job.bits & ~LEASED_BIT;
 }
 
-/** How many entries the finished-jobs list holds for this job (see FinishedJobs). */
-export function finishedEntries(job: MemoryJob): number {
-  return job.bits >> 3;
+/** The bits of a job kept at `position` in FinishedJobs (state `state`), keeping the leased flag of `bits`. */
+export function finishedBits(bits: number, state: number, position: number): number {
+  // Arithmetic, not shifts: positions grow past 31 bits in a long-lived process.
+  return position * POSITION_UNIT + (bits & LEASED_BIT) + state;
 }
 
-/** Counts one entry more (1) or less (-1) in the finished-jobs list. */
-export function addFinishedEntries(job: MemoryJob, delta: 1 | -1): void {
-  job.bits += delta * ENTRY_UNIT;
+/** A finished job's position in FinishedJobs (see {@link finishedBits}). */
+export function finishedPosition(job: MemoryJob): number {
+  return Math.floor(job.bits / POSITION_UNIT);
 }
 
 /** The job's rarely used parts, made on first use. */
