@@ -87,6 +87,7 @@ export class MemoryBroker implements Broker {
   readonly #stats = new Map<string, QueueStats>();
   /** Kinds of jobs by their options object (see JobKind). */
   readonly #kinds = new WeakMap<StoredJobOptions, JobKind>();
+  #lastKind: JobKind | undefined;
   readonly #readyListeners = new ListenerSet<[]>('drover memory broker');
   readonly #cancelListeners = new ListenerSet<[jobId: string]>('drover memory broker');
   readonly #reports = new ReportFanout();
@@ -202,7 +203,7 @@ export class MemoryBroker implements Broker {
       this.#delayed.add(job, epochMs(job.runMs));
     } else {
       job.kind.stats.waiting++;
-      this.#readyQueue(job.kind.queue).push(job);
+      job.kind.ready.push(job);
     }
     if (this.#reports.wants(job.id)) this.#reports.send(job, { jobId: job.id, status: 'queued', attempt: 0, at: now });
     return new MemoryReceipt(job, false);
@@ -361,7 +362,7 @@ export class MemoryBroker implements Broker {
     if (typeof hint !== 'object' || hint === null) return undefined;
     const job = hint as Partial<MemoryJob>;
     const kind = job.id === id ? job.kind : undefined;
-    if (typeof kind?.queue !== 'string' || this.#stats.get(kind.queue) !== kind.stats) return undefined;
+    if (kind?.broker !== this) return undefined;
     const state = indexStateOf(job as MemoryJob);
     if (state === IndexState.PENDING || state === IndexState.INDEXED) return job as MemoryJob;
     return state === IndexState.FINISHED && this.#finished.holds(job as MemoryJob) ? (job as MemoryJob) : undefined;
@@ -528,7 +529,7 @@ export class MemoryBroker implements Broker {
     job.startedMs = sinceEpoch(now);
     job.workerId = request.workerId;
     setLeased(job, true);
-    const lease = new MemoryLease(job, String(++this.#leaseSeq), sinceEpoch(now + request.leaseMs));
+    const lease = new MemoryLease(job, ++this.#leaseSeq, sinceEpoch(now + request.leaseMs));
     job.lease = lease;
     lease.index = this.#active.push(job) - 1;
     if (job.kind.options.group !== undefined) this.#gate.activated(job);
@@ -553,7 +554,7 @@ export class MemoryBroker implements Broker {
   /** Parked jobs that may run again: back to their ready queues. */
   #unparked(jobs: readonly MemoryJob[]): void {
     if (jobs.length === 0) return;
-    for (const job of jobs) this.#readyQueue(job.kind.queue).push(job);
+    for (const job of jobs) job.kind.ready.push(job);
     this.#signalReady();
   }
 
@@ -568,7 +569,7 @@ export class MemoryBroker implements Broker {
     } else {
       job.status = 'queued';
       job.kind.stats.waiting++;
-      this.#readyQueue(job.kind.queue).push(job);
+      job.kind.ready.push(job);
       this.#signalReady();
     }
   }
@@ -620,7 +621,10 @@ export class MemoryBroker implements Broker {
 
   #held(ref: LeaseRef): MemoryJob | undefined {
     const job = MemoryLease.jobOf(ref) ?? this.#jobs.get(ref.id);
-    return job !== undefined && job.lease?.token === ref.token && job.status === 'active' ? job : undefined;
+    if (job === undefined || job.status !== 'active') return undefined;
+    // The lease object itself (what the herd hands back) is its own proof; any other ref shows its token.
+    const lease = job.lease;
+    return lease !== undefined && (lease === ref || lease.token === ref.token) ? job : undefined;
   }
 
   #shiftBest(queues: readonly string[]): MemoryJob | undefined {
@@ -649,16 +653,22 @@ export class MemoryBroker implements Broker {
 
   /** The kind jobs of this request share: found by its options object, made when none matches. */
   #kindOf(request: EnqueueRequest): JobKind {
+    // Calls of one task without options of their own come in runs: the last kind first, then the map.
+    const last = this.#lastKind;
+    if (last?.options === request.options && last.task === request.task && last.queue === request.queue) return last;
     const known = this.#kinds.get(request.options);
-    if (known !== undefined && known.task === request.task && known.queue === request.queue) return known;
+    if (known !== undefined && known.task === request.task && known.queue === request.queue)
+      return (this.#lastKind = known);
     const kind: JobKind = {
       task: request.task,
       queue: request.queue,
       options: request.options,
       stats: this.#stat(request.queue),
+      ready: this.#readyQueue(request.queue),
+      broker: this,
     };
     if (known === undefined) this.#kinds.set(request.options, kind);
-    return kind;
+    return (this.#lastKind = kind);
   }
 
   #stat(queue: string): QueueStats {
@@ -673,7 +683,7 @@ export class MemoryBroker implements Broker {
       job.kind.stats.delayed--;
       job.kind.stats.waiting++;
       job.status = 'queued';
-      this.#readyQueue(job.kind.queue).push(job);
+      job.kind.ready.push(job);
     }
     this.#signalReady();
   }

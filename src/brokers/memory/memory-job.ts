@@ -11,6 +11,7 @@ import type {
   StoredJobOptions,
 } from '../../core/contract/index.js';
 import type { MemoryLease } from './memory-lease.js';
+import type { ReadyQueue } from './ready-queue.js';
 
 /** Live counts of one queue, shared by its jobs. */
 export type QueueStats = Omit<QueueCounts, 'queue'>;
@@ -43,6 +44,10 @@ export interface JobKind {
   readonly options: StoredJobOptions;
   /** The queue's live counts. */
   readonly stats: QueueStats;
+  /** The queue's ready jobs. */
+  readonly ready: ReadyQueue<MemoryJob>;
+  /** The broker that made it (a hint handed back to `outcome()` is recognised by it). */
+  readonly broker: object;
 }
 
 /** One caller of `Job.result()` waiting for the outcome. */
@@ -250,13 +255,23 @@ export function recordReport(job: MemoryJob, report: Report): void {
 export function jobOutcome(job: MemoryJob): Promise<unknown> {
   if (job.status === 'succeeded') return Promise.resolve(job.result);
   if (job.status === 'failed' || job.status === 'cancelled') return Promise.reject(outcomeError(job));
-  return new Promise((resolve, reject) => {
-    const waiter: OutcomeWaiter = { resolve, reject };
-    const current = job.waiter;
-    if (current === undefined) job.waiter = waiter;
-    else if (Array.isArray(current)) current.push(waiter);
-    else job.waiter = [current, waiter];
-  });
+  const promise = new Promise(takeResolvers);
+  const waiter: OutcomeWaiter = { resolve: nextResolve!, reject: nextReject! };
+  nextResolve = nextReject = undefined;
+  const current = job.waiter;
+  if (current === undefined) job.waiter = waiter;
+  else if (Array.isArray(current)) current.push(waiter);
+  else job.waiter = [current, waiter];
+  return promise;
+}
+
+/** Where {@link takeResolvers} leaves a new promise's functions: one shared executor, no closure per waiter. */
+let nextResolve: ((value: unknown) => void) | undefined;
+let nextReject: ((error: unknown) => void) | undefined;
+
+function takeResolvers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  nextResolve = resolve;
+  nextReject = reject;
 }
 
 /** Settles every waiter once the job finished. */
