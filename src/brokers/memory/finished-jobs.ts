@@ -21,7 +21,6 @@ const WORKER = 4;
 const OBJECT = 5; // the job's record when it has `more` (an error, a log, a flow…), else undefined
 const REFS = 6;
 
-const STATUS_CODE = { succeeded: 1, failed: 2, cancelled: 3 } as const;
 const STATUS_OF: readonly JobStatus[] = ['queued', 'succeeded', 'failed', 'cancelled'];
 const LEASED = 4;
 /**
@@ -104,7 +103,7 @@ export class FinishedJobs {
     numbers[n + RUN] = job.runMs;
     numbers[n + STARTED] = job.startedMs ?? NaN;
     numbers[n + FINISHED] = job.finishedMs!;
-    numbers[n + STATE] = STATUS_CODE[job.status as keyof typeof STATUS_CODE] + (isLeased(job) ? LEASED : 0);
+    numbers[n + STATE] = statusCode(job.status) + (isLeased(job) ? LEASED : 0);
     const r = row * REFS;
     const refs = chunk.refs;
     refs[r + ID] = job.id;
@@ -212,7 +211,7 @@ export class FinishedJobs {
     const status = STATUS_OF[chunk.numbers[n + STATE]! & 3]!;
     chunk.numbers[n + STATE] = 0;
     if (position < this.#indexedTo && this.#byId?.get(id) === position) this.#byId.delete(id);
-    chunk.refs.fill(undefined, r, r + REFS);
+    clearRow(chunk.refs, r);
     this.#count--;
     if (gone) this.#drop(id, kind, status);
   }
@@ -305,4 +304,19 @@ export class FinishedJobs {
     this.#head = first * CHUNK;
     this.#tail = first * CHUNK;
   }
+}
+
+/** A terminal status's code in a row (its index in STATUS_OF). */
+function statusCode(status: JobStatus): number {
+  return status === 'succeeded' ? 1 : status === 'failed' ? 2 : 3;
+}
+
+/** Lets go of a row's references (stores, not `fill`: a builtin call costs more than six writes). */
+function clearRow(refs: unknown[], r: number): void {
+  refs[r + ID] = undefined;
+  refs[r + KIND] = undefined;
+  refs[r + ARGS] = undefined;
+  refs[r + RESULT] = undefined;
+  refs[r + WORKER] = undefined;
+  refs[r + OBJECT] = undefined;
 }
