@@ -1,6 +1,14 @@
 import type { JobStatus } from '../../core/report.js';
 import type { JobKind, MemoryJob } from './memory-job.js';
-import { IndexState, epochMs, finishedBits, finishedPosition, indexStateOf, isLeased, restoreJob } from './memory-job.js';
+import {
+  IndexState,
+  epochMs,
+  finishedBits,
+  finishedPosition,
+  indexStateOf,
+  isLeased,
+  restoreJob,
+} from './memory-job.js';
 
 /** The numbers kept per finished job: one row of a Float64Array. */
 const SEQ = 0;
@@ -252,7 +260,7 @@ export class FinishedJobs {
 
   /** The id index, brought up to date. */
   #index(): Map<string, number> {
-    const byId = (this.#byId ??= new Map());
+    const byId = (this.#byId ??= new Map<string, number>());
     for (let position = Math.max(this.#indexedTo, this.#head); position < this.#tail; position++) {
       const chunk = this.#chunk(position);
       if (chunk.numbers[(position % CHUNK) * NUMBERS + STATE] !== 0)

@@ -500,7 +500,8 @@ export class MemoryBroker implements Broker {
     const queue = query.queue;
     const page = isTerminalStatus(query.status)
       ? this.#finished.page(
-          (status, kind, seq) => status === query.status && seq < start && (queue === undefined || kind.queue === queue),
+          (status, kind, seq) =>
+            status === query.status && seq < start && (queue === undefined || kind.queue === queue),
           query.limit,
         )
       : this.#livePage(query, start);
@@ -512,7 +513,11 @@ export class MemoryBroker implements Broker {
   #livePage(query: ListJobsQuery, start: number): { jobs: MemoryJob[]; more: boolean } {
     const matches: MemoryJob[] = [];
     for (const job of this.#jobs.values()) {
-      if (job.status === query.status && job.seq < start && (query.queue === undefined || job.kind.queue === query.queue))
+      if (
+        job.status === query.status &&
+        job.seq < start &&
+        (query.queue === undefined || job.kind.queue === query.queue)
+      )
         matches.push(job);
     }
     matches.sort((a, b) => b.seq - a.seq);

@@ -30,7 +30,16 @@ function finished(status: 'succeeded' | 'failed' | 'cancelled', at: number, with
   job.result = status === 'succeeded' ? { n } : undefined;
   job.startedMs = sinceEpoch(at);
   job.finishedMs = sinceEpoch(at);
-  if (withMore) job.more = { key: undefined, flow: undefined, error: undefined, progress: n, log: undefined, handlerLogs: undefined, graph: undefined };
+  if (withMore)
+    job.more = {
+      key: undefined,
+      flow: undefined,
+      error: undefined,
+      progress: n,
+      log: undefined,
+      handlerLogs: undefined,
+      graph: undefined,
+    };
   return job;
 }
 
