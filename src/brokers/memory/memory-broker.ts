@@ -375,6 +375,7 @@ export class MemoryBroker implements Broker {
 
   /** A finished job runs again: a live copy of it, taken out of the finished ones. */
   #reopen(finished: MemoryJob): MemoryJob {
+    if (!this.#finished.holds(finished)) return finished; // live already
     this.#finished.take(finished);
     const job = copyJob(finished);
     this.#jobs.add(job);

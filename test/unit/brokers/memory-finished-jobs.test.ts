@@ -5,6 +5,8 @@ import { createJob, sinceEpoch } from '../../../src/brokers/memory/memory-job.js
 import { ReadyQueue } from '../../../src/brokers/memory/ready-queue.js';
 import type { StoredJobOptions } from '../../../src/core/contract/index.js';
 import type { JobStatus } from '../../../src/core/report.js';
+import { JobCancelledError, JobNotFoundError } from '../../../src/index.js';
+import { makeApp } from '../core/helpers.js';
 
 const kind = (queue: string): JobKind => ({
   task: 't',
@@ -112,5 +114,62 @@ describe('FinishedJobs (memory broker)', () => {
     const failed = [...model.values()].filter((j) => j.status === 'failed').sort((a, b) => b.seq - a.seq);
     expect(page.jobs.map((j) => j.id)).toEqual(failed.slice(0, 10).map((j) => j.id));
     expect(page.more).toBe(failed.length > 10);
+  });
+});
+
+// Through the app: what a finished job's record going away must not change.
+describe('memory: finished jobs kept in columns (through the app)', () => {
+  it('getJob, listJobs by status and result() of finished jobs read their rows', async () => {
+    const app = makeApp();
+    const t = app.task('t', (x: number) => ({ x }));
+    app.worker({ concurrency: 4 });
+    const jobs = await Promise.all(Array.from({ length: 50 }, (_, i) => t.call(i)));
+    for (const [i, job] of jobs.entries()) expect(await job.result()).toEqual({ x: i });
+    const broker = await app.broker();
+    const snapshot = await broker.getJob(jobs[7]!.id);
+    expect(snapshot).toMatchObject({ id: jobs[7]!.id, task: 't', status: 'succeeded', args: [7], result: { x: 7 } });
+    expect(snapshot!.finishedAt).toBeGreaterThanOrEqual(snapshot!.startedAt!);
+    const page = await broker.listJobs({ status: 'succeeded', limit: 10 });
+    expect(page.jobs.map((j) => j.id)).toEqual(
+      jobs
+        .slice(40)
+        .reverse()
+        .map((j) => j.id),
+    );
+    const next = await broker.listJobs({ status: 'succeeded', limit: 45, cursor: page.next! });
+    expect(next.jobs).toHaveLength(40);
+    expect(next.next).toBeUndefined();
+    expect((await jobs[3]!.status()).status).toBe('succeeded');
+  });
+
+  it('a cancelled job run again: the old handle waits for the new run', async () => {
+    const app = makeApp();
+    const t = app.task('t', () => 'ran');
+    const job = await t.call();
+    await job.cancel();
+    await expect(job.result()).rejects.toBeInstanceOf(JobCancelledError);
+    const broker = await app.broker();
+    expect((await broker.retry(job.id))?.status).toBe('queued');
+    const again = job.result();
+    app.worker();
+    expect(await again).toBe('ran');
+    expect(await job.result()).toBe('ran');
+    const watch = (await broker.watch(job.id, () => {}))!;
+    watch.stop();
+    expect(watch.history.map((r) => r.status)).toEqual(['queued', 'cancelled', 'queued', 'active', 'succeeded']);
+  });
+
+  it('purge forgets finished jobs of a queue and their counts', async () => {
+    const app = makeApp();
+    const t = app.task('t', () => 1);
+    app.worker();
+    const jobs = await Promise.all(Array.from({ length: 20 }, () => t.call()));
+    await Promise.all(jobs.map((j) => j.result()));
+    const broker = await app.broker();
+    expect((await broker.counts()).find((c) => c.queue === 't')?.succeeded).toBe(20);
+    expect(await broker.purgeQueue!('t', 0)).toBe(20);
+    expect((await broker.counts()).find((c) => c.queue === 't')?.succeeded).toBe(0);
+    expect(await broker.getJob(jobs[0]!.id)).toBeUndefined();
+    await expect(jobs[0]!.result()).rejects.toBeInstanceOf(JobNotFoundError);
   });
 });
