@@ -19,5 +19,6 @@ local rn = f.rn + 1
 set_or_del(jkey(id), 'rs', result)
 redis.call('HDEL', jkey(id), 'e')
 terminal(id, f, 'succeeded', now, ttl, { 'rn', rn, 'op', ARGV[6] })
-report(id, f.t, f.q, rn, 'succeeded', f.n, now)
+-- The `succeeded` report is the hash's (lib.lua): no member.
+note(id, f.t, f.q, rn, 'succeeded', f.n, now)
 return { { 1 }, notes }
