@@ -31,7 +31,7 @@ function downgrade(path: string): void {
 describe('amqp sqlite backend migration', () => {
   it('open() - a version 1 file gains grp (from the options) and an; group concurrency counts its active jobs', async () => {
     const path = join(dir, 'v1.db');
-    const options = { retries: 0, group: 'g1' };
+    const options = { retries: 0, backoff: { type: 'fixed' as const, delay: 0, max: 0 }, group: 'g1' };
     let backend = await createBackend(`sqlite:${path}`, 'ns', 60_000);
     await backend.open();
     await backend.insert([backendJob('a', { options }), backendJob('b', { options }), backendJob('c')]);

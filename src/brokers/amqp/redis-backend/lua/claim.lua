@@ -97,8 +97,13 @@ for i = 6, #ARGV, 5 do
       if f.an then
         redis.call('ZADD', P .. 'r:' .. id, f.an, told(f.an, 'active', f.n, f.b))
       end
-      redis.call('HSET', jk, 's', 'active', 'n', attempt + 1, 'tk', token, 'lu', lease_end, 'b', now, 'rn', rn, 'an', rn)
-      set_or_del(jk, 'wk', worker)
+      if worker == '' then
+        redis.call('HSET', jk, 's', 'active', 'n', attempt + 1, 'tk', token, 'lu', lease_end, 'b', now, 'rn', rn, 'an', rn)
+        redis.call('HDEL', jk, 'wk')
+      else
+        redis.call('HSET', jk, 's', 'active', 'n', attempt + 1, 'tk', token, 'lu', lease_end, 'b', now, 'rn', rn, 'an', rn,
+          'wk', worker)
+      end
       index(id, f.q, f.sq, f.s, 'active')
       redis.call('ZADD', P .. 'leases', lease_end, id)
       note(id, f.t, f.q, rn, 'active', attempt + 1, now)

@@ -210,11 +210,12 @@ end
 local flow_step_ended
 
 -- Ends a job for good (succeeded, failed, cancelled): no lease, no key, expires after ttl.
--- f holds the job's fields q, sq, k (by name); extra are more field/value pairs to set.
-local function terminal(id, f, status, now, ttl, extra)
+-- f holds the job's fields q, sq, k (by name); extra are more field/value pairs to set,
+-- drop (optional) more fields to delete.
+local function terminal(id, f, status, now, ttl, extra, drop)
   local jk = jkey(id)
   redis.call('HSET', jk, 's', status, 'f', now, 'x', now + ttl, unpack(extra))
-  redis.call('HDEL', jk, 'tk', 'lu')
+  redis.call('HDEL', jk, 'tk', 'lu', unpack(drop or {}))
   index(id, f.q, f.sq, f.s, status)
   redis.call('ZREM', P .. 'leases', id)
   redis.call('ZADD', P .. 'exp', now + ttl, id)
