@@ -16,18 +16,5 @@ export function recordReport(
   progress?: Stored,
 ): void {
   s.insertReport.run(job.id, n, status, attempt, at, progress ?? null, error ? JSON.stringify(error) : null);
-  noteReport(notes, job, n, status, attempt, at, error);
-}
-
-/** Notes report `n` for the broker's listeners without a row: one the job row tells (schema.ts). */
-export function noteReport(
-  notes: Note[],
-  job: { id: string; task: string; queue: string },
-  n: number,
-  status: ReportStatus,
-  attempt: number,
-  at: number,
-  error?: ErrorInfo,
-): void {
   notes.push({ id: job.id, task: job.task, queue: job.queue, n, status, attempt, at, error });
 }

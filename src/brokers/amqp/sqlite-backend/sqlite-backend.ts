@@ -41,7 +41,7 @@ import { FLOW_SCHEMA, SqliteFlowControl } from './flow-control.js';
 import type { GateCache } from './flow-control.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
-import { noteReport, recordReport } from './reports.js';
+import { recordReport } from './reports.js';
 import type { JobRow, OutcomeRow } from './rows.js';
 import { toRecord } from './rows.js';
 import { SCHEMA } from './schema.js';
@@ -319,7 +319,8 @@ export class SqliteBackend implements ResultBackend {
     rn++;
     s.claim.run(token, until, now, worker, rn, rn, row.id);
     const attempt = row.attempt + 1;
-    noteReport(notes, row, rn, 'active', attempt, now);
+    // No row: the job row tells the `active` report (schema.ts).
+    notes.push({ id: row.id, task: row.task, queue: row.queue, n: rn, status: 'active', attempt, at: now });
     return {
       kind: 'claimed',
       job: {
@@ -341,9 +342,8 @@ export class SqliteBackend implements ResultBackend {
         OutcomeRow | undefined;
       if (!row) return { value: false, notes: [] };
       // No row: the job row tells the `succeeded` report (schema.ts).
-      const notes: Note[] = [];
-      noteReport(notes, { id: lease.id, ...row }, row.rn, 'succeeded', row.attempt, now);
-      return { value: true, notes };
+      const { task, queue, rn: n, attempt } = row;
+      return { value: true, notes: [{ id: lease.id, task, queue, n, status: 'succeeded', attempt, at: now }] };
     });
   }
 
