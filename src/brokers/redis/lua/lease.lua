@@ -174,14 +174,14 @@ local windows = {}
 local active = {}
 for i, id in ipairs(picked) do
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 't', 'q', 'a', 'o', 'n', 'h', 'rn', 'w', 's')
+  local f = redis.call('HMGET', jk, 't', 'q', 'a', 'o', 'n', 'rn', 'w', 's')
   -- Only a waiting job (no status field) is leased; anything else is a stale entry.
-  if f[1] and not f[9] then
+  if f[1] and not f[8] then
     local attempt = (tonumber(f[5]) or 0) + 1
-    local rn = (tonumber(f[7]) or 1) + 1
+    -- The `active` report is derived (lib.lua): nothing is logged.
+    local rn = (tonumber(f[6]) or 1) + 1
     local token = token_base .. i
-    local log, entry = log_append(f[6], rn, 'a', attempt, now)
-    redis.call('HSET', jk, 's', 'active', 'n', attempt, 'tk', token, 'b', now, 'wk', worker, 'h', log, 'rn', rn)
+    redis.call('HSET', jk, 's', 'active', 'n', str(attempt), 'tk', token, 'b', str(now), 'wk', worker)
     local g = group_of(f[4])
     if g then
       local gk = f[2] .. '\n' .. g
@@ -193,10 +193,10 @@ for i, id in ipairs(picked) do
       redis.call('ZADD', P .. 'rl:' .. f[2], now, token)
       windows[f[2]] = gate.s.rateLimit.per
     end
-    active[#active + 1] = until_ms
+    active[#active + 1] = str(until_ms)
     active[#active + 1] = id
     count('a:' .. f[2], 1)
-    tell(f[8], id, entry)
+    tell(f[7], id, rn, 'a', attempt, now)
     out[#out + 1] = id
     out[#out + 1] = token
     out[#out + 1] = f[1]
