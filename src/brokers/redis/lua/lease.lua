@@ -174,18 +174,20 @@ local windows = {}
 local active = {}
 for i, id in ipairs(picked) do
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 't', 'q', 'a', 'o', 'n', 'rn', 'w', 's')
+  local f = redis.call('HMGET', jk, 't', 'q', 'a', 'o', 's', 'x')
   -- Only a waiting job (no status field) is leased; anything else is a stale entry.
-  if f[1] and not f[8] then
-    local attempt = (tonumber(f[5]) or 0) + 1
+  if f[1] and not f[5] then
+    -- Attempt, report number, watched: only a job marked x has them (lib.lua).
+    local more = f[6] and redis.call('HMGET', jk, 'n', 'rn', 'w') or {}
+    local attempt = (tonumber(more[1]) or 0) + 1
     -- The `active` report is derived (lib.lua): nothing is logged.
-    local rn = (tonumber(f[6]) or 1) + 1
+    local rn = (tonumber(more[2]) or 1) + 1
     local token = token_base .. i
     redis.call('HSET', jk, 's', 'active', 'n', str(attempt), 'tk', token, 'b', str(now), 'wk', worker)
     local g = group_of(f[4])
     if g then
       local gk = f[2] .. '\n' .. g
-      redis.call('HSET', jk, 'g', gk)
+      redis.call('HSET', jk, 'g', gk, 'x', '1')
       redis.call('HINCRBY', P .. 'gact', gk, 1)
     end
     local gate = gates[f[2]]
@@ -196,7 +198,7 @@ for i, id in ipairs(picked) do
     active[#active + 1] = str(until_ms)
     active[#active + 1] = id
     count('a:' .. f[2], 1)
-    tell(f[7], id, rn, 'a', attempt, now)
+    tell(more[3], id, rn, 'a', attempt, now)
     out[#out + 1] = id
     out[#out + 1] = token
     out[#out + 1] = f[1]

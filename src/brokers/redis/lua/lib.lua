@@ -28,7 +28,10 @@
   r run at (absent = c), n attempt, tk token, b started, wk worker, f finished,
   pr progress, rs result, e error JSON, h stored reports, rn number of the
   last stored report (absent = 1: the synthesized `queued` report), am the
-  attempt whose `active` report is stored, w watched, op last outcome id.
+  attempt whose `active` report is stored, w watched, op last outcome id,
+  x set once the job has any of k w n rn am fl fx g (a plain job has none,
+  so lease.lua and finish.lua read them only then: a missing field costs
+  Redis a scan of the whole hash).
   Report log entries: "n|status|attempt|at|payload", status one of
   q a r s f c (queued active retrying succeeded failed cancelled).
   Reports the fields imply are not stored (the hot path writes no log):
@@ -369,6 +372,10 @@ local function add_job(id, task, q, args, prio, delay, key, ref, oj, watched, no
     fields[#fields + 1] = 'w'
     fields[#fields + 1] = 1
   end
+  if watched ~= '' or key ~= '' or extra then
+    fields[#fields + 1] = 'x'
+    fields[#fields + 1] = '1'
+  end
   if prio ~= 0 then
     fields[#fields + 1] = 'p'
     fields[#fields + 1] = prio
@@ -433,7 +440,7 @@ local function rerun_job(id, now)
       redis.call('HSET', P .. 'keys', key, id)
     end
   end
-  redis.call('HSET', jk, 'r', now, 'h', entry_of(1, 'q', 0, now), 'rn', 1)
+  redis.call('HSET', jk, 'r', now, 'h', entry_of(1, 'q', 0, now), 'rn', 1, 'x', '1')
   tell(f[6], id, 1, 'q', 0, now)
   local seq = push(q, id, tonumber(f[4]) or 0, nil, false)
   if seq then
