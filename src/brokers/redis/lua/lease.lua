@@ -182,7 +182,7 @@ for i, id in ipairs(picked) do
     local attempt = (tonumber(more[1]) or 0) + 1
     -- The `active` report is derived (lib.lua): nothing is logged.
     local rn = (tonumber(more[2]) or 1) + 1
-    local token = token_base .. i
+    local token = token_base .. string.format('%d', i)
     redis.call('HSET', jk, 's', 'active', 'n', str(attempt), 'tk', token, 'b', str(now), 'wk', worker)
     local g = group_of(f[4])
     if g then

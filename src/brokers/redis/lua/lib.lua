@@ -47,14 +47,14 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- A number as a string, each value formatted once per script: Redis turns a
+-- An integer as a string, each value formatted once per script: Redis turns a
 -- Lua number argument into text with "%.17g" on every call (and Lua's own
--- concatenation with "%.14g"), which costs more than the command on the hot path.
+-- concatenation uses "%.14g"), which costs more than the command on the hot path.
 local num_strings = {}
 local function str(n)
   local s = num_strings[n]
   if not s then
-    s = tostring(n)
+    s = string.format('%d', n)
     num_strings[n] = s
   end
   return s
