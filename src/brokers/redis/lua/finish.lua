@@ -26,9 +26,11 @@ while i + 5 <= #ARGV do
   local kind, id, token, payload, delay, op = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
   i = i + 6
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 's', 'tk', 'q', 't', 'n', 'x')
-  -- Key, watched, report number, stored attempt, flow link, group: only a job marked x has them (lib.lua).
+  local f = redis.call('HMGET', jk, 's', 'tk', 'q', 't', 'n', 'pl')
+  -- Key, watched, report number, stored attempt, flow link, group: a plain job has none (lib.lua).
   if f[6] then
+    f[6] = false
+  else
     local more = redis.call('HMGET', jk, 'k', 'w', 'rn', 'am', 'fl', 'fx', 'g')
     for j = 1, 7 do
       f[5 + j] = more[j]
@@ -74,11 +76,13 @@ while i + 5 <= #ARGV do
         drop_key(f[6], id)
         fail_flow(f[10], id, f[4], payload, now, ttl)
       elseif delay > 0 then
-        redis.call('HSET', jk, 's', 'delayed', 'r', now + delay, 'e', payload, 'h', log, 'rn', rn, 'op', op, 'x', '1')
+        redis.call('HSET', jk, 's', 'delayed', 'r', now + delay, 'e', payload, 'h', log, 'rn', rn, 'op', op)
+        unplain(jk)
         redis.call('ZADD', P .. 'delayed', now + delay, id)
         count('d:' .. q, 1)
       else
-        redis.call('HSET', jk, 'r', now, 'e', payload, 'h', log, 'rn', rn, 'op', op, 'x', '1')
+        redis.call('HSET', jk, 'r', now, 'e', payload, 'h', log, 'rn', rn, 'op', op)
+        unplain(jk)
         redis.call('HDEL', jk, 's')
         push(q, id, tonumber(more[3]) or 0, nil, false)
       end

@@ -37,7 +37,7 @@ if expected == '' then
   end
   -- Its `queued` and `active` reports are derived (lib.lua).
   redis.call('HSET', fk, 't', ARGV[14], 'q', q, 'o', ARGV[16], 'c', now, 's', 'active', 'n', 1, 'b', now,
-    'gr', graph, 'gv', 1, 'x', '1')
+    'gr', graph, 'gv', 1)
   redis.call('SADD', P .. 'queues', q)
   count('a:' .. q, 1)
 elseif expected == 'none' then
@@ -89,7 +89,7 @@ if ARGV[13] == '1' then
     redis.call('HDEL', fk, 'f', 'e', 'rs')
     local rn = tonumber(f[4]) or 1
     -- A new `queued` report, stored; the `active` one after it is derived (lib.lua).
-    redis.call('HSET', fk, 's', 'active', 'b', now, 'h', entry_of(rn + 1, 'q', 0, now), 'rn', rn + 1, 'x', '1')
+    redis.call('HSET', fk, 's', 'active', 'b', now, 'h', entry_of(rn + 1, 'q', 0, now), 'rn', rn + 1)
     redis.call('HDEL', fk, 'am')
     count('a:' .. q, 1)
     tell(f[5], flow_id, rn + 1, 'q', 0, now)

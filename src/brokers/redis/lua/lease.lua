@@ -174,11 +174,11 @@ local windows = {}
 local active = {}
 for i, id in ipairs(picked) do
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 't', 'q', 'a', 'o', 's', 'x')
+  local f = redis.call('HMGET', jk, 't', 'q', 'a', 'o', 's', 'pl')
   -- Only a waiting job (no status field) is leased; anything else is a stale entry.
   if f[1] and not f[5] then
-    -- Attempt, report number, watched: only a job marked x has them (lib.lua).
-    local more = f[6] and redis.call('HMGET', jk, 'n', 'rn', 'w') or {}
+    -- Attempt, report number, watched: a plain job has none (lib.lua).
+    local more = f[6] and {} or redis.call('HMGET', jk, 'n', 'rn', 'w')
     local attempt = (tonumber(more[1]) or 0) + 1
     -- The `active` report is derived (lib.lua): nothing is logged.
     local rn = (tonumber(more[2]) or 1) + 1
@@ -187,7 +187,8 @@ for i, id in ipairs(picked) do
     local g = group_of(f[4])
     if g then
       local gk = f[2] .. '\n' .. g
-      redis.call('HSET', jk, 'g', gk, 'x', '1')
+      redis.call('HSET', jk, 'g', gk)
+      unplain(jk)
       redis.call('HINCRBY', P .. 'gact', gk, 1)
     end
     local gate = gates[f[2]]

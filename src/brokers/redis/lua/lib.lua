@@ -29,9 +29,10 @@
   pr progress, rs result, e error JSON, h stored reports, rn number of the
   last stored report (absent = 1: the synthesized `queued` report), am the
   attempt whose `active` report is stored, w watched, op last outcome id,
-  x set once the job has any of k w n rn am fl fx g (a plain job has none,
-  so lease.lua and finish.lua read them only then: a missing field costs
-  Redis a scan of the whole hash).
+  pl set while the job has none of k w n rn am fl fx g (a plain job, made so
+  by enqueue; whatever writes one of those deletes pl, see unplain), so
+  lease.lua and finish.lua read those only when pl is absent: a missing
+  field costs Redis a scan of the whole hash.
   Report log entries: "n|status|attempt|at|payload", status one of
   q a r s f c (queued active retrying succeeded failed cancelled).
   Reports the fields imply are not stored (the hot path writes no log):
@@ -104,6 +105,11 @@ local function log_append(log, n, status, attempt, at, payload)
     return log .. '\n' .. entry, entry
   end
   return entry, entry
+end
+
+-- The job gets one of the fields a plain job lacks (see pl above).
+local function unplain(jk)
+  redis.call('HDEL', jk, 'pl')
 end
 
 -- True while the current attempt's `active` report is implied by the fields
@@ -372,8 +378,8 @@ local function add_job(id, task, q, args, prio, delay, key, ref, oj, watched, no
     fields[#fields + 1] = 'w'
     fields[#fields + 1] = 1
   end
-  if watched ~= '' or key ~= '' or extra then
-    fields[#fields + 1] = 'x'
+  if watched == '' and key == '' and not extra then
+    fields[#fields + 1] = 'pl'
     fields[#fields + 1] = '1'
   end
   if prio ~= 0 then
@@ -440,7 +446,8 @@ local function rerun_job(id, now)
       redis.call('HSET', P .. 'keys', key, id)
     end
   end
-  redis.call('HSET', jk, 'r', now, 'h', entry_of(1, 'q', 0, now), 'rn', 1, 'x', '1')
+  redis.call('HSET', jk, 'r', now, 'h', entry_of(1, 'q', 0, now), 'rn', 1)
+  unplain(jk)
   tell(f[6], id, 1, 'q', 0, now)
   local seq = push(q, id, tonumber(f[4]) or 0, nil, false)
   if seq then

@@ -23,7 +23,8 @@ if active_derived(f[1], f[8], f[5], f[9]) then
   redis.call('HSET', jk, 'h', log, 'am', f[5])
 end
 rn = rn + 1
-redis.call('HSET', jk, 'pr', value, 'rn', rn, 'x', '1')
+redis.call('HSET', jk, 'pr', value, 'rn', rn)
+unplain(jk)
 local entry = rn .. '|' .. f[5] .. '|' .. now .. '|' .. value
 local hk = P .. 'h:' .. id
 if redis.call('RPUSH', hk, entry) > keep then

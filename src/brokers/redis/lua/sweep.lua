@@ -41,7 +41,8 @@ for _, id in ipairs(expired) do
     local code = status == 'retrying' and 'r' or 'f'
     log = log_append(log, rn, code, attempt, now, error)
     if status == 'retrying' then
-      redis.call('HSET', jk, 'r', now, 'e', error, 'h', log, 'rn', rn, 'x', '1')
+      redis.call('HSET', jk, 'r', now, 'e', error, 'h', log, 'rn', rn)
+      unplain(jk)
       redis.call('HDEL', jk, 's')
       push(q, id, tonumber(f[9]) or 0, nil, false)
     else

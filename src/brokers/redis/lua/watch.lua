@@ -15,7 +15,8 @@ if not f[1] then
   return false
 end
 if not f[5] then
-  redis.call('HSET', jk, 'w', 1, 'x', '1')
+  redis.call('HSET', jk, 'w', 1)
+  unplain(jk)
 end
 local log, rn = settle_active(f[6], f[8], f[7], f[11], f[3], tonumber(f[10]) or 1)
 if f[6] == 'succeeded' then
