@@ -94,11 +94,12 @@ local function drop_jobs(ids)
   end
 end
 
--- Appends one entry to the job's report log; returns the log and the entry.
+-- One report-log entry.
 local function entry_of(n, status, attempt, at, payload)
   return str(n) .. '|' .. status .. '|' .. str(attempt) .. '|' .. str(at) .. '|' .. (payload or '')
 end
 
+-- Appends one entry to the job's report log; returns the log and the entry.
 local function log_append(log, n, status, attempt, at, payload)
   local entry = entry_of(n, status, attempt, at, payload)
   if log and log ~= '' then
