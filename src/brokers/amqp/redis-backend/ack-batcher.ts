@@ -1,18 +1,10 @@
 import type { Changed, Note } from '../backend.js';
+import { MicroBatcher } from '../../micro-batcher.js';
 
 /** Runs one `ack.lua` call with 4 values per ack; answers 1 or 0 per ack and the notes. */
 export type AckBatch = (args: string[]) => Promise<{ value: boolean[]; notes: Note[] }>;
 
-interface Waiting {
-  args: [id: string, token: string, result: string, op: string];
-  resolve: (changed: Changed<boolean>) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Most acks in one script call. */
-const MAX_BATCH = 500;
-/** Script calls in flight at once; acks that come meanwhile wait and go together. */
-const MAX_IN_FLIGHT = 2;
+type Args = [id: string, token: string, result: string, op: string];
 
 /**
  * Acks handed in together (one run of microtasks, or while earlier calls are
@@ -21,48 +13,21 @@ const MAX_IN_FLIGHT = 2;
  * lone ack waits for nothing. A stale token answers only its own ack false.
  */
 export class AckBatcher {
-  readonly #run: AckBatch;
-  #waiting: Waiting[] = [];
-  #scheduled = false;
-  #inFlight = 0;
+  readonly #batcher: MicroBatcher<Args, Changed<boolean>>;
 
   constructor(run: AckBatch) {
-    this.#run = run;
+    this.#batcher = new MicroBatcher(async (batch) => {
+      const { value, notes } = await run(batch.flatMap((w) => w.item));
+      const byId = new Map<string, Note[]>();
+      for (const n of notes) byId.set(n.id, [...(byId.get(n.id) ?? []), n]);
+      batch.forEach((w, i) => {
+        w.resolve({ value: value[i] === true, notes: value[i] ? (byId.get(w.item[0]) ?? []) : [] });
+      });
+    });
   }
 
   /** Records one success (`op`: the outcome id that recognises a resent call). */
   ack(id: string, token: string, result: string, op: string): Promise<Changed<boolean>> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ args: [id, token, result, op], resolve, reject });
-      if (!this.#scheduled && this.#inFlight < MAX_IN_FLIGHT) {
-        this.#scheduled = true;
-        queueMicrotask(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    while (this.#waiting.length > 0 && this.#inFlight < MAX_IN_FLIGHT) {
-      const batch = this.#waiting.splice(0, MAX_BATCH);
-      this.#inFlight++;
-      this.#run(batch.flatMap((w) => w.args))
-        .then(
-          ({ value, notes }) => {
-            const byId = new Map<string, Note[]>();
-            for (const n of notes) byId.set(n.id, [...(byId.get(n.id) ?? []), n]);
-            batch.forEach((w, i) => {
-              w.resolve({ value: value[i] === true, notes: value[i] ? (byId.get(w.args[0]) ?? []) : [] });
-            });
-          },
-          (error: unknown) => {
-            for (const w of batch) w.reject(error);
-          },
-        )
-        .finally(() => {
-          this.#inFlight--;
-          if (this.#waiting.length > 0) this.#flush();
-        });
-    }
+    return this.#batcher.add([id, token, result, op]);
   }
 }
