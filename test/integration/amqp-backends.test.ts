@@ -94,7 +94,9 @@ async function script(b: ResultBackend): Promise<unknown[]> {
   note('takeover spent', await b.claim([ticket('a', 1, 'n-a', true)], 60_000, 'w3'));
   note('get a', await b.get('a'));
   note('key free again', await b.insert([job('f', { key: 'k1' })]));
+  note('history a after takeover', await b.history('a', 0));
   note('a2 ack', await b.ack(a2, 'x'));
+  note('history a acked', await b.history('a', 0));
 
   // Success with a binary result; release hands back without counting.
   note('ack e', await b.ack(e, Buffer.from('ok')));
@@ -109,6 +111,8 @@ async function script(b: ResultBackend): Promise<unknown[]> {
   note('nack retry', await b.nack(c2, { name: 'Error', message: 'once', code: 'E1' }, next));
   note('claim not due', await b.claim([ticket('c', 2, 'n-c2')], 60_000, undefined));
   note('old ticket', await b.claim([ticket('c')], 60_000, undefined));
+  note('history c', await b.history('c', 0));
+  note('history c after 2', await b.history('c', 2));
 
   // Expiry: a short lease runs out, the sweeper's view, then expire with or without a next ticket.
   leaseOf((await b.claim([ticket('f')], 1, 'w1')).value[0]);
@@ -187,6 +191,12 @@ describe('amqp result backends: sqlite and redis answer the same', () => {
         'finished',
       ]);
       expect(get(fromSqlite, 'prune')).toBeGreaterThan(0);
+      // Reports the job row tells (the current `active`, `succeeded`) come in order with the stored ones.
+      const statuses = (what: string): string[] =>
+        (get(fromSqlite, what) as { status: string; attempt: number }[]).map((r) => `${r.status}:${r.attempt}`);
+      expect(statuses('history c')).toEqual(['queued:0', 'active:1', 'active:1', 'retrying:1']);
+      expect(statuses('history c after 2')).toEqual(['active:1', 'retrying:1']);
+      expect(statuses('history e')).toEqual(['active:1', 'succeeded:1']);
       for (let i = 0; i < fromSqlite.length; i++)
         expect(fromRedis[i], JSON.stringify((fromSqlite[i] as [string])[0])).toEqual(fromSqlite[i]);
     } finally {

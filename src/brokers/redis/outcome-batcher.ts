@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { StaleLeaseError } from '../../core/errors.js';
 import type { FlowLink } from '../../core/contract/index.js';
+import type { Pending } from '../micro-batcher.js';
+import { MicroBatcher } from '../micro-batcher.js';
 
 /** One outcome of an attempt, as `finish.lua` takes it. */
 export interface Outcome {
@@ -26,19 +28,10 @@ export interface Recorded {
   flow?: FlowLink;
 }
 
-interface Waiting {
-  outcome: Outcome;
-  resolve: (recorded: Recorded | undefined) => void;
-  reject: (error: Error) => void;
-}
-
 /** Runs one batch; answers per outcome: 'ok' | 'again' | 'stale' with its details. */
 export type FinishBatch = (args: (string | number)[]) => Promise<unknown[]>;
 
-/** Most outcomes in one script call. */
-const MAX_BATCH = 500;
-/** Script calls in flight at once; outcomes that come meanwhile wait and go together. */
-const MAX_IN_FLIGHT = 2;
+type Waiting = Pending<Outcome, Recorded | undefined>;
 
 /**
  * Group commit for acks and nacks: outcomes handed in together (in one run
@@ -50,54 +43,27 @@ const MAX_IN_FLIGHT = 2;
  * its own outcome.
  */
 export class OutcomeBatcher {
-  readonly #run: FinishBatch;
   readonly #opBase = randomBytes(6).toString('hex');
   #opCounter = 0;
-  #waiting: Waiting[] = [];
-  #scheduled = false;
-  #inFlight = 0;
+  readonly #batcher: MicroBatcher<Outcome, Recorded | undefined>;
 
   constructor(run: FinishBatch) {
-    this.#run = run;
+    this.#batcher = new MicroBatcher(async (batch) => {
+      const args: (string | number)[] = [];
+      for (const { item: o } of batch) {
+        args.push(o.kind, o.id, o.token, o.payload, o.delayMs, `${this.#opBase}${(this.#opCounter++).toString(36)}`);
+      }
+      settle(batch, await run(args));
+    });
   }
 
   /** Records one outcome; resolves with what was recorded (undefined for a replay), rejects StaleLeaseError. */
   record(outcome: Outcome): Promise<Recorded | undefined> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ outcome, resolve, reject });
-      if (!this.#scheduled && this.#inFlight < MAX_IN_FLIGHT) {
-        this.#scheduled = true;
-        queueMicrotask(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    while (this.#waiting.length > 0 && this.#inFlight < MAX_IN_FLIGHT) {
-      const batch = this.#waiting.splice(0, MAX_BATCH);
-      this.#inFlight++;
-      const args: (string | number)[] = [];
-      for (const { outcome: o } of batch) {
-        args.push(o.kind, o.id, o.token, o.payload, o.delayMs, `${this.#opBase}${(this.#opCounter++).toString(36)}`);
-      }
-      this.#run(args)
-        .then(
-          (reply) => settle(batch, reply),
-          (error: unknown) => {
-            const e = error instanceof Error ? error : new Error(String(error));
-            for (const w of batch) w.reject(e);
-          },
-        )
-        .finally(() => {
-          this.#inFlight--;
-          if (this.#waiting.length > 0) this.#flush();
-        });
-    }
+    return this.#batcher.add(outcome);
   }
 }
 
-function settle(batch: Waiting[], reply: unknown[]): void {
+function settle(batch: readonly Waiting[], reply: unknown[]): void {
   const at = Number(reply[0]);
   for (let i = 0; i < batch.length; i++) {
     const w = batch[i]!;
@@ -117,7 +83,7 @@ function settle(batch: Waiting[], reply: unknown[]): void {
     } else if (verdict === 'again') {
       w.resolve(undefined);
     } else {
-      w.reject(new StaleLeaseError(w.outcome.id));
+      w.reject(new StaleLeaseError(w.item.id));
     }
   }
 }

@@ -100,16 +100,21 @@ export const BROKER_SCRIPTS = new ScriptSet('drover redis broker', import.meta.u
 export type ScriptReply = null | number | string | ScriptReply[];
 
 /**
- * Runs a set of scripts by SHA (EVALSHA), loading a script with EVAL the
- * first time a server has not seen it (NOSCRIPT: a new server, a restart, a
- * SCRIPT FLUSH, another Cluster node). Every script takes one key, the
- * prefix's routing key, so a Cluster sends it to the prefix's slot.
+ * Runs a set of scripts by SHA (EVALSHA). A script's first call from this
+ * runner is an EVAL (which loads it), so commands stay in the order they
+ * were issued: an EVALSHA answered NOSCRIPT and sent again as EVAL would run
+ * after the commands issued behind it (a progress report after the job's
+ * outcome). NOSCRIPT after that (a restart, a SCRIPT FLUSH, another Cluster
+ * node) still falls back to EVAL. Every script takes one key, the prefix's
+ * routing key, so a Cluster sends it to the prefix's slot.
  */
 export class ScriptRunner<N extends string> {
   readonly #client: Redis | Cluster;
   readonly #routingKey: string;
   readonly #prefix: string;
   readonly #set: ScriptSet<N>;
+  /** Scripts this runner has sent in full at least once. */
+  readonly #sent = new Set<N>();
 
   constructor(client: Redis | Cluster, keyPrefix: string, set: ScriptSet<N>) {
     this.#client = client;
@@ -123,6 +128,10 @@ export class ScriptRunner<N extends string> {
   run(name: N, args: readonly (string | number)[]): Promise<ScriptReply> {
     const script = this.#set.get(name);
     const client = this.#client;
+    if (!this.#sent.has(name)) {
+      this.#sent.add(name);
+      return client.eval(script.source, 1, this.#routingKey, this.#prefix, ...args) as Promise<ScriptReply>;
+    }
     return (client.evalsha(script.sha, 1, this.#routingKey, this.#prefix, ...args) as Promise<ScriptReply>).catch(
       (error: unknown) => {
         if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;

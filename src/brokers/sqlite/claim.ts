@@ -1,4 +1,5 @@
 import type { LeaseRequest, LeasedJob } from '../../core/contract/index.js';
+import type { LeaseBatch } from '../lease-ahead.js';
 import type { Engine } from './engine.js';
 import type { Stored } from './rows.js';
 import { decode, parseOptions } from './rows.js';
@@ -52,9 +53,9 @@ export function mightClaim(engine: Engine, queues: readonly string[]): boolean {
  * batch, row by row for a few); then each gets its `active` report. The write lock makes a second claimer wait, so no job is
  * ever leased twice.
  */
-export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): LeasedJob[] {
+export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): LeaseBatch {
   const { s, reports, options } = engine;
-  if (request.max <= 0 || request.queues.length === 0) return [];
+  if (request.max <= 0 || request.queues.length === 0) return { jobs: [], plain: false };
   // The UPDATE costs ~20 µs even when nothing is due: look first.
   if (s.anyDue.get(tx.now) !== undefined && s.promoteDue.run(tx.now, PROMOTE_LIMIT).changes > 0) {
     tx.after(() => engine.signals.ready());
@@ -79,9 +80,11 @@ export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): Leased
       }
     }
   }
-  if (rows.length === 0) return [];
+  if (rows.length === 0) return { jobs: [], plain: false };
   // RETURNING gives no order: restore the claim order.
   rows.sort(byClaimOrder);
+  // Plain FIFO: no limits on these queues and nothing above priority 0 was waiting (the first taken is the best).
+  const plain = plan === undefined && rows[0]!.priority <= 0;
   const jobs = new Array<LeasedJob>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
@@ -98,7 +101,7 @@ export function claimJobs(engine: Engine, tx: Tx, request: LeaseRequest): Leased
       expiresAt: until,
     };
   }
-  return jobs;
+  return { jobs, plain };
 }
 
 /** The best `max` ready jobs across the queues: the top of each queue, merged. */

@@ -3,11 +3,11 @@
  * loads a tasks module and runs a herd on it — through a drover server
  * (`ws://`, `wss://`; no broker credentials needed) or straight on a broker.
  *
- * Process states: starting ──broker reachable──▶ working
+ * Process states: starting (trying to reach the broker for up to --connect-timeout) ──reached──▶ working
  *   working ──SIGINT/SIGTERM──▶ draining (no new jobs; running ones get
  *   `--grace` ms, the rest are handed back) ──▶ exit 0
  *   draining ──second signal──▶ exit 1 (forced; the server requeues what was held)
- *   any ──auth failed / broker unreachable──▶ exit 1 with a one-line reason
+ *   any ──auth failed / broker still unreachable──▶ exit 1 with a one-line reason
  */
 import { Command, InvalidArgumentError as OptionError, Option } from 'commander';
 import { createRemoteBroker } from '../../brokers/remote/index.js';
@@ -24,6 +24,8 @@ import { integer, milliseconds } from '../option-parsers.js';
 import { readSecret } from '../secret-source.js';
 import { aborted, supervise } from '../supervise.js';
 import { withBackend } from '../../brokers/amqp/options.js';
+import { createBrokerFromUrl } from '../../core/broker-registry.js';
+import { connectWithRetry } from '../connect-retry.js';
 
 /** The server a worker connects to when neither `--server` nor `--broker` is given. */
 export const DEFAULT_WORKER_SERVER = 'ws://127.0.0.1:7400';
@@ -38,6 +40,7 @@ export interface WorkerFlags {
   name?: string;
   grace: number;
   leaseMs?: number;
+  connectTimeout: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
   logLevel: string;
@@ -75,6 +78,12 @@ export function workerCommand(): Command {
       'lease length the herd works with (on a server the server sets it; default 30000)',
       milliseconds,
     )
+    .option(
+      '--connect-timeout <ms>',
+      'at start, keep trying to reach the server or broker this long (0 = one try)',
+      milliseconds,
+      60_000,
+    )
     .option('--reconnect-min-ms <ms>', 'first reconnect backoff cap', milliseconds, 250)
     .option('--reconnect-max-ms <ms>', 'largest reconnect backoff cap', milliseconds, 30_000)
     .addOption(
@@ -105,18 +114,21 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
   const secret = readSecret(flags);
   const url = withBackend(flags.broker ?? flags.server ?? DEFAULT_WORKER_SERVER, flags.backend);
   const remote = /^wss?:/i.test(url);
-  const broker: string | Broker = remote
-    ? createRemoteBroker(url, {
-        codec: jsonCodec,
-        secret,
-        name: flags.name,
-        logger,
-        backoff: { minMs: flags.reconnectMinMs, maxMs: Math.max(flags.reconnectMinMs, flags.reconnectMaxMs) },
-      })
-    : url;
+  const backoff = { minMs: flags.reconnectMinMs, maxMs: Math.max(flags.reconnectMinMs, flags.reconnectMaxMs) };
+  // Fails here, with the URL, when the server or broker stays unreachable for --connect-timeout.
+  const broker = await connectWithRetry({
+    make: () =>
+      remote
+        ? createRemoteBroker(url, { codec: jsonCodec, secret, name: flags.name, logger, backoff })
+        : createBrokerFromUrl(url, { codec: jsonCodec, secret }),
+    timeoutMs: flags.connectTimeout,
+    ...backoff,
+    label: remote ? url : describeBroker(url),
+    logger,
+  });
   const app = new Drover({ broker, logger, ...(secret === undefined ? {} : { secret }) });
   for (const def of tasks) app.register(def);
-  await app.broker(); // fails here, with the URL, when the server or broker cannot be reached
+  await app.broker();
 
   // The herd is a Chief service: SIGINT/SIGTERM stop it gracefully, a second signal by force.
   const chief = new Chief({ logger, forceStopTimeout: flags.grace + 5_000 });
@@ -153,7 +165,7 @@ async function runWorker(file: string, flags: WorkerFlags): Promise<void> {
   const exit = await supervise(chief, logger, ['herd']);
   // A broker object passed to the app is ours to close, after the herd handed back what it held.
   await app.close({ grace: 0 });
-  if (typeof broker !== 'string') await broker.close();
+  await broker.close();
   if (authError !== undefined) throw authError;
   if (exit.error !== undefined) throw exit.error;
   if (exit.code !== 0) process.stderr.write('drover: worker: stop forced or a service failed\n');

@@ -48,6 +48,7 @@ import type { ScheduleEngine } from '../../redis/schedules.js';
 import { SCHEDULES_PREFIX, fireSchedule } from './schedules.js';
 import { FLOW_SCRIPTS, RedisFlowControl } from './flow-control.js';
 import type { RedisBackendOptions } from './options.js';
+import { AckBatcher } from './ack-batcher.js';
 import type { Reply } from './records.js';
 import { toNotes, toRecord, toReportRecord } from './records.js';
 
@@ -110,6 +111,10 @@ export class RedisBackend implements ResultBackend {
   readonly #flows: RedisFlowsHost;
   /** The Redis broker's schedule scripts and listing, under `{prefix}:sc:`. */
   #schedules: ScheduleEngine | undefined;
+  readonly #acks = new AckBatcher(async (args) => {
+    const [flat, notes] = (await this.#run('ack', [this.#o.resultTtl, ...args])) as [number[], Reply[]];
+    return { value: flat.map((x) => x === 1), notes: toNotes(notes) };
+  });
   readonly #flow = new RedisFlowControl({
     run: (name, args) => this.#run(name, args),
     stored: async (queue) => (await this.#do(this.#c().hget(`${this.#kp}qset`, queue))) ?? '',
@@ -307,7 +312,7 @@ export class RedisBackend implements ResultBackend {
   }
 
   ack(lease: BackendLease, result: Stored): Promise<Changed<boolean>> {
-    return this.#changed('ack', [this.#o.resultTtl, lease.id, lease.token, storeBytes(result), freshToken()]);
+    return this.#acks.ack(lease.id, lease.token, storeBytes(result), freshToken());
   }
 
   nack(lease: BackendLease, error: ErrorInfo, next: NextTicket | undefined): Promise<Changed<boolean>> {

@@ -1,19 +1,28 @@
 /**
  * Schema of the AMQP broker's SQLite result backend (its own tables, so it
- * may share a file with anything else). Version 1.
+ * may share a file with anything else). Version 2; `migrate.ts` brings a
+ * version 1 file up.
  *
  * drover_amqp_jobs     one row per job, `ns` = the broker's prefix. `gen` and
  *                      `ticket` name the one RabbitMQ ticket that may claim the
  *                      job (queued / delayed) or that holds it (active).
  *                      `token` / `lease_until` are set only while active;
  *                      `rn` is the number of the job's last report;
- *                      `expires_at` is set on finished jobs (pruned then).
- * drover_amqp_reports  a job's reports, numbered by `n`.
+ *                      `expires_at` is set on finished jobs (pruned then);
+ *                      `grp` is the job's `group` option (indexed while active,
+ *                      for groupConcurrency); `an` is the number of the current
+ *                      attempt's `active` report, which has no row (see below).
+ * drover_amqp_reports  a job's reports, numbered by `n`, except the two the job
+ *                      row tells (no write on the hot path): the current
+ *                      attempt's `active` report (n = `an`, at = `started_at`)
+ *                      and, once succeeded, the `succeeded` report (n = `rn`,
+ *                      at = `finished_at`). A claim that replaces `an` (the next
+ *                      attempt) or a release first stores the old one as a row.
  * drover_amqp_counts   jobs per (ns, queue, status), kept by triggers.
  * drover_amqp_schedules  the broker's schedules per (ns, name), as the
  *                      SQLite broker's `drover_schedules` (its `ScheduleTable`).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = /* sql */ `
 CREATE TABLE IF NOT EXISTS drover_amqp_jobs (
@@ -42,7 +51,9 @@ CREATE TABLE IF NOT EXISTS drover_amqp_jobs (
   progress     BLOB,
   result       BLOB,
   error        TEXT,
-  rn           INTEGER NOT NULL
+  rn           INTEGER NOT NULL,
+  grp          TEXT,
+  an           INTEGER
 );
 CREATE INDEX IF NOT EXISTS drover_amqp_jobs_leased ON drover_amqp_jobs (ns, lease_until) WHERE status = 'active';
 CREATE INDEX IF NOT EXISTS drover_amqp_jobs_expiry ON drover_amqp_jobs (ns, expires_at) WHERE expires_at IS NOT NULL;

@@ -40,6 +40,9 @@ import { FLOW_TABLES, SqliteFlows } from './flows.js';
 import { FLOW_SCHEMA, SqliteFlowControl } from './flow-control.js';
 import type { GateCache } from './flow-control.js';
 import { GroupCommit } from './group-commit.js';
+import { WalSync } from '../../sqlite/wal-sync.js';
+import { resolve } from 'node:path';
+import { migrate } from './migrate.js';
 import { recordReport } from './reports.js';
 import type { JobRow, OutcomeRow } from './rows.js';
 import { toRecord } from './rows.js';
@@ -70,6 +73,9 @@ interface ClaimRow {
   gen: number;
   ticket: string;
   rn: number;
+  grp: string | null;
+  an: number | null;
+  started_at: number | null;
 }
 
 /**
@@ -104,13 +110,23 @@ export class SqliteBackend implements ResultBackend {
       const db = new Driver(this.#o.path, { timeout: 5000 });
       db.pragma('busy_timeout = 5000');
       if (this.#o.path !== ':memory:') db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${this.#o.synchronous ?? 'FULL'}`);
+      // FULL on a file: SQLite commits with NORMAL and WalSync fsyncs the WAL off the event loop (same guarantee).
+      const sync = (this.#o.synchronous ?? 'FULL') === 'FULL' && !db.memory;
+      db.pragma(`synchronous = ${sync ? 'NORMAL' : this.#o.synchronous}`);
       db.pragma('journal_size_limit = 67108864');
-      db.transaction(() => db.exec(SCHEMA + FLOW_SCHEMA + FLOW_TABLES)).immediate();
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        migrate(db);
+        db.exec(FLOW_SCHEMA + FLOW_TABLES);
+      }).immediate();
       this.#db = db;
       this.#s = new Statements(db);
       this.#schedules = new ScheduleTable(db, { table: 'drover_amqp_schedules', ns: this.#o.ns });
-      this.#writes = new GroupCommit(db, this.label);
+      this.#writes = new GroupCommit(
+        db,
+        this.label,
+        sync ? new WalSync(`${resolve(db.name)}-wal`, this.label) : undefined,
+      );
       this.#flows = new SqliteFlows({
         db,
         s: this.#s,
@@ -174,6 +190,7 @@ export class SqliteBackend implements ResultBackend {
       createdAt,
       1,
       job.nonce,
+      typeof job.options.group === 'string' ? job.options.group : null,
     );
     recordReport(this.#s, notes, job, 1, 'queued', 0, now);
     return { id: job.id, status, duplicate: false };
@@ -259,7 +276,7 @@ export class SqliteBackend implements ResultBackend {
       const gates: GateCache = new Map();
       const value = tickets.map((ticket) => this.#claimOne(ticket, now, leaseMs, workerId ?? null, notes, gates));
       return { value, notes };
-    });
+    }, false);
   }
 
   #claimOne(
@@ -300,14 +317,18 @@ export class SqliteBackend implements ResultBackend {
       return { kind: 'stale' };
     }
     if (row.status !== 'active') {
-      const gate = this.#flow.admit(gates, row.id, row.queue, row.options, now);
+      const gate = this.#flow.admit(gates, row.id, row.queue, row.grp, now);
       if (!gate.go) return { kind: 'held', retryInMs: gate.retryInMs };
     }
     const token = freshToken();
     const until = now + leaseMs;
-    s.claim.run(token, until, now, worker, ++rn, row.id);
+    // The last attempt's `active` report is told by the row until now: keep it as a row (schema.ts).
+    if (row.an !== null) s.insertReport.run(row.id, row.an, 'active', row.attempt, row.started_at, null, null);
+    rn++;
+    s.claim.run(token, until, now, worker, rn, rn, row.id);
     const attempt = row.attempt + 1;
-    recordReport(this.#s, notes, row, rn, 'active', attempt, now);
+    // No row: the job row tells the `active` report (schema.ts).
+    notes.push({ id: row.id, task: row.task, queue: row.queue, n: rn, status: 'active', attempt, at: now });
     return {
       kind: 'claimed',
       job: {
@@ -327,7 +348,10 @@ export class SqliteBackend implements ResultBackend {
     return this.#writes.run((now) => {
       const row = this.#s.ack.get(result, now, now + this.#o.resultTtl, lease.id, lease.token) as
         OutcomeRow | undefined;
-      return this.#outcome(lease, row, 'succeeded', now);
+      if (!row) return { value: false, notes: [] };
+      // No row: the job row tells the `succeeded` report (schema.ts).
+      const { task, queue, rn: n, attempt } = row;
+      return { value: true, notes: [{ id: lease.id, task, queue, n, status: 'succeeded', attempt, at: now }] };
     });
   }
 
@@ -363,12 +387,20 @@ export class SqliteBackend implements ResultBackend {
 
   extend(leases: readonly BackendLease[], leaseMs: number): Promise<boolean[]> {
     if (leases.length === 0) return Promise.resolve([]);
-    return this.#writes.run((now) => leases.map((l) => this.#s.extend.run(now + leaseMs, l.id, l.token).changes === 1));
+    return this.#writes.run(
+      (now) => leases.map((l) => this.#s.extend.run(now + leaseMs, l.id, l.token).changes === 1),
+      false,
+    );
   }
 
   release(leases: readonly BackendLease[]): Promise<boolean[]> {
     if (leases.length === 0) return Promise.resolve([]);
-    return this.#writes.run(() => leases.map((l) => this.#s.release.run(l.id, l.token).changes === 1));
+    return this.#writes.run(() =>
+      leases.map((l) => {
+        this.#s.storeActive.run(l.id, l.token);
+        return this.#s.release.run(l.id, l.token).changes === 1;
+      }),
+    );
   }
 
   async expired(limit: number): Promise<ExpiredLease[]> {
@@ -432,7 +464,7 @@ export class SqliteBackend implements ResultBackend {
   }
 
   async history(id: string, afterN: number): Promise<ReportRecord[]> {
-    const rows = this.#s.reportsAfter.all(id, afterN) as {
+    const rows = this.#s.reportsAfter.all({ id, after: afterN }) as {
       n: number;
       status: ReportStatus;
       attempt: number;

@@ -18,7 +18,7 @@ export class Statements {
   readonly #db: Db;
   readonly #lists = new Map<string, Statement>();
 
-  /** (ns, id, task, queue, args, status, priority, retries, options, key, run_at, created_at, gen, ticket) */
+  /** (ns, id, task, queue, args, status, priority, retries, options, key, run_at, created_at, gen, ticket, grp) */
   readonly insertJob: Statement;
   /** (job_id, n, status, attempt, at, value, error) */
   readonly insertReport: Statement;
@@ -26,7 +26,7 @@ export class Statements {
   readonly liveKey: Statement;
   /** (id) → the claim view of a job */
   readonly claimView: Statement;
-  /** (token, lease_until, now, worker, rn, id) */
+  /** (token, lease_until, now, worker, rn, rn again, id): the `active` report is the row's (an = rn) */
   readonly claim: Statement;
   /** (error, rn, id) after a takeover that spends the last attempt: failed */
   readonly takeoverFail: Statement;
@@ -46,6 +46,8 @@ export class Statements {
   readonly extend: Statement;
   /** (id, token) */
   readonly release: Statement;
+  /** (id, token): stores the held attempt's `active` report as a row (before a release) */
+  readonly storeActive: Statement;
   /** (ns, now, limit) → expired leases */
   readonly expired: Statement;
   /** (run_at, error, gen, ticket, id, token, now) → outcome */
@@ -62,7 +64,7 @@ export class Statements {
   readonly rerun: Statement;
   /** (job_id) */
   readonly deleteReports: Statement;
-  /** (job_id, after n) → report rows with the result */
+  /** ({ id, after }) → reports after n, with the result */
   readonly reportsAfter: Statement;
   /** (ids JSON) → { id, rn } */
   readonly reportNumbers: Statement;
@@ -77,19 +79,20 @@ export class Statements {
     this.#db = db;
     const p = (sql: string): Statement => db.prepare(sql);
     this.insertJob = p(
-      `INSERT INTO drover_amqp_jobs (ns, id, task, queue, args, status, priority, retries, options, key, run_at, created_at, gen, ticket, rn)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+      `INSERT INTO drover_amqp_jobs (ns, id, task, queue, args, status, priority, retries, options, key, run_at, created_at, gen, ticket, grp, rn)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
     );
     this.insertReport = p(
       'INSERT INTO drover_amqp_reports (job_id, n, status, attempt, at, value, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.liveKey = p(`SELECT id, status FROM drover_amqp_jobs WHERE ns = ? AND key = ? AND status IN ${LIVE}`);
     this.claimView = p(
-      'SELECT id, task, queue, args, status, attempt, retries, options, run_at, gen, ticket, rn FROM drover_amqp_jobs WHERE id = ?',
+      `SELECT id, task, queue, args, status, attempt, retries, options, run_at, gen, ticket, rn, grp, an, started_at
+       FROM drover_amqp_jobs WHERE id = ?`,
     );
     this.claim = p(
       `UPDATE drover_amqp_jobs SET status = 'active', attempt = attempt + 1, token = ?, lease_until = ?, started_at = ?,
-         worker_id = ?, rn = ? WHERE id = ?`,
+         worker_id = ?, rn = ?, an = ? WHERE id = ?`,
     );
     this.takeoverFail = p(
       `UPDATE drover_amqp_jobs SET status = 'failed', error = ?, finished_at = ?, expires_at = ?, token = NULL, lease_until = NULL, rn = ? WHERE id = ?`,
@@ -108,7 +111,11 @@ export class Statements {
     this.trimProgress = p("DELETE FROM drover_amqp_reports WHERE job_id = ? AND n <= ? AND status = 'progress'");
     this.extend = p(`UPDATE drover_amqp_jobs SET lease_until = ? ${HELD}`);
     this.release = p(
-      `UPDATE drover_amqp_jobs SET status = 'queued', attempt = attempt - 1, token = NULL, lease_until = NULL ${HELD}`,
+      `UPDATE drover_amqp_jobs SET status = 'queued', attempt = attempt - 1, token = NULL, lease_until = NULL, an = NULL ${HELD}`,
+    );
+    this.storeActive = p(
+      `INSERT INTO drover_amqp_reports (job_id, n, status, attempt, at)
+       SELECT id, an, 'active', attempt, started_at FROM drover_amqp_jobs ${HELD} AND an IS NOT NULL`,
     );
     this.expired = p(
       `SELECT id, token, queue, priority, gen, attempt > retries AS spent FROM drover_amqp_jobs
@@ -132,13 +139,22 @@ export class Statements {
     );
     this.rerun = p(
       `UPDATE drover_amqp_jobs SET status = 'queued', attempt = 0, run_at = ?, key = ?, gen = ?, ticket = ?, started_at = NULL,
-         finished_at = NULL, expires_at = NULL, worker_id = NULL, progress = NULL, result = NULL, error = NULL, ${DONE}
+         finished_at = NULL, expires_at = NULL, worker_id = NULL, progress = NULL, result = NULL, error = NULL, an = NULL, ${DONE}
        WHERE id = ? AND gen = ? AND status IN ('failed', 'cancelled') RETURNING *`,
     );
     this.deleteReports = p('DELETE FROM drover_amqp_reports WHERE job_id = ?');
+    // The rows, plus the reports the job row tells (schema.ts): a `succeeded` row exists only on
+    // version 1 files and flows' steps.
     this.reportsAfter = p(
       `SELECT r.n, r.status, r.attempt, r.at, r.value, r.error, CASE WHEN r.status = 'succeeded' THEN j.result END AS result
-         FROM drover_amqp_reports r JOIN drover_amqp_jobs j ON j.id = r.job_id WHERE r.job_id = ? AND r.n > ? ORDER BY r.n`,
+         FROM drover_amqp_reports r JOIN drover_amqp_jobs j ON j.id = r.job_id WHERE r.job_id = @id AND r.n > @after
+       UNION ALL
+       SELECT an, 'active', attempt, started_at, NULL, NULL, NULL FROM drover_amqp_jobs WHERE id = @id AND an > @after
+       UNION ALL
+       SELECT rn, 'succeeded', attempt, finished_at, NULL, NULL, result FROM drover_amqp_jobs j
+         WHERE id = @id AND status = 'succeeded' AND rn > @after
+           AND NOT EXISTS (SELECT 1 FROM drover_amqp_reports r WHERE r.job_id = @id AND r.n = j.rn)
+       ORDER BY 1`,
     );
     this.reportNumbers = p('SELECT id, rn FROM drover_amqp_jobs WHERE id IN (SELECT value FROM json_each(?))');
     this.leaseStates = p('SELECT id, status, token FROM drover_amqp_jobs WHERE id IN (SELECT value FROM json_each(?))');

@@ -13,7 +13,7 @@
 ]]
 local id, ttl, keep = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local jk = jkey(id)
-local f = redis.call('HMGET', jk, 't', 's', 'q', 'n', 'p', 'sq', 'k', 'h', 'rn', 'w', 'fl', 'gv')
+local f = redis.call('HMGET', jk, 't', 's', 'q', 'n', 'p', 'sq', 'k', 'h', 'rn', 'w', 'fl', 'gv', 'b', 'am')
 if not f[1] then
   return { 'not_found' }
 end
@@ -42,12 +42,13 @@ else
   outcome = 'aborted'
 end
 local attempt = tonumber(f[4]) or 0
-local rn = (tonumber(f[9]) or 1) + 1
-local log, entry = log_append(f[8], rn, 'c', attempt, now)
+local log, rn = settle_active(status, f[13], f[4], f[14], f[8], tonumber(f[9]) or 1)
+rn = rn + 1
+log = log_append(log, rn, 'c', attempt, now)
 redis.call('HSET', jk, 's', 'cancelled', 'f', now, 'h', log, 'rn', rn)
 finish(q, 'cancelled', id, now, ttl)
 drop_key(f[7], id)
-tell(f[10], id, entry)
+tell(f[10], id, rn, 'c', attempt, now)
 if outcome == 'aborted' then
   publish('c' .. id)
 end

@@ -35,9 +35,9 @@ if expected == '' then
   if ARGV[17] ~= '' then
     redis.call('HSETNX', P .. 'opts', ARGV[16], ARGV[17])
   end
-  local log = log_append(log_append(nil, 1, 'q', 0, now), 2, 'a', 1, now)
+  -- Its `queued` and `active` reports are derived (lib.lua).
   redis.call('HSET', fk, 't', ARGV[14], 'q', q, 'o', ARGV[16], 'c', now, 's', 'active', 'n', 1, 'b', now,
-    'h', log, 'rn', 2, 'gr', graph, 'gv', 1)
+    'gr', graph, 'gv', 1)
   redis.call('SADD', P .. 'queues', q)
   count('a:' .. q, 1)
 elseif expected == 'none' then
@@ -53,15 +53,14 @@ local out = { 'ok', now }
 local step_id = ARGV[7]
 if step_id ~= '' then
   local jk = jkey(step_id)
-  local f = redis.call('HMGET', jk, 's', 'tk', 'q', 't', 'n', 'k', 'w', 'h', 'rn', 'op')
+  local f = redis.call('HMGET', jk, 's', 'tk', 'q', 't', 'n', 'k', 'w', 'am', 'rn', 'op')
   if f[1] ~= 'active' or f[2] ~= ARGV[8] then
     return { (ARGV[10] ~= '' and f[10] == ARGV[10]) and 'again' or 'stale' }
   end
   local q, attempt = f[3], tonumber(f[5])
-  local rn = (tonumber(f[9]) or 1) + 1
-  local _, entry = log_append(f[8], rn, 's', attempt, now, ARGV[9])
-  local log = log_append(f[8], rn, 's', attempt, now)
-  redis.call('HSET', jk, 's', 'succeeded', 'f', now, 'h', log, 'rn', rn, 'op', ARGV[10])
+  -- Derived, as a job's success (lib.lua).
+  local rn = (tonumber(f[9]) or 1) + (f[8] == f[5] and 1 or 2)
+  redis.call('HSET', jk, 's', 'succeeded', 'f', now, 'op', ARGV[10])
   if ARGV[9] ~= '' then
     redis.call('HSET', jk, 'rs', ARGV[9])
   end
@@ -69,7 +68,7 @@ if step_id ~= '' then
   drop_key(f[6], step_id)
   redis.call('ZREM', P .. 'active', step_id)
   count('a:' .. q, -1)
-  tell(f[7], step_id, entry)
+  tell(f[7], step_id, rn, 's', attempt, now, ARGV[9])
   out[#out + 1] = f[4]
   out[#out + 1] = q
   out[#out + 1] = attempt
@@ -89,13 +88,12 @@ if ARGV[13] == '1' then
     redis.call('ZREM', P .. 'exp', flow_id)
     redis.call('HDEL', fk, 'f', 'e', 'rs')
     local rn = tonumber(f[4]) or 1
-    local log, queued = log_append(nil, rn + 1, 'q', 0, now)
-    local active
-    log, active = log_append(log, rn + 2, 'a', tonumber(f[3]) or 1, now)
-    redis.call('HSET', fk, 's', 'active', 'b', now, 'h', log, 'rn', rn + 2)
+    -- A new `queued` report, stored; the `active` one after it is derived (lib.lua).
+    redis.call('HSET', fk, 's', 'active', 'b', now, 'h', entry_of(rn + 1, 'q', 0, now), 'rn', rn + 1)
+    redis.call('HDEL', fk, 'am')
     count('a:' .. q, 1)
-    tell(f[5], flow_id, queued)
-    tell(f[5], flow_id, active)
+    tell(f[5], flow_id, rn + 1, 'q', 0, now)
+    tell(f[5], flow_id, rn + 2, 'a', f[3] or 1, now)
   end
 end
 

@@ -174,18 +174,21 @@ local windows = {}
 local active = {}
 for i, id in ipairs(picked) do
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 't', 'q', 'a', 'o', 'n', 'h', 'rn', 'w', 's')
+  local f = redis.call('HMGET', jk, 't', 'q', 'a', 'o', 's', 'pl')
   -- Only a waiting job (no status field) is leased; anything else is a stale entry.
-  if f[1] and not f[9] then
-    local attempt = (tonumber(f[5]) or 0) + 1
-    local rn = (tonumber(f[7]) or 1) + 1
-    local token = token_base .. i
-    local log, entry = log_append(f[6], rn, 'a', attempt, now)
-    redis.call('HSET', jk, 's', 'active', 'n', attempt, 'tk', token, 'b', now, 'wk', worker, 'h', log, 'rn', rn)
+  if f[1] and not f[5] then
+    -- Attempt, report number, watched: a plain job has none (lib.lua).
+    local more = f[6] and {} or redis.call('HMGET', jk, 'n', 'rn', 'w')
+    local attempt = (tonumber(more[1]) or 0) + 1
+    -- The `active` report is derived (lib.lua): nothing is logged.
+    local rn = (tonumber(more[2]) or 1) + 1
+    local token = token_base .. string.format('%d', i)
+    redis.call('HSET', jk, 's', 'active', 'n', str(attempt), 'tk', token, 'b', str(now), 'wk', worker)
     local g = group_of(f[4])
     if g then
       local gk = f[2] .. '\n' .. g
       redis.call('HSET', jk, 'g', gk)
+      unplain(jk)
       redis.call('HINCRBY', P .. 'gact', gk, 1)
     end
     local gate = gates[f[2]]
@@ -193,10 +196,10 @@ for i, id in ipairs(picked) do
       redis.call('ZADD', P .. 'rl:' .. f[2], now, token)
       windows[f[2]] = gate.s.rateLimit.per
     end
-    active[#active + 1] = until_ms
+    active[#active + 1] = str(until_ms)
     active[#active + 1] = id
     count('a:' .. f[2], 1)
-    tell(f[8], id, entry)
+    tell(more[3], id, rn, 'a', attempt, now)
     out[#out + 1] = id
     out[#out + 1] = token
     out[#out + 1] = f[1]

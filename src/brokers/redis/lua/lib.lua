@@ -26,16 +26,39 @@
   Job fields: t task, q queue, a args, o options ref, c created, s status
   (absent = queued), p priority (absent = 0), sq seq (priority jobs), k key,
   r run at (absent = c), n attempt, tk token, b started, wk worker, f finished,
-  pr progress, rs result, e error JSON, h report log, rn report count
-  (absent = 1: the synthesized `queued` report), w watched, op last outcome id.
+  pr progress, rs result, e error JSON, h stored reports, rn number of the
+  last stored report (absent = 1: the synthesized `queued` report), am the
+  attempt whose `active` report is stored, w watched, op last outcome id,
+  pl set while the job has none of k w n rn am fl fx g (a plain job, made so
+  by enqueue; whatever writes one of those deletes pl, see unplain), so
+  lease.lua and finish.lua read those only when pl is absent: a missing
+  field costs Redis a scan of the whole hash.
   Report log entries: "n|status|attempt|at|payload", status one of
   q a r s f c (queued active retrying succeeded failed cancelled).
+  Reports the fields imply are not stored (the hot path writes no log):
+  `queued` number 1 (from c), the current attempt's `active` while the job is
+  active or succeeded (number rn + 1, at b; unless am = n: stored), and
+  `succeeded` (the next number, at f). A report stored after a derived
+  `active` stores that one first (settle_active).
 ]]
 local P = ARGV[1]
 
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- An integer as a string, each value formatted once per script: Redis turns a
+-- Lua number argument into text with "%.17g" on every call (and Lua's own
+-- concatenation uses "%.14g"), which costs more than the command on the hot path.
+local num_strings = {}
+local function str(n)
+  local s = num_strings[n]
+  if not s then
+    s = string.format('%d', n)
+    num_strings[n] = s
+  end
+  return s
 end
 
 local function jkey(id)
@@ -71,13 +94,38 @@ local function drop_jobs(ids)
   end
 end
 
+-- One report-log entry.
+local function entry_of(n, status, attempt, at, payload)
+  return str(n) .. '|' .. status .. '|' .. str(attempt) .. '|' .. str(at) .. '|' .. (payload or '')
+end
+
 -- Appends one entry to the job's report log; returns the log and the entry.
 local function log_append(log, n, status, attempt, at, payload)
-  local entry = n .. '|' .. status .. '|' .. attempt .. '|' .. at .. '|' .. (payload or '')
+  local entry = entry_of(n, status, attempt, at, payload)
   if log and log ~= '' then
     return log .. '\n' .. entry, entry
   end
   return entry, entry
+end
+
+-- The job gets one of the fields a plain job lacks (see pl above).
+local function unplain(jk)
+  redis.call('HDEL', jk, 'pl')
+end
+
+-- True while the current attempt's `active` report is implied by the fields
+-- (status s, started b, attempt n, stored attempt am), not stored.
+local function active_derived(s, b, n, am)
+  return b and (s == 'active' or s == 'succeeded') and am ~= n
+end
+
+-- Before a report is stored after a derived `active` report, that one is
+-- stored: returns the log and the number of its last report.
+local function settle_active(s, b, n, am, log, rn)
+  if active_derived(s, b, n, am) then
+    return (log_append(log, rn + 1, 'a', n, b)), rn + 1
+  end
+  return log, rn
 end
 
 -- Waiting-list pushes are collected per queue and flushed once per script.
@@ -168,9 +216,9 @@ local function finish(q, status, id, now, ttl)
     finished[key] = list
     finished_order[#finished_order + 1] = key
   end
-  list[#list + 1] = now
+  list[#list + 1] = str(now)
   list[#list + 1] = id
-  expiring[#expiring + 1] = now + ttl
+  expiring[#expiring + 1] = str(now + ttl)
   expiring[#expiring + 1] = id
 end
 
@@ -200,10 +248,11 @@ local function drop_key(key, id)
   end
 end
 
--- Tells watchers (in any process) about a report of a watched job.
-local function tell(watched, id, entry)
+-- Tells watchers (in any process) about a report of a watched job (the
+-- entry is only built for a watched one).
+local function tell(watched, id, n, status, attempt, at, payload)
   if watched then
-    publish('r' .. id .. '\n' .. entry)
+    publish('r' .. id .. '\n' .. entry_of(n, status, attempt, at, payload))
   end
 end
 
@@ -330,6 +379,10 @@ local function add_job(id, task, q, args, prio, delay, key, ref, oj, watched, no
     fields[#fields + 1] = 'w'
     fields[#fields + 1] = 1
   end
+  if watched == '' and key == '' and not extra then
+    fields[#fields + 1] = 'pl'
+    fields[#fields + 1] = '1'
+  end
   if prio ~= 0 then
     fields[#fields + 1] = 'p'
     fields[#fields + 1] = prio
@@ -379,7 +432,7 @@ local function rerun_job(id, now)
   redis.call('ZREM', P .. 'f:' .. q .. ':' .. f[2], id)
   redis.call('ZREM', P .. 'exp', id)
   redis.call('DEL', P .. 'h:' .. id)
-  redis.call('HDEL', jk, 's', 'n', 'b', 'f', 'wk', 'pr', 'rs', 'e', 'tk', 'op', 'sq')
+  redis.call('HDEL', jk, 's', 'n', 'b', 'f', 'wk', 'pr', 'rs', 'e', 'tk', 'op', 'sq', 'am')
   local key = f[5]
   if key then
     local holder = redis.call('HGET', P .. 'keys', key)
@@ -394,9 +447,9 @@ local function rerun_job(id, now)
       redis.call('HSET', P .. 'keys', key, id)
     end
   end
-  local log, entry = log_append(nil, 1, 'q', 0, now)
-  redis.call('HSET', jk, 'r', now, 'h', log, 'rn', 1)
-  tell(f[6], id, entry)
+  redis.call('HSET', jk, 'r', now, 'h', entry_of(1, 'q', 0, now), 'rn', 1)
+  unplain(jk)
+  tell(f[6], id, 1, 'q', 0, now)
   local seq = push(q, id, tonumber(f[4]) or 0, nil, false)
   if seq then
     redis.call('HSET', jk, 'sq', seq)
@@ -409,27 +462,34 @@ end
 -- failed with `payload` as its error JSON, or cancelled. Returns true if it was live.
 local function flow_end(flow_id, status, payload, now, ttl)
   local jk = jkey(flow_id)
-  local f = redis.call('HMGET', jk, 's', 'q', 'n', 'h', 'rn', 'w')
+  local f = redis.call('HMGET', jk, 's', 'q', 'n', 'h', 'rn', 'w', 'b', 'am')
   if f[1] ~= 'active' then
     return false
   end
-  local q, attempt = f[2], tonumber(f[3]) or 1
-  local rn = (tonumber(f[5]) or 1) + 1
+  local q, attempt = f[2], f[3] or '1'
+  local rn = tonumber(f[5]) or 1
   local code = status == 'succeeded' and 's' or (status == 'failed' and 'f' or 'c')
-  local log, entry = log_append(f[4], rn, code, attempt, now, payload)
   if status == 'succeeded' then
-    log = log_append(f[4], rn, code, attempt, now)
+    -- Derived, as a job's success (see the header).
+    rn = rn + (active_derived(f[1], f[7], f[3], f[8]) and 2 or 1)
     if payload ~= '' then
       redis.call('HSET', jk, 'rs', payload)
     end
-  elseif status == 'failed' then
-    redis.call('HSET', jk, 'e', payload)
+    redis.call('HSET', jk, 's', status, 'f', now)
+  else
+    local log
+    log, rn = settle_active(f[1], f[7], f[3], f[8], f[4], rn)
+    rn = rn + 1
+    log = log_append(log, rn, code, attempt, now, payload)
+    if status == 'failed' then
+      redis.call('HSET', jk, 'e', payload)
+    end
+    redis.call('HSET', jk, 's', status, 'f', now, 'h', log, 'rn', rn)
   end
-  redis.call('HSET', jk, 's', status, 'f', now, 'h', log, 'rn', rn)
   redis.call('HINCRBY', jk, 'gv', 1)
   finish(q, status, flow_id, now, ttl)
   count('a:' .. q, -1)
-  tell(f[6], flow_id, entry)
+  tell(f[6], flow_id, rn, code, attempt, now, payload)
   return true
 end
 

@@ -12,8 +12,10 @@ for i = 2, #ARGV - 1, 2 do
   local jk = jkey(id)
   local f = redis.call('HMGET', jk, 's', 'tk', 'q', 'n', 'p', 'sq')
   if f[1] == 'active' and f[2] == token then
-    redis.call('HDEL', jk, 's', 'b', 'wk')
+    -- Its derived `active` report goes with b (a stored one, am, stays logged).
+    redis.call('HDEL', jk, 's', 'b', 'wk', 'am')
     redis.call('HSET', jk, 'n', (tonumber(f[4]) or 1) - 1)
+    unplain(jk)
     push(f[3], id, tonumber(f[5]) or 0, tonumber(f[6]), true)
     count('a:' .. f[3], -1)
     ungroup(jk)

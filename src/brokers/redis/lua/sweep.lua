@@ -21,7 +21,7 @@ local options = {}
 local reports = {}
 for _, id in ipairs(expired) do
   local jk = jkey(id)
-  local f = redis.call('HMGET', jk, 's', 't', 'q', 'n', 'o', 'rn', 'w', 'h', 'p', 'k', 'fl')
+  local f = redis.call('HMGET', jk, 's', 't', 'q', 'n', 'o', 'rn', 'w', 'h', 'p', 'k', 'fl', 'b', 'am')
   if f[1] == 'active' then
     local q, attempt = f[3], tonumber(f[4]) or 1
     local retries = options[f[5]]
@@ -35,11 +35,14 @@ for _, id in ipairs(expired) do
       message = ARGV[5] .. id .. ARGV[6],
       code = 'ERR_DROVER_LEASE_EXPIRED',
     })
-    local rn = (tonumber(f[6]) or 1) + 1
+    local log, rn = settle_active(f[1], f[12], f[4], f[13], f[8], tonumber(f[6]) or 1)
+    rn = rn + 1
     local status = attempt <= retries and 'retrying' or 'failed'
-    local log, entry = log_append(f[8], rn, status == 'retrying' and 'r' or 'f', attempt, now, error)
+    local code = status == 'retrying' and 'r' or 'f'
+    log = log_append(log, rn, code, attempt, now, error)
     if status == 'retrying' then
       redis.call('HSET', jk, 'r', now, 'e', error, 'h', log, 'rn', rn)
+      unplain(jk)
       redis.call('HDEL', jk, 's')
       push(q, id, tonumber(f[9]) or 0, nil, false)
     else
@@ -50,7 +53,7 @@ for _, id in ipairs(expired) do
     end
     count('a:' .. q, -1)
     ungroup(jk)
-    tell(f[7], id, entry)
+    tell(f[7], id, rn, code, attempt, now, error)
     reports[#reports + 1] = id
     reports[#reports + 1] = f[2]
     reports[#reports + 1] = q

@@ -21,7 +21,7 @@
 ]]
 local now = now_ms()
 local lease_ms, worker, ttl, slack = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-local NAMES = { 't', 'q', 'a', 's', 'n', 'rt', 'o', 'r', 'g', 'nc', 'rn', 'sq', 'k', 'tk', 'lu' }
+local NAMES = { 't', 'q', 'a', 's', 'n', 'rt', 'o', 'r', 'g', 'nc', 'rn', 'sq', 'k', 'tk', 'lu', 'an', 'b' }
 local out = {}
 local function answer(kind, f, attempt, lease_end, wait)
   out[#out + 1] = kind
@@ -93,11 +93,20 @@ for i = 6, #ARGV, 5 do
       local jk = jkey(id)
       local lease_end = now + lease_ms
       rn = rn + 1
-      redis.call('HSET', jk, 's', 'active', 'n', attempt + 1, 'tk', token, 'lu', lease_end, 'b', now, 'rn', rn)
-      set_or_del(jk, 'wk', worker)
+      -- The `active` report of this attempt is the hash's (lib.lua); the last attempt's becomes a member.
+      if f.an then
+        redis.call('ZADD', P .. 'r:' .. id, f.an, told(f.an, 'active', f.n, f.b))
+      end
+      if worker == '' then
+        redis.call('HSET', jk, 's', 'active', 'n', attempt + 1, 'tk', token, 'lu', lease_end, 'b', now, 'rn', rn, 'an', rn)
+        redis.call('HDEL', jk, 'wk')
+      else
+        redis.call('HSET', jk, 's', 'active', 'n', attempt + 1, 'tk', token, 'lu', lease_end, 'b', now, 'rn', rn, 'an', rn,
+          'wk', worker)
+      end
       index(id, f.q, f.sq, f.s, 'active')
       redis.call('ZADD', P .. 'leases', lease_end, id)
-      report(id, f.t, f.q, rn, 'active', attempt + 1, now)
+      note(id, f.t, f.q, rn, 'active', attempt + 1, now)
       answer('claimed', f, attempt + 1, lease_end)
     end
   end

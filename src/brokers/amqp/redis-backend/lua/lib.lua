@@ -7,7 +7,12 @@
 
   Keys under the prefix P:
     P..'j:'..id          hash  one job (fields below)
-    P..'r:'..id          zset  its reports, score n, member JSON [n, status, attempt, at, error, value]
+    P..'r:'..id          zset  its reports, score n, member JSON [n, status, attempt, at, error, value],
+                         except two the job hash tells (no write on the hot path): the
+                         current attempt's `active` report (n = an, attempt n, at b) and
+                         the `succeeded` one (n = rn, attempt n, at f); a claim that
+                         replaces `an` (the next attempt) or a release stores the old one
+                         first (store_active); history.lua adds both.
     P..'pn:'..id         list  the numbers of its progress reports still kept, oldest first
     P..'s:'..status      zset  jobs of a status, score seq (listing order, newest last)
     P..'s:'..status..':'..queue  zset  the same per queue (counts are their sizes)
@@ -21,7 +26,7 @@
   rt retries, o options JSON, k key, r run at, c created, b started,
   f finished, x expires, g gen, nc the nonce of its ticket, tk token,
   lu lease lease_end, wk worker, pr progress, rs result, e error JSON,
-  rn number of its last report, sq seq, op the id of the last ack / nack
+  rn number of its last report, an number of its current `active` report, sq seq, op the id of the last ack / nack
   call recorded (a resent call is recognised by it). Absent = NULL.
   A flow step also has fl its flow's id, fx its step index; a flow job
   (queue drover.flows, active, never leased) gr its graph, gv its version.
@@ -132,10 +137,8 @@ local function admit(q, opts, now, token)
   return nil
 end
 
--- Records report n of a job and notes it for the broker's listeners.
-local function report(id, task, queue, n, status, attempt, at, err, value)
-  local member = cjson.encode({ n, status, attempt, at, err or '', value or '' })
-  redis.call('ZADD', P .. 'r:' .. id, n, member)
+-- Notes report n of a job for the broker's listeners (recorded elsewhere, or told by the job hash).
+local function note(id, task, queue, n, status, attempt, at, err)
   local k = #notes
   notes[k + 1] = id
   notes[k + 2] = task
@@ -145,6 +148,26 @@ local function report(id, task, queue, n, status, attempt, at, err, value)
   notes[k + 6] = attempt
   notes[k + 7] = at
   notes[k + 8] = err or ''
+end
+
+-- Records report n of a job and notes it for the broker's listeners.
+local function report(id, task, queue, n, status, attempt, at, err, value)
+  local member = cjson.encode({ n, status, attempt, at, err or '', value or '' })
+  redis.call('ZADD', P .. 'r:' .. id, n, member)
+  note(id, task, queue, n, status, attempt, at, err)
+end
+
+-- A report the job hash tells, as its stored JSON would be (strings: no cjson).
+local function told(n, status, attempt, at)
+  return '[' .. n .. ',"' .. status .. '",' .. attempt .. ',' .. at .. ',"",""]'
+end
+
+-- Stores the `active` report the job hash tells as a member, before a claim or release replaces it.
+local function store_active(id)
+  local a = redis.call('HMGET', jkey(id), 'an', 'n', 'b')
+  if a[1] then
+    redis.call('ZADD', P .. 'r:' .. id, a[1], told(a[1], 'active', a[2], a[3]))
+  end
 end
 
 -- Moves a job between the status indexes (from = nil: not indexed yet).
@@ -187,11 +210,12 @@ end
 local flow_step_ended
 
 -- Ends a job for good (succeeded, failed, cancelled): no lease, no key, expires after ttl.
--- f holds the job's fields q, sq, k (by name); extra are more field/value pairs to set.
-local function terminal(id, f, status, now, ttl, extra)
+-- f holds the job's fields q, sq, k (by name); extra are more field/value pairs to set,
+-- drop (optional) more fields to delete.
+local function terminal(id, f, status, now, ttl, extra, drop)
   local jk = jkey(id)
   redis.call('HSET', jk, 's', status, 'f', now, 'x', now + ttl, unpack(extra))
-  redis.call('HDEL', jk, 'tk', 'lu')
+  redis.call('HDEL', jk, 'tk', 'lu', unpack(drop or {}))
   index(id, f.q, f.sq, f.s, status)
   redis.call('ZREM', P .. 'leases', id)
   redis.call('ZADD', P .. 'exp', now + ttl, id)
@@ -302,7 +326,7 @@ local function rerun_job(id, gen, next_gen, nonce, now)
     end
   end
   redis.call('HSET', jk, 's', 'queued', 'n', 0, 'r', now, 'g', next_gen, 'nc', nonce, 'rn', rn)
-  redis.call('HDEL', jk, 'b', 'f', 'x', 'wk', 'pr', 'rs', 'e', 'tk', 'lu')
+  redis.call('HDEL', jk, 'b', 'f', 'x', 'wk', 'pr', 'rs', 'e', 'tk', 'lu', 'an')
   redis.call('ZREM', P .. 'exp', id)
   redis.call('DEL', P .. 'r:' .. id, P .. 'pn:' .. id)
   index(id, f.q, f.sq, f.s, 'queued')

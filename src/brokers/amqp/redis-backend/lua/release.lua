@@ -12,8 +12,9 @@ for i = 2, #ARGV, 2 do
   local f = held(id, token)
   if f then
     local jk = jkey(id)
+    store_active(id)
     redis.call('HSET', jk, 's', 'queued', 'n', f.n - 1)
-    redis.call('HDEL', jk, 'tk', 'lu')
+    redis.call('HDEL', jk, 'tk', 'lu', 'an')
     redis.call('ZREM', P .. 'leases', id)
     index(id, f.q, f.sq, 'active', 'queued')
     out[#out + 1] = 1

@@ -1,4 +1,4 @@
-import type { LeaseRef, LeaseRequest, LeasedJob } from '../contract.js';
+import type { LeaseRef, LeaseRequest, LeasedJob } from './contract.js';
 
 /** What one lease round trip gave. */
 export interface LeaseBatch {
@@ -36,8 +36,8 @@ interface Slot {
 /**
  * Lease-ahead for herds that run short jobs back to back (the herd says so
  * with `LeaseRequest.ahead`): while the herd runs one batch, the next is
- * already leased, so the round trip to Redis overlaps the work instead of
- * sitting between batches. Guarantees stay: jobs are leased ahead only from
+ * already leased, so the round trip to Redis (or SQLite's commit) overlaps
+ * the work instead of sitting between batches. Guarantees stay: jobs are leased ahead only from
  * plain FIFO queues (no priorities waiting, no settings or limits), a job
  * held here longer than {@link HOLD_MS} goes back to the front of its queue
  * with its attempt uncounted (and leasing ahead pauses for that herd), a
@@ -48,8 +48,12 @@ export class LeaseAhead {
   readonly #slots = new Map<string, Slot>();
   #closed = false;
 
-  constructor(host: LeaseAheadHost) {
+  readonly #scale: number;
+
+  /** @param scale how many times the herd's `ahead` to hold (a broker whose round trip is a durable commit holds more) */
+  constructor(host: LeaseAheadHost, scale = 1) {
     this.#host = host;
+    this.#scale = scale;
   }
 
   /** True while some herd's jobs are held here (its next lease must come through {@link lease}). */
@@ -59,17 +63,24 @@ export class LeaseAhead {
 
   /** Leases for a herd that asked to lease ahead (or did before: what is held for it goes first). */
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
-    const ahead = Math.min(request.ahead ?? 0, 1000);
+    const ahead = Math.min((request.ahead ?? 0) * this.#scale, 1000);
     const key = `${request.queues.join('\n')}\n${request.leaseMs}\n${request.workerId ?? ''}`;
     const slot = this.#slot(key);
-    if (slot.refill) await slot.refill;
+    if (slot.refill && slot.jobs.length < request.max) await slot.refill;
     const out = slot.jobs.length > 0 ? this.#take(slot, request.max) : [];
     if (out.length < request.max) {
       const batch = await this.#host.fetch(request, request.max - out.length);
       for (const job of batch.jobs) out.push(job);
       slot.flowing = batch.plain && out.length === request.max;
     }
-    if (slot.flowing && !this.#closed && ahead > slot.jobs.length && Date.now() >= slot.cooldownUntil) {
+    // Refill once half is used: fewer, larger round trips.
+    if (
+      slot.flowing &&
+      !slot.refill &&
+      !this.#closed &&
+      slot.jobs.length * 2 <= ahead &&
+      Date.now() >= slot.cooldownUntil
+    ) {
       this.#refill(slot, request, ahead - slot.jobs.length);
     }
     if (slot.jobs.length === 0 && !slot.refill && !slot.flowing && Date.now() >= slot.cooldownUntil) {
@@ -111,10 +122,12 @@ export class LeaseAhead {
 
   #take(slot: Slot, max: number): LeasedJob[] {
     const out = slot.jobs.splice(0, max);
-    if (slot.jobs.length === 0 && slot.timer) {
+    // The herd came back: what is left may wait another HOLD_MS for it.
+    if (slot.timer) {
       clearTimeout(slot.timer);
       slot.timer = undefined;
     }
+    if (slot.jobs.length > 0) slot.timer = setTimeout(() => this.#expire(slot), HOLD_MS).unref();
     return out;
   }
 

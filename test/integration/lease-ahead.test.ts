@@ -1,35 +1,72 @@
 /**
- * Lease-ahead on the Redis broker (`LeaseRequest.ahead`): the next batch is
- * leased while the herd runs this one, only from plain FIFO queues, held
- * briefly, handed back (attempt uncounted) when the herd does not come for
- * it, dropped when cancelled, and handed back on close. Shared Redis, a
- * prefix of its own per test.
+ * Lease-ahead on the Redis and SQLite brokers (`LeaseRequest.ahead`): the
+ * next batch is leased while the herd runs this one, only from plain FIFO
+ * queues, held briefly, handed back (attempt uncounted) when the herd does
+ * not come for it, dropped when cancelled, and handed back on close. Shared
+ * Redis with a prefix of its own per test; SQLite files in a temp folder.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Broker } from '../../src/brokers/contract.js';
 import { createRedisBroker } from '../../src/brokers/redis/index.js';
-import type { RedisBroker } from '../../src/brokers/redis/index.js';
-import { HOLD_MS } from '../../src/brokers/redis/lease-ahead.js';
+import { createSqliteBroker } from '../../src/brokers/sqlite/index.js';
+import { HOLD_MS } from '../../src/brokers/lease-ahead.js';
 import { Drover } from '../../src/index.js';
 import { deletePrefix, redisUrl } from './redis-helpers.js';
 
 const options = { retries: 0, backoff: { type: 'fixed' as const, delay: 0, max: 0 } };
-const made: RedisBroker[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'drover-lease-ahead-'));
 
 afterEach(async () => {
-  for (const broker of made.splice(0)) {
-    await broker.close();
-    await deletePrefix(redisUrl, broker.prefix);
-  }
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function broker(): RedisBroker {
-  const b = createRedisBroker({ url: redisUrl, prefix: `t-ahead-${randomUUID().slice(0, 8)}` });
-  made.push(b);
-  return b;
+interface Kind {
+  name: string;
+  /** How many times the herd's `ahead` the broker holds. */
+  scale: number;
+  /** A new broker on a new store, and a way to open that store again. */
+  make(): { broker: Broker; reopen: () => Broker };
 }
 
-async function fill(b: RedisBroker, n: number, queue = 'q', priority = 0): Promise<string[]> {
+const kinds: Kind[] = [
+  {
+    name: 'redis',
+    scale: 1,
+    make() {
+      const prefix = `t-ahead-${randomUUID().slice(0, 8)}`;
+      const open = (): Broker => {
+        const b = createRedisBroker({ url: redisUrl, prefix });
+        cleanups.unshift(() => b.close());
+        return b;
+      };
+      cleanups.push(async () => {
+        await deletePrefix(redisUrl, prefix);
+      });
+      return { broker: open(), reopen: open };
+    },
+  },
+  {
+    name: 'sqlite',
+    scale: 4,
+    make() {
+      const path = join(dir, `${randomUUID()}.db`);
+      const open = (): Broker => {
+        const b = createSqliteBroker({ path });
+        cleanups.unshift(() => b.close());
+        return b;
+      };
+      return { broker: open(), reopen: open };
+    },
+  },
+];
+
+async function fill(b: Broker, n: number, queue = 'q', priority = 0): Promise<string[]> {
   const jobs = Array.from({ length: n }, () => ({
     id: randomUUID(),
     task: 't',
@@ -44,18 +81,21 @@ async function fill(b: RedisBroker, n: number, queue = 'q', priority = 0): Promi
 }
 
 const request = { queues: ['q'], max: 2, leaseMs: 30_000, workerId: 'w', ahead: 2 };
-const activeOf = async (b: RedisBroker): Promise<number> =>
-  (await b.counts()).find((c) => c.queue === 'q')?.active ?? 0;
+const activeOf = async (b: Broker): Promise<number> => (await b.counts()).find((c) => c.queue === 'q')?.active ?? 0;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('lease-ahead (redis)', () => {
+describe.each(kinds)('lease-ahead ($name)', (kind) => {
+  const { scale } = kind;
+  const make = (): ReturnType<Kind['make']> => kind.make();
+  const broker = (): Broker => make().broker;
+
   it('leases the next batch ahead and hands it out in FIFO order on the next call', async () => {
     const b = broker();
-    const ids = await fill(b, 6);
+    const ids = await fill(b, 2 + 2 * scale + 2);
     const first = await b.lease(request);
     expect(first.map((j) => j.id)).toEqual(ids.slice(0, 2));
     await sleep(5);
-    expect(await activeOf(b)).toBe(4); // two running, two leased ahead
+    expect(await activeOf(b)).toBe(2 + 2 * scale); // two running, the rest leased ahead
     const second = await b.lease(request);
     expect(second.map((j) => j.id)).toEqual(ids.slice(2, 4));
     for (const job of [...first, ...second]) await b.ack(job, null);
@@ -86,7 +126,7 @@ describe('lease-ahead (redis)', () => {
   it('does not lease ahead on a queue with settings (limits stay exact)', async () => {
     const b = broker();
     await fill(b, 6);
-    await b.setQueueSettings('q', { groupConcurrency: 5 });
+    await b.setQueueSettings!('q', { groupConcurrency: 5 });
     await b.lease(request);
     await sleep(5);
     expect(await activeOf(b)).toBe(2);
@@ -100,14 +140,12 @@ describe('lease-ahead (redis)', () => {
     expect(await b.cancel(ids[2]!)).toBe('aborted');
     const next = await b.lease({ ...request, ahead: 0 });
     expect(next.map((j) => j.id)).toEqual([ids[3]]);
-    const c = broker();
+    const { broker: c, reopen } = make();
     const more = await fill(c, 4);
     await c.lease(request);
     await sleep(5);
     await c.close();
-    const reopened = createRedisBroker({ url: redisUrl, prefix: c.prefix });
-    made.push(reopened);
-    const after = await reopened.lease({ ...request, max: 4, ahead: 0 });
+    const after = await reopen().lease({ ...request, max: 4, ahead: 0 });
     expect(after.map((j) => j.id)).toEqual(more.slice(2));
   });
 
