@@ -368,9 +368,8 @@ export class Herd implements Worker {
       },
     );
     // Pipelining: the slot is free once the handler returned and its outcome is on its way,
-    // so the next lease overlaps this round trip. Outcomes in flight stay bounded by twice the
-    // herd size: a durable store resolves one round's outcomes while the next round runs.
-    if (this.#recording <= Math.max(1, 2 * this.#concurrency)) this.#free(job);
+    // so the next lease overlaps this round trip. Outcomes in flight stay bounded by the herd size.
+    if (this.#recording <= Math.max(1, this.#concurrency)) this.#free(job);
   }
 
   /** `RateLimited`: the queue stops leasing for `ms` everywhere, and the job goes back unfinished (no attempt counted). */

@@ -4,8 +4,6 @@ import type { ResolvedSqliteOptions } from './options.js';
 import { ReportHub } from './reports.js';
 import { Statements } from './statements.js';
 import { WriteQueue } from './write-queue.js';
-import { WalSync } from './wal-sync.js';
-import { resolve } from 'node:path';
 
 const OWNER = 'drover sqlite broker';
 
@@ -56,8 +54,7 @@ export class Engine {
     this.options = options;
     this.signals = signals;
     this.s = new Statements(db);
-    const label = `sqlite:${options.path}`;
-    this.writes = new WriteQueue(db, this.s, label, { ...options, sync: walSync(db, options, label) });
+    this.writes = new WriteQueue(db, this.s, `sqlite:${options.path}`, options);
     this.reports = new ReportHub(this.s, options.codec);
   }
 
@@ -65,15 +62,4 @@ export class Engine {
   now(): number {
     return this.s.now.get()!;
   }
-}
-
-/**
- * With synchronous=FULL on a file, commits run with SQLite's NORMAL and a
- * {@link WalSync} makes them durable off the event loop (same guarantee:
- * a write resolves once on disk); undefined otherwise.
- */
-function walSync(db: Database, options: ResolvedSqliteOptions, label: string): WalSync | undefined {
-  if (options.synchronous !== 'FULL' || db.memory) return undefined;
-  db.pragma('synchronous = NORMAL');
-  return new WalSync(`${resolve(db.name)}-wal`, label);
 }

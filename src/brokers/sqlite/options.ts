@@ -16,10 +16,9 @@ export interface SqliteBrokerOptions extends BrokerOptions {
   /** How arguments, results and progress are stored. @default jsonCodec */
   codec?: Codec;
   /**
-   * `FULL`: a write resolves only once its commit's WAL is fsynced, so
-   * nothing acknowledged is lost even on power loss (drover runs the fsync
-   * itself, off the event loop; see docs/operations.md). `NORMAL` may lose
-   * the last commits on power loss (not on a process crash).
+   * `FULL` syncs the WAL on every commit: nothing acknowledged is lost even
+   * on power loss. `NORMAL` may lose the last commits on power loss (not on
+   * a process crash).
    * @default 'FULL'
    */
   synchronous?: 'FULL' | 'NORMAL';

@@ -137,13 +137,13 @@ export class SqliteBroker implements Broker {
   #fetchLeases(request: LeaseRequest, max: number): Promise<LeaseBatch> {
     return this.#use((engine) => {
       if (!mightClaim(engine, request.queues)) return { jobs: [], plain: false };
-      return engine.writes.run((tx) => claimJobs(engine, tx, { ...request, max }), false);
+      return engine.writes.run((tx) => claimJobs(engine, tx, { ...request, max }));
     });
   }
 
   extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {
     return this.#use((engine) =>
-      leases.length === 0 ? [] : engine.writes.run((tx) => extendLeases(engine, tx, leases, leaseMs), false),
+      leases.length === 0 ? [] : engine.writes.run((tx) => extendLeases(engine, tx, leases, leaseMs)),
     );
   }
 

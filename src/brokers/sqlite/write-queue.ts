@@ -2,7 +2,6 @@ import { BrokerError, ClosedError, DroverError } from '../../core/errors.js';
 import type { Database } from './database.js';
 import type { Statements } from './statements.js';
 import { doublingDelay } from '../../core/backoff.js';
-import type { WalSync } from './wal-sync.js';
 
 /** What a write gets while its transaction is open. */
 export interface Tx {
@@ -17,8 +16,6 @@ export type WriteOp<T> = (tx: Tx) => T;
 
 interface Entry {
   op: WriteOp<unknown>;
-  /** Resolve only once the commit is on disk (see WalSync); leases need not wait. */
-  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -40,8 +37,6 @@ export interface WriteQueueOptions {
   commitWindow: number;
   /** Total ms a batch may wait for another process's lock before failing. */
   busyTimeout: number;
-  /** Syncs the WAL off the event loop; undefined when every commit is durable (or never) by itself. */
-  sync?: WalSync | undefined;
 }
 
 /** Lock contention seen so far: how often writes found the database locked by another process, and for how long. */
@@ -59,11 +54,8 @@ export interface Contention {
  * `commitWindow` ms) runs in one `BEGIN IMMEDIATE` transaction, so 50
  * enqueues, leases and acks cost one fsync rather than 50, and a lease from
  * one process never interleaves with another's. Each write's promise
- * resolves only once its transaction has committed; with a `WalSync`
- * (synchronous=FULL on a file) a durable write's promise waits for the
- * commit to be on disk too, while the event loop goes on gathering the next
- * batch. Leases and lease renewals do not wait: losing one to a power cut
- * only makes its job leasable again.
+ * resolves only once its transaction has committed (durably, with
+ * synchronous=FULL).
  *
  * When another process holds the write lock, a try blocks at most the
  * driver's short busy timeout (`busyBlock`); the batch then goes back to the
@@ -102,14 +94,11 @@ export class WriteQueue {
     this.#transaction = (entries, outcomes) => transaction.immediate(entries, outcomes);
   }
 
-  /**
-   * Queues a write for the next group commit.
-   * @param durable false for writes whose loss on a power cut is harmless (leases): they resolve at commit
-   */
-  run<T>(op: WriteOp<T>, durable = true): Promise<T> {
+  /** Queues a write for the next group commit. */
+  run<T>(op: WriteOp<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new ClosedError('sqlite broker'));
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ op, durable, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#scheduled) this.#schedule();
     });
   }
@@ -119,7 +108,6 @@ export class WriteQueue {
     this.#closed = true;
     if (this.#pending.length > 0 && this.#db.open) this.#db.pragma(`busy_timeout = ${this.#options.busyTimeout}`);
     while (this.#pending.length > 0) this.#flushBatch();
-    this.#options.sync?.close();
   }
 
   #schedule(): void {
@@ -133,11 +121,6 @@ export class WriteQueue {
     if (!this.#db.open) {
       for (const entry of this.#pending.splice(0)) entry.reject(new ClosedError('sqlite broker'));
       return;
-    }
-    const sync = this.#options.sync;
-    if (sync?.syncing) {
-      this.#scheduled = true;
-      return sync.whenIdle(this.#flushTask);
     }
     this.#flushBatch();
     if (this.#pending.length > 0 && !this.#scheduled) this.#schedule();
@@ -190,11 +173,6 @@ export class WriteQueue {
 
   #commit(entries: Entry[]): void {
     const outcomes: Outcome[] = [];
-    const sync = this.#options.sync;
-    if (sync?.failed) {
-      for (const entry of entries) entry.reject(sync.failed);
-      return;
-    }
     try {
       this.#transaction(entries, outcomes);
       if (this.#busySince !== undefined) this.#settleBusy(performance.now());
@@ -216,20 +194,15 @@ export class WriteQueue {
       for (const entry of entries) entry.reject(failure);
       return;
     }
-    // Effects (listeners, wake-ups) run at commit, when other readers can see it too.
-    let durable: { entry: Entry; value: unknown }[] | undefined;
     for (let i = 0; i < entries.length; i++) {
       const outcome = outcomes[i]!;
-      const entry = entries[i]!;
-      if (!outcome.ok) {
-        entry.reject(outcome.error);
-        continue;
+      if (outcome.ok) {
+        for (const effect of outcome.effects) runEffect(effect);
+        entries[i]!.resolve(outcome.value);
+      } else {
+        entries[i]!.reject(outcome.error);
       }
-      for (const effect of outcome.effects) runEffect(effect);
-      if (sync && entry.durable) (durable ??= []).push({ entry, value: outcome.value });
-      else entry.resolve(outcome.value);
     }
-    if (sync) settleWhenDurable(sync, sync.committed(), durable);
   }
 
   #runAll(entries: Entry[], outcomes: Outcome[]): void {
@@ -270,23 +243,6 @@ function isWriteSpecific(error: unknown): boolean {
     code.startsWith('SQLITE_CONSTRAINT') ||
     code === 'SQLITE_MISMATCH' ||
     code === 'SQLITE_TOOBIG'
-  );
-}
-
-/** Resolves the durable writes of one commit once it is on disk. */
-function settleWhenDurable(
-  sync: WalSync,
-  commit: number,
-  writes: readonly { entry: Entry; value: unknown }[] | undefined,
-): void {
-  if (writes === undefined) return;
-  sync.wait(commit).then(
-    () => {
-      for (const { entry, value } of writes) entry.resolve(value);
-    },
-    (error: unknown) => {
-      for (const { entry } of writes) entry.reject(error);
-    },
   );
 }
 

@@ -40,8 +40,6 @@ import { FLOW_TABLES, SqliteFlows } from './flows.js';
 import { FLOW_SCHEMA, SqliteFlowControl } from './flow-control.js';
 import type { GateCache } from './flow-control.js';
 import { GroupCommit } from './group-commit.js';
-import { WalSync } from '../../sqlite/wal-sync.js';
-import { resolve } from 'node:path';
 import { migrate } from './migrate.js';
 import { recordReport } from './reports.js';
 import type { JobRow, OutcomeRow } from './rows.js';
@@ -110,9 +108,7 @@ export class SqliteBackend implements ResultBackend {
       const db = new Driver(this.#o.path, { timeout: 5000 });
       db.pragma('busy_timeout = 5000');
       if (this.#o.path !== ':memory:') db.pragma('journal_mode = WAL');
-      // FULL on a file: SQLite commits with NORMAL and WalSync fsyncs the WAL off the event loop (same guarantee).
-      const sync = (this.#o.synchronous ?? 'FULL') === 'FULL' && !db.memory;
-      db.pragma(`synchronous = ${sync ? 'NORMAL' : this.#o.synchronous}`);
+      db.pragma(`synchronous = ${this.#o.synchronous ?? 'FULL'}`);
       db.pragma('journal_size_limit = 67108864');
       db.transaction(() => {
         db.exec(SCHEMA);
@@ -122,11 +118,7 @@ export class SqliteBackend implements ResultBackend {
       this.#db = db;
       this.#s = new Statements(db);
       this.#schedules = new ScheduleTable(db, { table: 'drover_amqp_schedules', ns: this.#o.ns });
-      this.#writes = new GroupCommit(
-        db,
-        this.label,
-        sync ? new WalSync(`${resolve(db.name)}-wal`, this.label) : undefined,
-      );
+      this.#writes = new GroupCommit(db, this.label);
       this.#flows = new SqliteFlows({
         db,
         s: this.#s,
@@ -276,7 +268,7 @@ export class SqliteBackend implements ResultBackend {
       const gates: GateCache = new Map();
       const value = tickets.map((ticket) => this.#claimOne(ticket, now, leaseMs, workerId ?? null, notes, gates));
       return { value, notes };
-    }, false);
+    });
   }
 
   #claimOne(
@@ -387,10 +379,7 @@ export class SqliteBackend implements ResultBackend {
 
   extend(leases: readonly BackendLease[], leaseMs: number): Promise<boolean[]> {
     if (leases.length === 0) return Promise.resolve([]);
-    return this.#writes.run(
-      (now) => leases.map((l) => this.#s.extend.run(now + leaseMs, l.id, l.token).changes === 1),
-      false,
-    );
+    return this.#writes.run((now) => leases.map((l) => this.#s.extend.run(now + leaseMs, l.id, l.token).changes === 1));
   }
 
   release(leases: readonly BackendLease[]): Promise<boolean[]> {
