@@ -23,6 +23,13 @@ export interface LeaseAheadHost {
 export const HOLD_MS = 50;
 /** After a hold ran out, this long without leasing ahead for that herd. */
 const COOLDOWN_MS = 1000;
+/**
+ * Held at most: this many times the herd's `ahead` (its concurrency). A herd
+ * of no-op jobs empties a small buffer long before the next round trip (or
+ * SQLite's fsync'd commit) is back; at 4× one round trip carries 20–40 jobs
+ * for a herd of 10 (docs/benchmarks.md: Redis c10 +30 %, SQLite c10 2×).
+ */
+const HOLD_FACTOR = 4;
 
 interface Slot {
   jobs: LeasedJob[];
@@ -48,12 +55,8 @@ export class LeaseAhead {
   readonly #slots = new Map<string, Slot>();
   #closed = false;
 
-  readonly #scale: number;
-
-  /** @param scale how many times the herd's `ahead` to hold (a broker whose round trip is a durable commit holds more) */
-  constructor(host: LeaseAheadHost, scale = 1) {
+  constructor(host: LeaseAheadHost) {
     this.#host = host;
-    this.#scale = scale;
   }
 
   /** True while some herd's jobs are held here (its next lease must come through {@link lease}). */
@@ -63,7 +66,7 @@ export class LeaseAhead {
 
   /** Leases for a herd that asked to lease ahead (or did before: what is held for it goes first). */
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
-    const ahead = Math.min((request.ahead ?? 0) * this.#scale, 1000);
+    const ahead = Math.min((request.ahead ?? 0) * HOLD_FACTOR, 1000);
     const key = `${request.queues.join('\n')}\n${request.leaseMs}\n${request.workerId ?? ''}`;
     const slot = this.#slot(key);
     if (slot.refill && slot.jobs.length < request.max) await slot.refill;

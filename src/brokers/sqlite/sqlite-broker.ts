@@ -50,9 +50,6 @@ import type { Contention } from './write-queue.js';
 import type { LeaseBatch } from '../lease-ahead.js';
 import { LeaseAhead } from '../lease-ahead.js';
 
-/** A commit costs an fsync: a herd of short jobs gets up to this many times its size held, so one commit carries more. */
-const AHEAD_SCALE = 4;
-
 /**
  * The embedded durable broker (`sqlite:./drover.db`) on better-sqlite3.
  *
@@ -72,13 +69,10 @@ export class SqliteBroker implements Broker {
   #closing: Promise<void> | undefined;
   #scheduleTable: { engine: Engine; table: ScheduleTable } | undefined;
   /** A herd of short jobs gets its next batch in the commit that records this one's outcomes. */
-  readonly #ahead = new LeaseAhead(
-    {
-      fetch: (request, max) => this.#fetchLeases(request, max),
-      release: (leases) => this.release(leases),
-    },
-    AHEAD_SCALE,
-  );
+  readonly #ahead = new LeaseAhead({
+    fetch: (request, max) => this.#fetchLeases(request, max),
+    release: (leases) => this.release(leases),
+  });
 
   constructor(options: SqliteBrokerOptions) {
     this.#options = resolveSqliteOptions(options);
