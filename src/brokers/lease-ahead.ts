@@ -59,13 +59,13 @@ export class LeaseAhead {
     this.#host = host;
   }
 
-  /** True while some herd's jobs are held here (its next lease must come through {@link lease}). */
-  get holding(): boolean {
-    return this.#slots.size > 0;
-  }
-
-  /** Leases for a herd that asked to lease ahead (or did before: what is held for it goes first). */
+  /**
+   * Every lease of the broker: one plain round trip unless the herd asks to
+   * lease ahead or jobs are held here (what is held for a herd goes first).
+   */
   async lease(request: LeaseRequest): Promise<LeasedJob[]> {
+    if (request.max <= 0 || request.queues.length === 0) return [];
+    if (!request.ahead && this.#slots.size === 0) return (await this.#host.fetch(request, request.max)).jobs;
     const ahead = Math.min((request.ahead ?? 0) * HOLD_FACTOR, 1000);
     const key = `${request.queues.join('\n')}\n${request.leaseMs}\n${request.workerId ?? ''}`;
     const slot = this.#slot(key);

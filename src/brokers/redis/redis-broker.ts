@@ -144,10 +144,8 @@ export class RedisBroker implements Broker {
     return results;
   }
 
-  async lease(request: LeaseRequest): Promise<LeasedJob[]> {
-    if (request.max <= 0 || request.queues.length === 0) return [];
-    if (request.ahead || this.#ahead.holding) return this.#ahead.lease(request);
-    return (await this.#fetchLeases(request, request.max)).jobs;
+  lease(request: LeaseRequest): Promise<LeasedJob[]> {
+    return this.#ahead.lease(request);
   }
 
   /** One lease round trip for up to `max` jobs. */

@@ -121,13 +121,11 @@ export class SqliteBroker implements Broker {
     });
   }
 
-  async lease(request: LeaseRequest): Promise<LeasedJob[]> {
-    if (request.max <= 0 || request.queues.length === 0) return [];
-    if (request.ahead || this.#ahead.holding) return this.#ahead.lease(request);
-    return (await this.#fetchLeases(request, request.max)).jobs;
+  lease(request: LeaseRequest): Promise<LeasedJob[]> {
+    return this.#ahead.lease(request);
   }
 
-  /** One claim of up to `max` jobs; a lease need not be durable before it is handed out (see WriteQueue). */
+  /** One claim of up to `max` jobs, in the next group commit. */
   #fetchLeases(request: LeaseRequest, max: number): Promise<LeaseBatch> {
     return this.#use((engine) => {
       if (!mightClaim(engine, request.queues)) return { jobs: [], plain: false };
