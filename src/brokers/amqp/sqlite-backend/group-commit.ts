@@ -10,6 +10,12 @@ interface Entry {
   reject: (error: unknown) => void;
 }
 
+/** Called inside every write transaction: first thing, and last before it commits. */
+export interface TransactionHooks {
+  begin(): void;
+  end(): void;
+}
+
 /** Most writes in one transaction. */
 const MAX_BATCH = 2000;
 
@@ -23,13 +29,15 @@ const MAX_BATCH = 2000;
 export class GroupCommit {
   readonly #db: BetterSqlite3.Database;
   readonly #label: string;
+  readonly #hooks: TransactionHooks | undefined;
   #pending: Entry[] = [];
   #scheduled = false;
   #closed = false;
 
-  constructor(db: BetterSqlite3.Database, label: string) {
+  constructor(db: BetterSqlite3.Database, label: string, hooks?: TransactionHooks) {
     this.#db = db;
     this.#label = label;
+    this.#hooks = hooks;
   }
 
   /** Queues a write for the next commit. */
@@ -65,8 +73,10 @@ export class GroupCommit {
     try {
       this.#db
         .transaction(() => {
+          this.#hooks?.begin();
           const now = Date.now();
           for (const entry of entries) values.push(entry.op(now));
+          this.#hooks?.end();
         })
         .immediate();
     } catch (error) {

@@ -13,9 +13,19 @@ UPDATE drover_amqp_jobs SET grp = json_extract(options, '$.group') WHERE json_ty
 DROP INDEX IF EXISTS drover_amqp_jobs_group_active;
 `;
 
-/** Brings a version 1 file up to version 2 (idempotent; runs inside the schema's write transaction). */
+/**
+ * Migration 3: jobs get `self_counted`, and the status trigger is replaced by
+ * one that skips the changes claim and ack count themselves (count-tally.ts);
+ * schema.ts creates it again after this.
+ */
+const MIGRATION_3 = /* sql */ `
+ALTER TABLE drover_amqp_jobs ADD COLUMN self_counted INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER IF EXISTS drover_amqp_jobs_recounted;
+`;
+
+/** Brings a version 1 or 2 file up to version 3 (idempotent; runs inside the schema's write transaction). */
 export function migrate(db: BetterSqlite3.Database): void {
   const columns = db.pragma('table_info(drover_amqp_jobs)') as { name: string }[];
-  if (columns.some((c) => c.name === 'grp')) return;
-  db.exec(MIGRATION_2);
+  if (!columns.some((c) => c.name === 'grp')) db.exec(MIGRATION_2);
+  if (!columns.some((c) => c.name === 'self_counted')) db.exec(MIGRATION_3);
 }

@@ -44,7 +44,8 @@ import { migrate } from './migrate.js';
 import { recordReport } from './reports.js';
 import type { JobRow, OutcomeRow } from './rows.js';
 import { toRecord } from './rows.js';
-import { SCHEMA } from './schema.js';
+import { RECOUNT_TRIGGER, SCHEMA } from './schema.js';
+import { CountTally } from './count-tally.js';
 import { Statements } from './statements.js';
 
 /** Options of the SQLite result backend. */
@@ -59,6 +60,7 @@ export interface SqliteBackendOptions {
 }
 
 interface ClaimRow {
+  ns: string;
   id: string;
   task: string;
   queue: string;
@@ -87,6 +89,7 @@ export class SqliteBackend implements ResultBackend {
   #db: BetterSqlite3.Database | undefined;
   #s!: Statements;
   #writes!: GroupCommit;
+  #tally!: CountTally;
   #schedules!: ScheduleTable;
   #flows!: SqliteFlows;
   #flow!: SqliteFlowControl;
@@ -113,12 +116,16 @@ export class SqliteBackend implements ResultBackend {
       db.transaction(() => {
         db.exec(SCHEMA);
         migrate(db);
-        db.exec(FLOW_SCHEMA + FLOW_TABLES);
+        db.exec(RECOUNT_TRIGGER + FLOW_SCHEMA + FLOW_TABLES);
       }).immediate();
       this.#db = db;
       this.#s = new Statements(db);
       this.#schedules = new ScheduleTable(db, { table: 'drover_amqp_schedules', ns: this.#o.ns });
-      this.#writes = new GroupCommit(db, this.label);
+      this.#tally = new CountTally(db);
+      this.#writes = new GroupCommit(db, this.label, {
+        begin: () => this.#tally.begin(),
+        end: () => this.#tally.flush(),
+      });
       this.#flows = new SqliteFlows({
         db,
         s: this.#s,
@@ -318,6 +325,7 @@ export class SqliteBackend implements ResultBackend {
     if (row.an !== null) s.insertReport.run(row.id, row.an, 'active', row.attempt, row.started_at, null, null);
     rn++;
     s.claim.run(token, until, now, worker, rn, rn, row.id);
+    this.#tally.move(row.ns, row.queue, row.status, 'active');
     const attempt = row.attempt + 1;
     // No row: the job row tells the `active` report (schema.ts).
     notes.push({ id: row.id, task: row.task, queue: row.queue, n: rn, status: 'active', attempt, at: now });
@@ -339,8 +347,9 @@ export class SqliteBackend implements ResultBackend {
   ack(lease: BackendLease, result: Stored): Promise<Changed<boolean>> {
     return this.#writes.run((now) => {
       const row = this.#s.ack.get(result, now, now + this.#o.resultTtl, lease.id, lease.token) as
-        OutcomeRow | undefined;
+        (OutcomeRow & { ns: string }) | undefined;
       if (!row) return { value: false, notes: [] };
+      this.#tally.move(row.ns, row.queue, 'active', 'succeeded');
       // No row: the job row tells the `succeeded` report (schema.ts).
       const { task, queue, rn: n, attempt } = row;
       return { value: true, notes: [{ id: lease.id, task, queue, n, status: 'succeeded', attempt, at: now }] };

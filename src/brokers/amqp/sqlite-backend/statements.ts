@@ -7,6 +7,8 @@ type Db = BetterSqlite3.Database;
 const LIVE = "('queued', 'delayed', 'active')";
 const HELD = "WHERE id = ? AND token = ? AND status = 'active'";
 const DONE = 'token = NULL, lease_until = NULL, rn = rn + 1';
+/** A status change the statement's caller counts (count-tally.ts): the trigger skips it. */
+const SELF_COUNTED = 'self_counted = 1 - self_counted';
 /** What an outcome hands back to build its report. */
 const OUTCOME = 'task, queue, attempt, rn';
 
@@ -26,13 +28,13 @@ export class Statements {
   readonly liveKey: Statement;
   /** (id) → the claim view of a job */
   readonly claimView: Statement;
-  /** (token, lease_until, now, worker, rn, rn again, id): the `active` report is the row's (an = rn) */
+  /** (token, lease_until, now, worker, rn, rn again, id): the `active` report is the row's (an = rn); counted by the caller */
   readonly claim: Statement;
   /** (error, rn, id) after a takeover that spends the last attempt: failed */
   readonly takeoverFail: Statement;
   /** (now, expires, error, rn, id) */
   readonly failNow: Statement;
-  /** (result, now, expires, id, token) → outcome */
+  /** (result, now, expires, id, token) → outcome and ns; counted by the caller */
   readonly ack: Statement;
   /** (status, run_at, error, gen, ticket, id, token) → outcome */
   readonly nackRetry: Statement;
@@ -87,19 +89,20 @@ export class Statements {
     );
     this.liveKey = p(`SELECT id, status FROM drover_amqp_jobs WHERE ns = ? AND key = ? AND status IN ${LIVE}`);
     this.claimView = p(
-      `SELECT id, task, queue, args, status, attempt, retries, options, run_at, gen, ticket, rn, grp, an, started_at
+      `SELECT ns, id, task, queue, args, status, attempt, retries, options, run_at, gen, ticket, rn, grp, an, started_at
        FROM drover_amqp_jobs WHERE id = ?`,
     );
     this.claim = p(
       `UPDATE drover_amqp_jobs SET status = 'active', attempt = attempt + 1, token = ?, lease_until = ?, started_at = ?,
-         worker_id = ?, rn = ?, an = ? WHERE id = ?`,
+         worker_id = ?, rn = ?, an = ?, ${SELF_COUNTED} WHERE id = ?`,
     );
     this.takeoverFail = p(
       `UPDATE drover_amqp_jobs SET status = 'failed', error = ?, finished_at = ?, expires_at = ?, token = NULL, lease_until = NULL, rn = ? WHERE id = ?`,
     );
     this.failNow = this.takeoverFail;
     this.ack = p(
-      `UPDATE drover_amqp_jobs SET status = 'succeeded', result = ?, error = NULL, finished_at = ?, expires_at = ?, ${DONE} ${HELD} RETURNING ${OUTCOME}`,
+      `UPDATE drover_amqp_jobs SET status = 'succeeded', result = ?, error = NULL, finished_at = ?, expires_at = ?, ${DONE},
+         ${SELF_COUNTED} ${HELD} RETURNING ${OUTCOME}, ns`,
     );
     this.nackRetry = p(
       `UPDATE drover_amqp_jobs SET status = ?, run_at = ?, error = ?, gen = ?, ticket = ?, ${DONE} ${HELD} RETURNING ${OUTCOME}`,
