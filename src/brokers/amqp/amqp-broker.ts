@@ -172,6 +172,7 @@ export class AmqpBroker implements Broker {
       await this.#opening?.catch(() => undefined);
       this.#stopTimers?.();
       this.#leaser?.stop();
+      this.#work.flushAcks();
       await this.#link.close();
       await this.#backend?.close();
     })();

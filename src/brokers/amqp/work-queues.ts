@@ -1,5 +1,6 @@
 import type { ConsumeMessage, Options } from 'amqplib';
 import { BrokerError } from '../../core/errors.js';
+import { AckWindow } from './ack-window.js';
 import type { AmqpLink, Channels } from './link.js';
 import type { Ticket } from './ticket.js';
 import { encodeTicket } from './ticket.js';
@@ -37,6 +38,8 @@ export class WorkQueues {
   readonly #consumed = new Map<string, { epoch: number; ready: Promise<void> }>();
   #prefetch = 1;
   #prefetchEpoch = -1;
+  /** The acks of the current connection's consuming channel. */
+  #acks: { epoch: number; window: AckWindow } | undefined;
   /** Every queue and exchange this instance declared: what a test may delete afterwards. */
   readonly declared = { queues: new Set<string>(), exchanges: new Set<string>() };
 
@@ -54,6 +57,8 @@ export class WorkQueues {
   async up(channels: Channels): Promise<void> {
     this.#declared.clear();
     this.#delayDeclared.clear();
+    this.#acks?.window.close();
+    this.#acks = { epoch: channels.epoch, window: new AckWindow(channels.sub) };
     await channels.sub.prefetch(this.#prefetch, true);
     this.#prefetchEpoch = channels.epoch;
     const queues = [...this.#consumed.keys()];
@@ -198,25 +203,31 @@ export class WorkQueues {
     await channels.sub.prefetch(target, true);
   }
 
-  /** Acks a delivery if its connection still lives (an ack on another channel would be an unknown tag). */
+  /**
+   * Acks a delivery if its connection still lives (an ack on another channel
+   * would be an unknown tag); sent with the others of this turn (ack-window.ts).
+   */
   ack(msg: ConsumeMessage, epoch: number): void {
-    const channels = this.#link.channels;
-    if (!channels || channels.epoch !== epoch) return;
+    this.#window(epoch)?.ack(msg);
+  }
+
+  /** Puts a delivery back at the head of its queue (same ticket), if its connection lives. */
+  requeue(msg: ConsumeMessage, epoch: number): void {
     try {
-      channels.sub.ack(msg);
+      this.#window(epoch)?.requeue(msg);
     } catch {
       // the channel is closing: RabbitMQ redelivers, and the backend refuses the stale ticket
     }
   }
 
-  /** Puts a delivery back at the head of its queue (same ticket), if its connection lives. */
-  requeue(msg: ConsumeMessage, epoch: number): void {
+  /** Sends the acks still pending (before the connection closes). */
+  flushAcks(): void {
+    this.#acks?.window.flush();
+  }
+
+  #window(epoch: number): AckWindow | undefined {
     const channels = this.#link.channels;
-    if (!channels || channels.epoch !== epoch) return;
-    try {
-      channels.sub.nack(msg, false, true);
-    } catch {
-      // as above
-    }
+    if (!channels || channels.epoch !== epoch || this.#acks?.epoch !== epoch) return undefined;
+    return this.#acks.window;
   }
 }
