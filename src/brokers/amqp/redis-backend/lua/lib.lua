@@ -14,8 +14,9 @@
                          replaces `an` (the next attempt) or a release stores the old one
                          first (store_active); history.lua adds both.
     P..'pn:'..id         list  the numbers of its progress reports still kept, oldest first
-    P..'s:'..status      zset  jobs of a status, score seq (listing order, newest last)
-    P..'s:'..status..':'..queue  zset  the same per queue (counts are their sizes)
+    P..'s:'..status..':'..queue  zset  a queue's jobs of a status, score seq (listing order,
+                         newest last; counts are their sizes). No index of a status across
+                         queues: list.lua merges the queues' (one index less to keep per change)
     P..'queues'          set   every queue seen (counts list each, zeros too)
     P..'leases'          zset  active jobs by lease expiry
     P..'exp'             zset  finished jobs by expiry (resultTtl)
@@ -170,16 +171,14 @@ local function store_active(id)
   end
 end
 
--- Moves a job between the status indexes (from = nil: not indexed yet).
+-- Moves a job between the status indexes of its queue (from = nil: not indexed yet).
 local function index(id, q, seq, from, to)
   if from == to then
     return
   end
   if from then
-    redis.call('ZREM', P .. 's:' .. from, id)
     redis.call('ZREM', P .. 's:' .. from .. ':' .. q, id)
   end
-  redis.call('ZADD', P .. 's:' .. to, seq, id)
   redis.call('ZADD', P .. 's:' .. to .. ':' .. q, seq, id)
 end
 

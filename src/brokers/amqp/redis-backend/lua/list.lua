@@ -8,12 +8,29 @@
   ARGV[5]  how many
   Returns per job 2 values: its id and its fields, flat (as HGETALL).
 ]]
-local key = P .. 's:' .. ARGV[2]
-if ARGV[3] ~= '' then
-  key = key .. ':' .. ARGV[3]
-end
+local status, queue, limit = ARGV[2], ARGV[3], tonumber(ARGV[5])
 local top = ARGV[4] == '' and '+inf' or ('(' .. ARGV[4])
-local ids = redis.call('ZREVRANGEBYSCORE', key, top, '-inf', 'LIMIT', 0, tonumber(ARGV[5]))
+local ids
+if queue ~= '' then
+  ids = redis.call('ZREVRANGEBYSCORE', P .. 's:' .. status .. ':' .. queue, top, '-inf', 'LIMIT', 0, limit)
+else
+  -- Every queue's page, merged newest first (there is no index of a status across queues).
+  local found = {}
+  for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
+    local page = redis.call('ZREVRANGEBYSCORE', P .. 's:' .. status .. ':' .. q, top, '-inf', 'WITHSCORES', 'LIMIT', 0,
+      limit)
+    for i = 1, #page, 2 do
+      found[#found + 1] = { page[i], tonumber(page[i + 1]) }
+    end
+  end
+  table.sort(found, function(a, b)
+    return a[2] > b[2]
+  end)
+  ids = {}
+  for i = 1, math.min(limit, #found) do
+    ids[i] = found[i][1]
+  end
+end
 local out = {}
 for _, id in ipairs(ids) do
   out[#out + 1] = id

@@ -10,7 +10,6 @@ local ids = redis.call('ZRANGEBYSCORE', P .. 'exp', '-inf', now, 'LIMIT', 0, ton
 for _, id in ipairs(ids) do
   local f = fields(id, { 's', 'q', 'k' })
   if f.s then
-    redis.call('ZREM', P .. 's:' .. f.s, id)
     redis.call('ZREM', P .. 's:' .. f.s .. ':' .. f.q, id)
     drop_key(f.k, id)
   end

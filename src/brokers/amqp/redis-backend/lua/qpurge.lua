@@ -18,7 +18,6 @@ for _, s in ipairs({ 'succeeded', 'failed', 'cancelled' }) do
     end
     local f = fields(id, { 'f', 'k' })
     if tonumber(f.f) and tonumber(f.f) <= before then
-      redis.call('ZREM', P .. 's:' .. s, id)
       redis.call('ZREM', P .. 's:' .. s .. ':' .. q, id)
       redis.call('ZREM', P .. 'exp', id)
       drop_key(f.k, id)
