@@ -30,6 +30,7 @@ export class GroupCommit {
   readonly #db: BetterSqlite3.Database;
   readonly #label: string;
   readonly #hooks: TransactionHooks | undefined;
+  readonly #transaction: BetterSqlite3.Transaction<(entries: Entry[], values: unknown[]) => void>;
   #pending: Entry[] = [];
   #scheduled = false;
   #closed = false;
@@ -38,6 +39,13 @@ export class GroupCommit {
     this.#db = db;
     this.#label = label;
     this.#hooks = hooks;
+    // Made once: better-sqlite3 wraps the function anew on every `transaction()`.
+    this.#transaction = db.transaction((entries: Entry[], values: unknown[]) => {
+      this.#hooks?.begin();
+      const now = Date.now();
+      for (const entry of entries) values.push(entry.op(now));
+      this.#hooks?.end();
+    });
   }
 
   /** Queues a write for the next commit. */
@@ -71,14 +79,7 @@ export class GroupCommit {
   #commit(entries: Entry[]): void {
     const values: unknown[] = [];
     try {
-      this.#db
-        .transaction(() => {
-          this.#hooks?.begin();
-          const now = Date.now();
-          for (const entry of entries) values.push(entry.op(now));
-          this.#hooks?.end();
-        })
-        .immediate();
+      this.#transaction.immediate(entries, values);
     } catch (error) {
       if (entries.length > 1) {
         for (const entry of entries) this.#commit([entry]);

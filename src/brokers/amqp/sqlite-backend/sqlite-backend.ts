@@ -60,6 +60,7 @@ export interface SqliteBackendOptions {
 }
 
 interface ClaimRow {
+  seq: number;
   ns: string;
   id: string;
   task: string;
@@ -324,7 +325,7 @@ export class SqliteBackend implements ResultBackend {
     // The last attempt's `active` report is told by the row until now: keep it as a row (schema.ts).
     if (row.an !== null) s.insertReport.run(row.id, row.an, 'active', row.attempt, row.started_at, null, null);
     rn++;
-    s.claim.run(token, until, now, worker, rn, rn, row.id);
+    s.claim.run(token, until, now, worker, rn, rn, row.seq);
     this.#tally.move(row.ns, row.queue, row.status, 'active');
     const attempt = row.attempt + 1;
     // No row: the job row tells the `active` report (schema.ts).

@@ -28,7 +28,7 @@ export class Statements {
   readonly liveKey: Statement;
   /** (id) → the claim view of a job */
   readonly claimView: Statement;
-  /** (token, lease_until, now, worker, rn, rn again, id): the `active` report is the row's (an = rn); counted by the caller */
+  /** (token, lease_until, now, worker, rn, rn again, seq): the `active` report is the row's (an = rn); counted by the caller */
   readonly claim: Statement;
   /** (error, rn, id) after a takeover that spends the last attempt: failed */
   readonly takeoverFail: Statement;
@@ -89,12 +89,12 @@ export class Statements {
     );
     this.liveKey = p(`SELECT id, status FROM drover_amqp_jobs WHERE ns = ? AND key = ? AND status IN ${LIVE}`);
     this.claimView = p(
-      `SELECT ns, id, task, queue, args, status, attempt, retries, options, run_at, gen, ticket, rn, grp, an, started_at
+      `SELECT seq, ns, id, task, queue, args, status, attempt, retries, options, run_at, gen, ticket, rn, grp, an, started_at
        FROM drover_amqp_jobs WHERE id = ?`,
     );
     this.claim = p(
       `UPDATE drover_amqp_jobs SET status = 'active', attempt = attempt + 1, token = ?, lease_until = ?, started_at = ?,
-         worker_id = ?, rn = ?, an = ?, ${SELF_COUNTED} WHERE id = ?`,
+         worker_id = ?, rn = ?, an = ?, ${SELF_COUNTED} WHERE seq = ?`,
     );
     this.takeoverFail = p(
       `UPDATE drover_amqp_jobs SET status = 'failed', error = ?, finished_at = ?, expires_at = ?, token = NULL, lease_until = NULL, rn = ? WHERE id = ?`,
