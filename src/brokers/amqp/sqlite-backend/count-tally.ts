@@ -28,9 +28,9 @@ export class CountTally {
   move(ns: string, queue: string, from: string, to: string): void {
     if (from === to) return;
     let byQueue = this.#moves.get(ns);
-    if (!byQueue) this.#moves.set(ns, (byQueue = new Map()));
+    if (!byQueue) this.#moves.set(ns, (byQueue = new Map<string, Map<string, number>>()));
     let byStatus = byQueue.get(queue);
-    if (!byStatus) byQueue.set(queue, (byStatus = new Map()));
+    if (!byStatus) byQueue.set(queue, (byStatus = new Map<string, number>()));
     byStatus.set(from, (byStatus.get(from) ?? 0) - 1);
     byStatus.set(to, (byStatus.get(to) ?? 0) + 1);
     this.#empty = false;
