@@ -19,7 +19,11 @@ export class AckBatcher {
     this.#batcher = new MicroBatcher(async (batch) => {
       const { value, notes } = await run(batch.flatMap((w) => w.item));
       const byId = new Map<string, Note[]>();
-      for (const n of notes) byId.set(n.id, [...(byId.get(n.id) ?? []), n]);
+      for (const n of notes) {
+        const mine = byId.get(n.id);
+        if (mine) mine.push(n);
+        else byId.set(n.id, [n]);
+      }
       batch.forEach((w, i) => {
         w.resolve({ value: value[i] === true, notes: value[i] ? (byId.get(w.item[0]) ?? []) : [] });
       });

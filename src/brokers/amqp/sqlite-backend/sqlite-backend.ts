@@ -46,6 +46,7 @@ import type { JobRow, OutcomeRow } from './rows.js';
 import { toRecord } from './rows.js';
 import { RECOUNT_TRIGGER, SCHEMA } from './schema.js';
 import { CountTally } from './count-tally.js';
+import { readClaimRow } from './claim-row.js';
 import { Statements } from './statements.js';
 
 /** Options of the SQLite result backend. */
@@ -57,26 +58,6 @@ export interface SqliteBackendOptions {
   resultTtl: number;
   /** `FULL` (default) or `NORMAL`. */
   synchronous?: 'FULL' | 'NORMAL';
-}
-
-interface ClaimRow {
-  seq: number;
-  ns: string;
-  id: string;
-  task: string;
-  queue: string;
-  args: Stored;
-  status: string;
-  attempt: number;
-  retries: number;
-  options: string;
-  run_at: number;
-  gen: number;
-  ticket: string;
-  rn: number;
-  grp: string | null;
-  an: number | null;
-  started_at: number | null;
 }
 
 /**
@@ -238,7 +219,7 @@ export class SqliteBackend implements ResultBackend {
     return this.#writes.run((now) => {
       const notes: Note[] = [];
       const stillRuns = (id: string): boolean => {
-        const status = (this.#s.claimView.get(id) as { status: string } | undefined)?.status;
+        const status = readClaimRow(this.#s.claimView, id)?.status;
         return status === 'queued' || status === 'delayed' || status === 'active';
       };
       const value = this.#schedules.fire(request, stillRuns, () => this.#insertOne(job, now, notes));
@@ -288,7 +269,7 @@ export class SqliteBackend implements ResultBackend {
     gates: GateCache,
   ): ClaimOutcome {
     const s = this.#s;
-    const row = s.claimView.get(ticket.id) as ClaimRow | undefined;
+    const row = readClaimRow(s.claimView, ticket.id);
     if (!row || ticket.gen > row.gen) return { kind: 'future' };
     if (ticket.gen < row.gen || ticket.nonce !== row.ticket) return { kind: 'stale' };
     let rn = row.rn;

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { JobStatus } from '../../../core/report.js';
+import { CLAIM_COLUMNS } from './claim-row.js';
 
 type Db = BetterSqlite3.Database;
 
@@ -26,7 +27,7 @@ export class Statements {
   readonly insertReport: Statement;
   /** (ns, key) → { id, status } */
   readonly liveKey: Statement;
-  /** (id) → the claim view of a job */
+  /** (id) → the claim view of a job, raw (read it with `readClaimRow`) */
   readonly claimView: Statement;
   /** (token, lease_until, now, worker, rn, rn again, seq): the `active` report is the row's (an = rn); counted by the caller */
   readonly claim: Statement;
@@ -88,10 +89,7 @@ export class Statements {
       'INSERT INTO drover_amqp_reports (job_id, n, status, attempt, at, value, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.liveKey = p(`SELECT id, status FROM drover_amqp_jobs WHERE ns = ? AND key = ? AND status IN ${LIVE}`);
-    this.claimView = p(
-      `SELECT seq, ns, id, task, queue, args, status, attempt, retries, options, run_at, gen, ticket, rn, grp, an, started_at
-       FROM drover_amqp_jobs WHERE id = ?`,
-    );
+    this.claimView = p(`SELECT ${CLAIM_COLUMNS} FROM drover_amqp_jobs WHERE id = ?`).raw(true);
     this.claim = p(
       `UPDATE drover_amqp_jobs SET status = 'active', attempt = attempt + 1, token = ?, lease_until = ?, started_at = ?,
          worker_id = ?, rn = ?, an = ?, ${SELF_COUNTED} WHERE seq = ?`,
