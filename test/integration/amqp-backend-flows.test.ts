@@ -100,6 +100,8 @@ async function script(b: ResultBackend): Promise<unknown[]> {
   note('cancelled', [await state('g'), await statuses('g')]);
   note('cancel finished step', (await b.cancel('f.1')).value);
   note('still succeeded', await state('f'));
+  // Counts agree with the jobs (SQLite counts a step's ack itself, not by its trigger).
+  note('counts', await b.counts());
   return log;
 }
 

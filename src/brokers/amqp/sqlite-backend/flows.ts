@@ -13,7 +13,7 @@ import type { Statement } from 'better-sqlite3';
 import type { ErrorInfo } from '../../../core/errors.js';
 import { stepError } from '../../../core/flow/flow-driver.js';
 import type { FlowLink } from '../../contract.js';
-import type { InsertResult, JobRecord, NewJob, Note, Stored } from '../backend.js';
+import type { BackendLease, InsertResult, JobRecord, NewJob, Note, Stored } from '../backend.js';
 import type { FlowCommit, FlowEnd, FlowVerdict, StoredFlowRecord } from '../backend-flows.js';
 import { errorJson } from '../backend-rules.js';
 import type { JobRow, OutcomeRow } from './rows.js';
@@ -48,6 +48,8 @@ export interface SqliteFlowsHost {
   resultTtl: number;
   /** Inserts a job with its `queued` report (the backend's insert of one job). */
   insert(job: NewJob, now: number, notes: Note[]): InsertResult;
+  /** The backend's ack of one held lease (counted as claim and ack count theirs); undefined when stale. */
+  succeed(lease: BackendLease, result: Stored, now: number): OutcomeRow | undefined;
 }
 
 /** The flows part of the SQLite backend; see the module comment. */
@@ -134,7 +136,7 @@ export class SqliteFlows {
     if (this.read(c.flowId)?.version !== c.version) return 'conflict';
     if (c.step) {
       const { lease, result } = c.step;
-      const row = h.s.ack.get(result, now, now + h.resultTtl, lease.id, lease.token) as OutcomeRow | undefined;
+      const row = h.succeed(lease, result, now);
       if (!row) return 'stale';
       recordReport(h.s, notes, { id: lease.id, ...row }, row.rn, 'succeeded', row.attempt, now);
     }

@@ -114,6 +114,7 @@ export class SqliteBackend implements ResultBackend {
         ns: this.#o.ns,
         resultTtl: this.#o.resultTtl,
         insert: (job, now, notes) => this.#insertOne(job, now, notes),
+        succeed: (lease, result, now) => this.#succeed(lease, result, now),
       });
       this.#flow = new SqliteFlowControl(db, this.#o.ns);
     } catch (error) {
@@ -328,14 +329,20 @@ export class SqliteBackend implements ResultBackend {
 
   ack(lease: BackendLease, result: Stored): Promise<Changed<boolean>> {
     return this.#writes.run((now) => {
-      const row = this.#s.ack.get(result, now, now + this.#o.resultTtl, lease.id, lease.token) as
-        (OutcomeRow & { ns: string }) | undefined;
+      const row = this.#succeed(lease, result, now);
       if (!row) return { value: false, notes: [] };
-      this.#tally.move(row.ns, row.queue, 'active', 'succeeded');
       // No row: the job row tells the `succeeded` report (schema.ts).
       const { task, queue, rn: n, attempt } = row;
       return { value: true, notes: [{ id: lease.id, task, queue, n, status: 'succeeded', attempt, at: now }] };
     });
+  }
+
+  /** Records a held lease's success (inside a write); the status change is counted in the tally. */
+  #succeed(lease: BackendLease, result: Stored, now: number): OutcomeRow | undefined {
+    const row = this.#s.ack.get(result, now, now + this.#o.resultTtl, lease.id, lease.token) as
+      (OutcomeRow & { ns: string }) | undefined;
+    if (row) this.#tally.move(row.ns, row.queue, 'active', 'succeeded');
+    return row;
   }
 
   nack(lease: BackendLease, error: ErrorInfo, next: NextTicket | undefined): Promise<Changed<boolean>> {
