@@ -36,7 +36,13 @@ export function trimLib(lib: string, script: string): string {
   };
   visit(script);
   for (const def of definitions) if (def.names.length === 0) keep(def);
-  return header + definitions.filter((def) => kept.has(def)).map((def) => def.text).join('');
+  return (
+    header +
+    definitions
+      .filter((def) => kept.has(def))
+      .map((def) => def.text)
+      .join('')
+  );
 }
 
 function split(lib: string): { header: string; definitions: Definition[] } {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
 import { trimLib } from './lua-lib-trim.js';
@@ -9,6 +9,7 @@ export const SCRIPT_NAMES = [
   'enqueue',
   'lease',
   'finish',
+  'finlease',
   'extend',
   'release',
   'progress',
@@ -36,8 +37,8 @@ interface Script {
 }
 
 /**
- * A folder of Lua scripts: a shared `lib.lua` prepended to each named
- * script (Redis Lua has no modules), trimmed to what the script uses
+ * A folder of Lua scripts: a shared lib (`lib.lua`, then any `lib-*.lua` by
+ * name) prepended to each named script (Redis Lua has no modules), trimmed to what the script uses
  * ({@link trimLib}: Redis runs the lib's definitions on every call). The folder is looked up once, on first
  * use: next to the module that owns it in the sources (`./lua/`), and in the
  * build under `dist/<home>` (tsup's onSuccess copies it there) — the bundle
@@ -76,7 +77,10 @@ export class ScriptSet<N extends string> {
 
   #read(): Map<N, Script> {
     const dir = this.#dir();
-    const lib = readFileSync(`${dir}lib.lua`, 'utf8');
+    const parts = readdirSync(dir)
+      .filter((file) => /^lib-.+\.lua$/.test(file))
+      .sort();
+    const lib = ['lib.lua', ...parts].map((file) => readFileSync(`${dir}${file}`, 'utf8')).join('\n');
     const loaded = new Map<N, Script>();
     for (const name of this.#names) {
       const script = readFileSync(`${dir}${name}.lua`, 'utf8');
