@@ -38,9 +38,9 @@ interface Script {
 
 /**
  * A folder of Lua scripts: a shared lib (`lib.lua`, then any `lib-*.lua` by
- * name) prepended to each named script (Redis Lua has no modules), trimmed to what the script uses
- * ({@link trimLib}: Redis runs the lib's definitions on every call). The folder is looked up once, on first
- * use: next to the module that owns it in the sources (`./lua/`), and in the
+ * name) prepended to each named script (Redis Lua has no modules), trimmed
+ * to what the script uses ({@link trimLib}: Redis runs the lib's
+ * definitions on every call). The folder is looked up once, on first use: next to the module that owns it in the sources (`./lua/`), and in the
  * build under `dist/<home>` (tsup's onSuccess copies it there) — the bundle
  * may put the owning module in a shared chunk at `dist/`, so every folder
  * up to three levels above the module is tried.
@@ -69,7 +69,7 @@ export class ScriptSet<N extends string> {
     this.#loaded ??= this.#read();
   }
 
-  /** A script's source (the part of lib.lua it uses first) and SHA1. */
+  /** A script's source (the part of the lib it uses first) and SHA1. */
   get(name: N): Script {
     this.#loaded ??= this.#read();
     return this.#loaded.get(name)!;
