@@ -12,9 +12,13 @@ export interface LeaseHooks {
   report(report: BrokerReport): void;
 }
 
+/** Lease tokens are `TOKEN_BASE`, a counter per lease call, and the job's place in it: unique, and no random bytes per call. */
+const TOKEN_BASE = randomBytes(8).toString('hex');
+let leaseCalls = 0;
+
 /** `lease.lua`'s arguments (after the prefix) for up to `max` jobs of `request`; a fresh token base each. */
 export function leaseArgs(request: LeaseRequest, max: number): (string | number)[] {
-  const token = `${randomBytes(8).toString('hex')}.`;
+  const token = `${TOKEN_BASE}${(leaseCalls++).toString(36)}.`;
   return [Math.min(max, 1000), Math.ceil(request.leaseMs), request.workerId ?? '', token, ...new Set(request.queues)];
 }
 
