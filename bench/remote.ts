@@ -12,7 +12,10 @@
  * - enqueue → result latency p50/p99, one job at a time, as a caller sees
  *   it: from just before the enqueue request to the result in hand (drover:
  *   `POST /v1/jobs` then `GET /v1/jobs/:id/result`; BullMQ: `add()` then
- *   `job.waitUntilFinished()`).
+ *   `job.waitUntilFinished()`);
+ * - the same in one request (drover: `POST /v1/jobs?wait=ms`, enqueue and
+ *   wait; BullMQ's figure is the same `add()` + `waitUntilFinished()`),
+ *   sampled alternately with the row above.
  *
  * Every figure is the median of three runs through the same processes.
  *
@@ -168,21 +171,30 @@ async function droverRun(rig: DroverRig, jobs: number): Promise<number> {
 interface Latencies {
   start: number[];
   result: number[];
+  /** Drover only: enqueue → result through `POST /v1/jobs?wait=`. */
+  oneRequest?: number[];
 }
 
 async function droverLatency(rig: DroverRig): Promise<Latencies> {
   const start: number[] = [];
   const result: number[] = [];
+  const oneRequest: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES + 20; i++) {
     const sent = now();
     const { body } = await call(rig, 'POST', '/v1/jobs', { task: 'latency', args: [sent] });
     const { body: job } = await call(rig, 'GET', `/v1/jobs/${(body as { id: string }).id}/result?timeout=10000`);
     const done = now();
+    const sentOne = now();
+    const { status } = await call(rig, 'POST', '/v1/jobs?wait=10000', { task: 'latency', args: [sentOne] });
+    const doneOne = now();
+    if (status !== 200) throw new Error(`POST /v1/jobs?wait= answered ${status}, not the ended job`);
     if (i < 20) continue; // the first ones warm up
     start.push((job as { result: number }).result);
     result.push(done - sent);
+    oneRequest.push(doneOne - sentOne);
   }
-  return { start: start.sort((a, b) => a - b), result: result.sort((a, b) => a - b) };
+  const up = (a: number[]): number[] => a.sort((x, y) => x - y);
+  return { start: up(start), result: up(result), oneRequest: up(oneRequest) };
 }
 
 /** Median over runs of one percentile of each run. */
@@ -308,6 +320,7 @@ if (process.argv[2] === '--bullmq-worker') {
       for (const [kind, mine, theirs] of [
         ['latency', latencies.map((l) => l.start), bullStart],
         ['result-latency', latencies.map((l) => l.result), bullResult],
+        ['result-latency-one-request', latencies.map((l) => l.oneRequest!), bullResult],
       ] as const) {
         const [dp50, dp99] = [medianOf(mine, 50), medianOf(mine, 99)];
         const [bp50, bp99] = theirs ? [medianOf(theirs, 50), medianOf(theirs, 99)] : [undefined, undefined];

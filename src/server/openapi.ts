@@ -21,7 +21,14 @@ import {
   queuesSchema,
   workersSchema,
 } from './openapi-schemas.js';
-import { herdBodySchema, jobRequestSchema, listQuerySchema, nameSchema, resultQuerySchema } from './schemas.js';
+import {
+  enqueueQuerySchema,
+  herdBodySchema,
+  jobRequestSchema,
+  listQuerySchema,
+  nameSchema,
+  resultQuerySchema,
+} from './schemas.js';
 import { queueOperations } from './queue-operations.js';
 import { scheduleBodySchema, schedulePutSchema, schedulesSchema, scheduleStateSchema } from './schedule-schemas.js';
 
@@ -56,12 +63,19 @@ function operations(limits: ServerLimits): Operation[] {
     {
       method: 'post',
       path: '/v1/jobs',
-      summary: `Enqueue a job, or an array of up to ${limits.batchJobs} jobs (one transaction). Options go under "options".`,
+      summary:
+        `Enqueue a job, or an array of up to ${limits.batchJobs} jobs (one transaction). Options go under "options". ` +
+        `With \`wait\` (ms, one job only; longer than ${limits.resultTimeoutMs} is shortened to it), the answer waits ` +
+        'for the job to end: 200 with the ended job, or the usual 201 receipt when it has not ended by then.',
       access: 'protected',
+      query: enqueueQuerySchema(limits),
       body: job,
       bodyRequired: true,
       responses: {
-        200: ['A live job with the same options.key exists; nothing new was made', enqueuedSchema],
+        200: [
+          'A live job with the same options.key exists; nothing new was made (with `wait`: the ended job, `duplicate` when so)',
+          z.union([enqueuedSchema, jobViewSchema]),
+        ],
         201: ['Enqueued (an array body answers an array)', z.union([enqueuedSchema, z.array(enqueuedSchema)])],
         413: [`Body over ${limits.bodyBytes} bytes, or a batch over ${limits.batchJobs} jobs`, errorBodySchema],
         415: ['Body is not application/json', errorBodySchema],

@@ -55,6 +55,22 @@ export function resultQuerySchema(limits: ServerLimits, defaultMs: number) {
   });
 }
 
+/**
+ * Query of `POST /v1/jobs`: `wait` (ms) asks to hold the answer until the
+ * job ends, at most the server's long-poll limit (a longer wait is
+ * shortened to it, never refused: it is a hint).
+ */
+export function enqueueQuerySchema(limits: ServerLimits) {
+  return z.strictObject({
+    wait: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .transform((ms) => Math.min(ms, limits.resultTimeoutMs))
+      .optional(),
+  });
+}
+
 /** An empty query (routes that take none). */
 export const noQuerySchema = z.strictObject({});
 

@@ -168,7 +168,7 @@ describe('POST /v1/jobs', () => {
       400,
       'bad_json',
     );
-    expectError(await http(server, 'POST', '/v1/jobs?wait=1', { body: { task } }), 400, 'bad_request', /wait/);
+    expectError(await http(server, 'POST', '/v1/jobs?later=1', { body: { task } }), 400, 'bad_request', /later/);
     expect(await queueNames()).not.toContain(task);
   });
 
@@ -237,6 +237,74 @@ describe('GET /v1/jobs/:id', () => {
     const job = await http(server, 'GET', `/v1/jobs/${id}`);
     expect(job.body).toMatchObject({ id, task: 'add', status: 'succeeded', result: 42, attempt: 1, error: null });
     expect(job.body.finishedAt).toBeGreaterThanOrEqual(job.body.startedAt);
+  });
+});
+
+describe('POST /v1/jobs?wait=ms (enqueue and wait in one request)', () => {
+  it('answers 200 with the ended job: a result, or a failure', async () => {
+    const ok = await http(server, 'POST', '/v1/jobs?wait=10000', { body: { task: 'add', args: [40, 2] } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body).toMatchObject({ status: 'succeeded', result: 42, task: 'add' });
+    expect(await terminal(ok.body.id)).toMatchObject({ id: ok.body.id, result: 42 });
+    const failed = await http(server, 'POST', '/v1/jobs?wait=10000', {
+      body: { task: 'boom', args: ['no'], options: { retries: 0 } },
+    });
+    expect(failed.status, failed.text).toBe(200);
+    expect(failed.body).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('no') } });
+  });
+
+  it('answers 201 with the receipt when the job outlives the wait; the job goes on', async () => {
+    const started = Date.now();
+    const res = await http(server, 'POST', '/v1/jobs?wait=200', { body: { task: 'sleepy', args: [1500, uniq()] } });
+    expect(res.status, res.text).toBe(201);
+    expect(Object.keys(res.body).sort()).toEqual(['id', 'status']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(await terminal(res.body.id)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('a duplicate key waits on the live job and says so; wait=0 answers at once', async () => {
+    const key = uniq('k');
+    const first = await http(server, 'POST', '/v1/jobs?wait=0', {
+      body: { task: 'sleepy', args: [300, uniq()], options: { key } },
+    });
+    expect(first.status, first.text).toBe(201);
+    const again = await http(server, 'POST', '/v1/jobs?wait=10000', {
+      body: { task: 'sleepy', args: [300, uniq()], options: { key } },
+    });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body).toMatchObject({ id: first.body.id, status: 'succeeded', duplicate: true });
+  });
+
+  it('a wait over the long-poll cap is shortened, not refused; bad waits and batches with wait are 400, nothing enqueued', async () => {
+    const long = await http(server, 'POST', '/v1/jobs?wait=600000', { body: { task: 'add', args: [1, 1] } });
+    expect(long.status, long.text).toBe(200);
+    expect(long.body.result).toBe(2);
+    const task = uniq('nobody');
+    expectError(
+      await http(server, 'POST', '/v1/jobs?wait=soon', { body: { task, args: [] } }),
+      400,
+      'bad_request',
+      /query\.wait/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs?wait=-1', { body: { task, args: [] } }),
+      400,
+      'bad_request',
+      /query\.wait/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs?wait=100', { body: [{ task, args: [] }] }),
+      400,
+      'bad_request',
+      /query\.wait/,
+    );
+    expectError(
+      await http(server, 'POST', '/v1/jobs?later=1', { body: { task, args: [] } }),
+      400,
+      'bad_request',
+      /later/,
+    );
+    expect(await queueNames()).not.toContain(task);
   });
 });
 

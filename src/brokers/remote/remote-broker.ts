@@ -107,6 +107,11 @@ export class RemoteBroker implements Broker {
     return this.#leases.lease(request);
   }
 
+  /** Leases serve pushed jobs from a local inbox, never a round trip: the herd may take them synchronously. */
+  leaseNow(request: LeaseRequest): LeasedJob[] {
+    return this.#leases.lease(request);
+  }
+
   async extend(leases: readonly LeaseRef[]): Promise<boolean[]> {
     return this.#leases.extend(leases);
   }

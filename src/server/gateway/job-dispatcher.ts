@@ -6,6 +6,10 @@
  *   (`concurrency − held`), in one `lease` call per pump (a batch of frames).
  * - Pumps run when the broker signals ready jobs, when a worker frees credit,
  *   and on a slow poll as a safety net; one lease call per session at a time.
+ * - A broker that leases synchronously (`leaseNow`, the memory store) is
+ *   pumped at the end of the turn that made jobs ready rather than on the
+ *   next loop turn: the job frame then leaves before the enqueue's HTTP
+ *   answer, so the worker starts while the caller reads that answer.
  * - Renewal: every `leaseMs / 3` the leases of every live worker (one that
  *   pinged within two heartbeats) are extended in one `extend` call; a lease
  *   the broker says is lost is dropped and the worker told `cancel`.
@@ -47,7 +51,7 @@ export class JobDispatcher {
     this.#report = report;
     this.#silentBefore = silentBefore;
     const broker = options.broker;
-    this.#releasers.push(broker.onReady(() => this.scheduleAll()));
+    this.#releasers.push(broker.onReady(() => this.scheduleAll(broker.leaseNow !== undefined)));
     this.#releasers.push(broker.onCancel((id) => this.#holders.get(id)?.drop(id)));
     this.#pollTimer = setInterval(() => this.scheduleAll(), options.pollInterval).unref();
     this.#renewTimer = setInterval(() => this.#renew(), options.renewMs).unref();
@@ -75,10 +79,14 @@ export class JobDispatcher {
     this.#scheduleFlush();
   }
 
-  /** Looks for work for every session soon (coalesced), starting from a rotating one for fairness. */
-  scheduleAll(): void {
+  /**
+   * Looks for work for every session soon (coalesced), starting from a
+   * rotating one for fairness; `now`: at the end of this turn (a microtask)
+   * instead of the next loop turn.
+   */
+  scheduleAll(now = false): void {
     this.#allScheduled = true;
-    this.#scheduleFlush();
+    this.#scheduleFlush(now);
   }
 
   /** Stops leasing (shutdown); outcomes are still accepted. */
@@ -99,25 +107,27 @@ export class JobDispatcher {
     for (const release of this.#releasers.splice(0)) release();
   }
 
-  #scheduleFlush(): void {
+  #scheduleFlush(now = false): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     // One turn of the event loop: every frame that freed credit in this turn, from every worker, shares one lease call per worker.
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      if (this.#allScheduled) {
-        this.#allScheduled = false;
-        this.#pending.clear();
-        const list = [...this.#sessions];
-        const start = list.length === 0 ? 0 : this.#rotation++ % list.length;
-        for (let i = 0; i < list.length; i++) this.#pump(list[(start + i) % list.length]!);
-        return;
-      }
-      const list = [...this.#pending];
-      this.#pending.clear();
-      for (const session of list) this.#pump(session);
-    });
+    (now ? queueMicrotask : setImmediate)(this.#flush);
   }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    if (this.#allScheduled) {
+      this.#allScheduled = false;
+      this.#pending.clear();
+      const list = [...this.#sessions];
+      const start = list.length === 0 ? 0 : this.#rotation++ % list.length;
+      for (let i = 0; i < list.length; i++) this.#pump(list[(start + i) % list.length]!);
+      return;
+    }
+    const list = [...this.#pending];
+    this.#pending.clear();
+    for (const session of list) this.#pump(session);
+  };
 
   #pump(session: WorkerSession): void {
     if (this.#paused || session.ended || !this.#sessions.has(session)) return;
@@ -130,7 +140,20 @@ export class JobDispatcher {
     session.leasing = true;
     session.pumpWanted = false;
     const request = { queues: session.queues, max, leaseMs: this.#options.leaseMs, workerId: session.workerId };
-    settle(() => this.#options.broker.lease(request)).then(
+    const broker = this.#options.broker;
+    if (broker.leaseNow) {
+      let jobs: LeasedJob[];
+      try {
+        jobs = broker.leaseNow(request);
+      } catch (error) {
+        session.leasing = false;
+        this.#report(error, `leasing jobs for worker ${session.workerId} failed`);
+        return;
+      }
+      this.#leased(session, jobs, max);
+      return;
+    }
+    settle(() => broker.lease(request)).then(
       (jobs) => this.#leased(session, jobs, max),
       (error: unknown) => {
         session.leasing = false;

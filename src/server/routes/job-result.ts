@@ -5,7 +5,7 @@ import { DEFAULT_RESULT_TIMEOUT_MS } from '../limits.js';
 import { parseInput } from '../parse-input.js';
 import type { RouteContext } from '../route-context.js';
 import { idParamsSchema, resultQuerySchema } from '../schemas.js';
-import { waitForTerminal } from '../wait-for-terminal.js';
+import { awaitJobEnd } from '../await-job-end.js';
 
 /**
  * `GET /v1/jobs/:id/result?timeout=ms`: long-polls until the job is
@@ -25,19 +25,9 @@ export function registerJobResultRoute(fastify: FastifyInstance, ctx: RouteConte
     if (isTerminalStatus(first.status) || timeout === 0)
       return reply.code(isTerminalStatus(first.status) ? 200 : 202).send(toJobView(first));
 
-    const gone = new AbortController();
-    const release = ctx.waiters.acquire(() => gone.abort());
-    const onClose = (): void => gone.abort();
-    reply.raw.once('close', onClose);
-    try {
-      const outcome = await waitForTerminal(broker, id, timeout, gone.signal);
-      if (outcome === 'aborted' && reply.raw.destroyed) return reply;
-      const job = await broker.getJob(id);
-      if (!job) throw jobNotFound(id);
-      return reply.code(isTerminalStatus(job.status) ? 200 : 202).send(toJobView(job));
-    } finally {
-      reply.raw.off('close', onClose);
-      release();
-    }
+    const waited = await awaitJobEnd(ctx, broker, id, timeout, reply);
+    if (waited.gone) return reply;
+    if (!waited.job) throw jobNotFound(id);
+    return reply.code(isTerminalStatus(waited.job.status) ? 200 : 202).send(toJobView(waited.job));
   });
 }
