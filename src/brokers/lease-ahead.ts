@@ -31,8 +31,24 @@ const COOLDOWN_MS = 1000;
  */
 const HOLD_FACTOR = 4;
 
+/**
+ * A refill that goes along with another round trip (a batch of outcomes):
+ * lease up to `max` jobs for `request`, then say how it went.
+ */
+export interface CarriedRefill {
+  request: LeaseRequest;
+  max: number;
+  /** The jobs it leased go to the herd's buffer. */
+  landed(batch: LeaseBatch): void;
+  /** Nothing was leased (the round trip failed). */
+  failed(): void;
+}
+
 interface Slot {
   jobs: LeasedJob[];
+  /** The herd's last request and how many jobs may be held for it. */
+  request: LeaseRequest | undefined;
+  ahead: number;
   refill: Promise<void> | undefined;
   /** The last round trip was {@link LeaseBatch.plain} and filled its request. */
   flowing: boolean;
@@ -69,6 +85,8 @@ export class LeaseAhead {
     const ahead = Math.min((request.ahead ?? 0) * HOLD_FACTOR, 1000);
     const key = `${request.queues.join('\n')}\n${request.leaseMs}\n${request.workerId ?? ''}`;
     const slot = this.#slot(key);
+    slot.request = request;
+    slot.ahead = ahead;
     if (slot.refill && slot.jobs.length < request.max) await slot.refill;
     const out = slot.jobs.length > 0 ? this.#take(slot, request.max) : [];
     if (out.length < request.max) {
@@ -90,6 +108,35 @@ export class LeaseAhead {
       this.#slots.delete(key);
     }
     return out;
+  }
+
+  /**
+   * A refill for a herd whose buffer has room, for a round trip that goes
+   * out anyway (its outcomes): the next jobs ride along with it instead of
+   * taking a round trip of their own. Undefined when no herd wants one.
+   */
+  carryRefill(): CarriedRefill | undefined {
+    if (this.#closed) return undefined;
+    for (const slot of this.#slots.values()) {
+      const { request } = slot;
+      const room = slot.ahead - slot.jobs.length;
+      if (!request || !slot.flowing || slot.refill || room <= 0 || Date.now() < slot.cooldownUntil) continue;
+      let settle!: () => void;
+      slot.refill = new Promise<void>((resolve) => (settle = resolve));
+      return {
+        request,
+        max: room,
+        landed: (batch) => {
+          this.#landed(slot, batch, room);
+          settle();
+        },
+        failed: () => {
+          this.#refillFailed(slot);
+          settle();
+        },
+      };
+    }
+    return undefined;
   }
 
   /** A job cancelled while held here is dropped (its lease is void). */
@@ -117,7 +164,15 @@ export class LeaseAhead {
   #slot(key: string): Slot {
     let slot = this.#slots.get(key);
     if (!slot) {
-      slot = { jobs: [], refill: undefined, flowing: false, cooldownUntil: 0, timer: undefined };
+      slot = {
+        jobs: [],
+        request: undefined,
+        ahead: 0,
+        refill: undefined,
+        flowing: false,
+        cooldownUntil: 0,
+        timer: undefined,
+      };
       this.#slots.set(key, slot);
     }
     return slot;
@@ -136,26 +191,30 @@ export class LeaseAhead {
 
   #refill(slot: Slot, request: LeaseRequest, max: number): void {
     slot.refill = this.#host.fetch(request, max).then(
-      (batch) => {
-        slot.refill = undefined;
-        if (batch.jobs.length === 0) {
-          slot.flowing = false;
-          return;
-        }
-        slot.flowing = batch.plain && batch.jobs.length === max;
-        if (this.#closed) {
-          void this.#host.release(batch.jobs).catch(() => undefined);
-          return;
-        }
-        for (const job of batch.jobs) slot.jobs.push(job);
-        slot.timer ??= setTimeout(() => this.#expire(slot), HOLD_MS).unref();
-      },
-      () => {
-        // The herd's own next lease meets the error (and backs off); nothing was leased here.
-        slot.refill = undefined;
-        slot.flowing = false;
-      },
+      (batch) => this.#landed(slot, batch, max),
+      () => this.#refillFailed(slot),
     );
+  }
+
+  #landed(slot: Slot, batch: LeaseBatch, max: number): void {
+    slot.refill = undefined;
+    if (batch.jobs.length === 0) {
+      slot.flowing = false;
+      return;
+    }
+    slot.flowing = batch.plain && batch.jobs.length === max;
+    if (this.#closed) {
+      void this.#host.release(batch.jobs).catch(() => undefined);
+      return;
+    }
+    for (const job of batch.jobs) slot.jobs.push(job);
+    slot.timer ??= setTimeout(() => this.#expire(slot), HOLD_MS).unref();
+  }
+
+  /** The herd's own next lease meets the error (and backs off); nothing was leased here. */
+  #refillFailed(slot: Slot): void {
+    slot.refill = undefined;
+    slot.flowing = false;
   }
 
   /** The herd did not come back in time: what it left goes back to the queue. */

@@ -41,6 +41,11 @@ export class MicroBatcher<T, R> {
     });
   }
 
+  /** Takes the items waiting for a batch: the caller sends them (another way) and settles each. */
+  take(): Pending<T, R>[] {
+    return this.#waiting.splice(0, this.#maxBatch);
+  }
+
   #flush(): void {
     this.#scheduled = false;
     while (this.#waiting.length > 0 && this.#inFlight < this.#maxInFlight) {

@@ -28,16 +28,28 @@ export interface Recorded {
   flow?: FlowLink;
 }
 
-/** Runs one batch; answers per outcome: 'ok' | 'again' | 'stale' with its details. */
-export type FinishBatch = (args: (string | number)[]) => Promise<unknown[]>;
+/** Runs one batch (`count` outcomes); answers as `finish.lua`: per outcome 'ok' | 'again' | 'stale' with its details. */
+export type FinishBatch = (args: (string | number)[], count: number) => Promise<unknown[]>;
 
 type Waiting = Pending<Outcome, Recorded | undefined>;
 
+/** Outcomes taken out of the batcher to go with another call ({@link OutcomeBatcher.carry}). */
+export interface CarriedOutcomes {
+  count: number;
+  /** `finish.lua`'s per-outcome arguments (6 values each). */
+  args: (string | number)[];
+  /** Settles each outcome from `finish.lua`'s reply. */
+  settle(reply: unknown[]): void;
+  /** The call failed: each outcome rejects with its error. */
+  fail(error: unknown): void;
+}
+
 /**
  * Group commit for acks and nacks: outcomes handed in together (in one run
- * of microtasks, or while earlier batches are in flight) go to Redis in one
- * `finish.lua` call (one round trip, one script, a few commands per job). An
- * idle batcher sends at once, so a lone ack waits for nothing. Each outcome
+ * of microtasks, or while the batch before is in flight) go to Redis in one
+ * `finish.lua` call (one round trip, one script, a few commands per job), or
+ * along with a lease ({@link OutcomeBatcher.carry}). An idle batcher sends
+ * at once, so a lone ack waits for nothing. Each outcome
  * carries a unique id, so a call replayed after a reconnect is recognised
  * (`again`) instead of being refused as stale. A stale lease rejects only
  * its own outcome.
@@ -48,13 +60,39 @@ export class OutcomeBatcher {
   readonly #batcher: MicroBatcher<Outcome, Recorded | undefined>;
 
   constructor(run: FinishBatch) {
-    this.#batcher = new MicroBatcher(async (batch) => {
-      const args: (string | number)[] = [];
-      for (const { item: o } of batch) {
-        args.push(o.kind, o.id, o.token, o.payload, o.delayMs, `${this.#opBase}${(this.#opCounter++).toString(36)}`);
-      }
-      settle(batch, await run(args));
-    });
+    // One batch in flight: what comes meanwhile goes together (a herd of 10 sends
+    // batches of ~10, each carrying the herd's next jobs; see RedisBroker).
+    this.#batcher = new MicroBatcher(
+      async (batch) => settle(batch, await run(this.#args(batch), batch.length)),
+      500,
+      1,
+    );
+  }
+
+  /**
+   * The outcomes waiting for the next batch, for a caller that sends them in
+   * a call of its own (`finlease.lua`: with a lease) and then settles them
+   * with what `finish.lua` would have answered. Undefined when none wait.
+   */
+  carry(): CarriedOutcomes | undefined {
+    const batch = this.#batcher.take();
+    if (batch.length === 0) return undefined;
+    return {
+      count: batch.length,
+      args: this.#args(batch),
+      settle: (reply) => settle(batch, reply),
+      fail: (error) => {
+        for (const pending of batch) pending.reject(error);
+      },
+    };
+  }
+
+  #args(batch: readonly Waiting[]): (string | number)[] {
+    const args: (string | number)[] = [];
+    for (const { item: o } of batch) {
+      args.push(o.kind, o.id, o.token, o.payload, o.delayMs, `${this.#opBase}${(this.#opCounter++).toString(36)}`);
+    }
+    return args;
   }
 
   /** Records one outcome; resolves with what was recorded (undefined for a replay), rejects StaleLeaseError. */

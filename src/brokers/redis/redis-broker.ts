@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ClosedError, StaleLeaseError } from '../../core/errors.js';
 import type { JobStatus, Report } from '../../core/report.js';
 import type { BrokerReport } from '../../core/report.js';
@@ -46,6 +45,8 @@ import type { LeaseBatch } from '../lease-ahead.js';
 import { LeaseAhead } from '../lease-ahead.js';
 import type { Outcome } from './outcome-batcher.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
+import type { LeaseHooks } from './lease-reply.js';
+import { decodeLeases, leaseArgs } from './lease-reply.js';
 import { Listeners, RedisEngine, warnOnce } from './redis-engine.js';
 import { decodeValue, encodeValue, errorJson, parseErrorJson } from './stored-values.js';
 import { EXPIRED_MESSAGE, SWEEP_LIMIT, parseSweep, startSweeper } from './sweeper.js';
@@ -71,6 +72,10 @@ export class RedisBroker implements Broker {
   #batcher: OutcomeBatcher | undefined;
   #stopSweeper: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  readonly #leaseHooks: LeaseHooks = {
+    wakeAt: (at) => this.#wake.at(at),
+    report: (report) => this.#report(report),
+  };
   readonly #ahead = new LeaseAhead({
     fetch: (request, max) => this.#fetchLeases(request, max),
     release: (leases) => this.release(leases),
@@ -151,43 +156,58 @@ export class RedisBroker implements Broker {
   /** One lease round trip for up to `max` jobs. */
   async #fetchLeases(request: LeaseRequest, max: number): Promise<LeaseBatch> {
     const engine = this.#engine ?? (await this.#open());
-    const token = `${randomBytes(8).toString('hex')}.`;
-    const args = [Math.min(max, 1000), Math.ceil(request.leaseMs), request.workerId ?? '', token];
-    const reply = (await engine.run('lease', [...args, ...new Set(request.queues)])) as unknown[];
-    const now = Number(reply[0]);
-    const wakeAt = Number(reply[1]);
-    const plain = Number(reply[2]) === 1;
-    // A queue held by a time-bound limit: wake this process's workers when it opens.
-    if (wakeAt > 0) this.#wake.at(Date.now() + (wakeAt - now));
-    if (reply.length <= 3) return { jobs: [], plain };
-    const expiresAt = now + Math.ceil(request.leaseMs);
-    const refs: string[] = [];
-    for (let i = 3; i < reply.length; i += 8) refs.push(String(reply[i + 6]));
-    await engine.resolveOptions(refs);
-    const jobs: LeasedJob[] = [];
-    for (let i = 3; i < reply.length; i += 8) {
-      const job: LeasedJob = {
-        id: String(reply[i]),
-        token: String(reply[i + 1]),
-        task: String(reply[i + 2]),
-        queue: String(reply[i + 3]),
-        args: (decodeValue(engine.options.codec, reply[i + 4] as string) as unknown[] | undefined) ?? [],
-        attempt: Number(reply[i + 5]),
-        options: engine.optionsOf(String(reply[i + 6])),
-        expiresAt,
-      };
-      jobs.push(job);
-      engine.recent.caused(job.id, Number(reply[i + 7]));
-      this.#report({
-        jobId: job.id,
-        status: 'active',
-        attempt: job.attempt,
-        at: now,
-        task: job.task,
-        queue: job.queue,
-      });
+    const reply = await this.#leaseCarrying(engine, leaseArgs(request, max));
+    return decodeLeases(engine, request, reply, this.#leaseHooks);
+  }
+
+  /**
+   * `lease.lua`'s reply; outcomes waiting for their batch go along in the
+   * same call (`finlease.lua`), which saves a round trip and a script call.
+   */
+  async #leaseCarrying(engine: RedisEngine, args: (string | number)[]): Promise<unknown[]> {
+    const carried = this.#batcher?.carry();
+    if (!carried) return (await engine.run('lease', args)) as unknown[];
+    const { resultTtl, keepFinished } = engine.options;
+    let reply: unknown[][];
+    try {
+      reply = (await engine.run('finlease', [
+        resultTtl,
+        keepFinished,
+        carried.count,
+        ...carried.args,
+        ...args,
+      ])) as unknown[][];
+    } catch (error) {
+      carried.fail(error);
+      throw error;
     }
-    return { jobs, plain };
+    carried.settle(reply[0]!);
+    return reply[1]!;
+  }
+
+  /**
+   * One batch of outcomes (`finish.lua`); when a herd's lease-ahead buffer
+   * has room, its next jobs ride along (`finlease.lua`): one round trip and
+   * one script call instead of two.
+   */
+  async #finishCarrying(engine: RedisEngine, args: (string | number)[], count: number): Promise<unknown[]> {
+    const { resultTtl, keepFinished } = engine.options;
+    const refill = this.#ahead.carryRefill();
+    if (!refill) return (await engine.run('finish', [resultTtl, keepFinished, ...args])) as unknown[];
+    let reply: unknown[][];
+    try {
+      const lease = leaseArgs(refill.request, refill.max);
+      reply = (await engine.run('finlease', [resultTtl, keepFinished, count, ...args, ...lease])) as unknown[][];
+    } catch (error) {
+      refill.failed();
+      throw error;
+    }
+    // The outcomes settle first; the jobs land once their options are known.
+    decodeLeases(engine, refill.request, reply[1]!, this.#leaseHooks).then(
+      (batch) => refill.landed(batch),
+      () => refill.failed(),
+    );
+    return reply[0]!;
   }
 
   async extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {
@@ -478,9 +498,7 @@ export class RedisBroker implements Broker {
         throw new ClosedError('redis broker');
       }
       const { resultTtl, keepFinished } = engine.options;
-      this.#batcher = new OutcomeBatcher(
-        async (args) => (await engine.run('finish', [resultTtl, keepFinished, ...args])) as unknown[],
-      );
+      this.#batcher = new OutcomeBatcher((args, count) => this.#finishCarrying(engine, args, count));
       this.#stopSweeper = startSweeper(
         async () => {
           const args = [SWEEP_LIMIT, resultTtl, keepFinished, ...EXPIRED_MESSAGE];

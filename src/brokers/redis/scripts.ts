@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
+import { trimLib } from './lua-lib-trim.js';
 
 /** The broker's Lua scripts (each a `.lua` asset in `lua/`, opening with its KEYS/ARGV header). */
 export const SCRIPT_NAMES = [
   'enqueue',
   'lease',
   'finish',
+  'finlease',
   'extend',
   'release',
   'progress',
@@ -35,9 +37,10 @@ interface Script {
 }
 
 /**
- * A folder of Lua scripts: a shared `lib.lua` prepended to each named
- * script (Redis Lua has no modules). The folder is looked up once, on first
- * use: next to the module that owns it in the sources (`./lua/`), and in the
+ * A folder of Lua scripts: a shared lib (`lib.lua`, then any `lib-*.lua` by
+ * name) prepended to each named script (Redis Lua has no modules), trimmed
+ * to what the script uses ({@link trimLib}: Redis runs the lib's
+ * definitions on every call). The folder is looked up once, on first use: next to the module that owns it in the sources (`./lua/`), and in the
  * build under `dist/<home>` (tsup's onSuccess copies it there) — the bundle
  * may put the owning module in a shared chunk at `dist/`, so every folder
  * up to three levels above the module is tried.
@@ -66,7 +69,7 @@ export class ScriptSet<N extends string> {
     this.#loaded ??= this.#read();
   }
 
-  /** A script's source (lib.lua first) and SHA1. */
+  /** A script's source (the part of the lib it uses first) and SHA1. */
   get(name: N): Script {
     this.#loaded ??= this.#read();
     return this.#loaded.get(name)!;
@@ -74,10 +77,14 @@ export class ScriptSet<N extends string> {
 
   #read(): Map<N, Script> {
     const dir = this.#dir();
-    const lib = readFileSync(`${dir}lib.lua`, 'utf8');
+    const parts = readdirSync(dir)
+      .filter((file) => /^lib-.+\.lua$/.test(file))
+      .sort();
+    const lib = ['lib.lua', ...parts].map((file) => readFileSync(`${dir}${file}`, 'utf8')).join('\n');
     const loaded = new Map<N, Script>();
     for (const name of this.#names) {
-      const source = `${lib}\n${readFileSync(`${dir}${name}.lua`, 'utf8')}`;
+      const script = readFileSync(`${dir}${name}.lua`, 'utf8');
+      const source = `${trimLib(lib, script)}\n${script}`;
       loaded.set(name, { source, sha: createHash('sha1').update(source).digest('hex') });
     }
     return loaded;

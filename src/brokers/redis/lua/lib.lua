@@ -186,6 +186,7 @@ local function flush_pushes()
   push_order = {}
   if wake then
     publish('q')
+    wake = false
   end
 end
 
