@@ -54,18 +54,22 @@ export interface CarriedOutcomes {
  * (`again`) instead of being refused as stale. A stale lease rejects only
  * its own outcome.
  */
+/** Outcome batches sent before the first answers (measured: see the constructor). */
+const OUTCOME_BATCHES_IN_FLIGHT = 3;
+
 export class OutcomeBatcher {
   readonly #opBase = randomBytes(6).toString('hex');
   #opCounter = 0;
   readonly #batcher: MicroBatcher<Outcome, Recorded | undefined>;
 
   constructor(run: FinishBatch) {
-    // One batch in flight: what comes meanwhile goes together (a herd of 10 sends
-    // batches of ~10, each carrying the herd's next jobs; see RedisBroker).
+    // Up to three batches in flight: what comes meanwhile goes together, each batch
+    // carrying the herd's next jobs (see RedisBroker). One in flight made the worker
+    // and Redis take turns (c10: 20-21k jobs/s against 29-32k with three, quiet A/B runs).
     this.#batcher = new MicroBatcher(
       async (batch) => settle(batch, await run(this.#args(batch), batch.length)),
       500,
-      1,
+      OUTCOME_BATCHES_IN_FLIGHT,
     );
   }
 
