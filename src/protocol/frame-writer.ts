@@ -5,12 +5,20 @@
  * `done` frames) then costs one `writev` system call instead of one each,
  * which is most of the gateway's CPU at high throughput. Frames keep their
  * order; nothing is delayed past the current tick.
+ *
+ * `flush()` writes what is corked now, for a sender that knows its burst is
+ * over: the gateway after handing a batch of jobs to a worker, so the frames
+ * leave before the rest of the tick (an HTTP answer being finished, say)
+ * runs — on an idle system that is most of enqueue → start.
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
-/** Sends one serialised frame. */
-export type FrameWriter = (frame: string) => void;
+/** Sends one serialised frame; `flush()` writes the frames of this tick now. */
+export interface FrameWriter {
+  (frame: string): void;
+  flush(): void;
+}
 
 /** A writer for an open `ws` socket (see the file's header). */
 export function createFrameWriter(ws: WebSocket): FrameWriter {
@@ -18,10 +26,11 @@ export function createFrameWriter(ws: WebSocket): FrameWriter {
   const socket = (ws as unknown as { _socket?: Duplex })._socket;
   let corked = false;
   const uncork = (): void => {
+    if (!corked) return;
     corked = false;
     socket?.uncork();
   };
-  return (frame) => {
+  const write = (frame: string): void => {
     if (socket && !corked && typeof socket.cork === 'function') {
       corked = true;
       socket.cork();
@@ -29,4 +38,5 @@ export function createFrameWriter(ws: WebSocket): FrameWriter {
     }
     ws.send(frame);
   };
+  return Object.assign(write, { flush: uncork });
 }

@@ -132,6 +132,11 @@ export class RemoteConnection {
     return true;
   }
 
+  /** Writes the frames sent in this tick now instead of at its end. */
+  flush(): void {
+    this.#write?.flush();
+  }
+
   /** Says goodbye (close 1000: the server hands back what is still held) and stops reconnecting. */
   async close(): Promise<void> {
     if (this.#state === 'stopped') return;

@@ -207,6 +207,9 @@ export class RemoteLeases {
     if (this.#inHerd.get(lease.id)?.token === lease.token) this.#inHerd.delete(lease.id);
     // Its socket is gone: the server already requeued the job, so this outcome would be refused anyway.
     if (!current || !this.#connection?.sendRaw(frame)) throw new StaleLeaseError(lease.id);
+    // The herd's last running job: nothing else will join this write, so it leaves now (enqueue → result
+    // on an idle worker); while others run, outcomes of one tick still share one write.
+    if (this.#inHerd.size === 0) this.#connection.flush();
   }
 
   #received(message: JobMessage): void {

@@ -275,7 +275,7 @@ export class WorkerConnection {
         recent: challenge.resumed?.recent,
       },
       this.#host.sessionHost,
-      (frame) => this.#sendFrame(frame),
+      { send: (frame) => this.#sendFrame(frame), flush: () => this.#write.flush() },
     );
     this.#session = session;
     const key = this.#host.sessions.issue(challenge.workerId, hello.name, session.recent, challenge.resumed?.key);

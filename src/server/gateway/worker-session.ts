@@ -41,6 +41,12 @@ export interface SessionHost {
   reportError(error: unknown, context: string, jobId?: string): void;
 }
 
+/** Where a session's frames go: `send` one (coalesced within a tick), `flush` what this tick sent. */
+export interface FrameOut {
+  send: (frame: string) => void;
+  flush: () => void;
+}
+
 /** Identity and settings of an authenticated worker. */
 export interface SessionInit {
   workerId: string;
@@ -88,11 +94,12 @@ export class WorkerSession {
   readonly #host: SessionHost;
   readonly #send: (message: ServerMessage) => void;
   readonly #sendRaw: (frame: string) => void;
+  readonly #flush: () => void;
   readonly #held = new Map<string, HeldJob>();
   readonly #recent: RecentIds;
   #ended = false;
 
-  constructor(init: SessionInit, host: SessionHost, sendRaw: (frame: string) => void) {
+  constructor(init: SessionInit, host: SessionHost, out: FrameOut) {
     this.workerId = init.workerId;
     this.name = init.name;
     this.queues = init.queues;
@@ -100,8 +107,9 @@ export class WorkerSession {
     this.address = init.address;
     this.#recent = init.recent ?? new RecentIds(Math.min(10_000, Math.max(256, 2 * init.concurrency)));
     this.#host = host;
-    this.#sendRaw = sendRaw;
-    this.#send = (message) => sendRaw(serialize(message));
+    this.#sendRaw = out.send;
+    this.#flush = out.flush;
+    this.#send = (message) => out.send(serialize(message));
   }
 
   /** Jobs this worker held lately (kept with its session key). */
@@ -175,6 +183,8 @@ export class WorkerSession {
         held.deadline = setTimeout(() => this.#timedOut(held, timeout), timeout + TIMEOUT_MARGIN_MS).unref();
       this.#sendRaw(frame);
     }
+    // The batch is complete: out now, not after the rest of this tick (enqueue → start).
+    this.#flush();
   }
 
   #handBack(jobs: readonly LeasedJob[]): void {
