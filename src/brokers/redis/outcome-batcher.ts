@@ -44,9 +44,12 @@ export interface CarriedOutcomes {
   fail(error: unknown): void;
 }
 
+/** Outcome batches sent before the first answers (measured: see the constructor). */
+const OUTCOME_BATCHES_IN_FLIGHT = 3;
+
 /**
  * Group commit for acks and nacks: outcomes handed in together (in one run
- * of microtasks, or while the batch before is in flight) go to Redis in one
+ * of microtasks, or while earlier batches are in flight) go to Redis in one
  * `finish.lua` call (one round trip, one script, a few commands per job), or
  * along with a lease ({@link OutcomeBatcher.carry}). An idle batcher sends
  * at once, so a lone ack waits for nothing. Each outcome
@@ -54,9 +57,6 @@ export interface CarriedOutcomes {
  * (`again`) instead of being refused as stale. A stale lease rejects only
  * its own outcome.
  */
-/** Outcome batches sent before the first answers (measured: see the constructor). */
-const OUTCOME_BATCHES_IN_FLIGHT = 3;
-
 export class OutcomeBatcher {
   readonly #opBase = randomBytes(6).toString('hex');
   #opCounter = 0;

@@ -167,22 +167,15 @@ export class RedisBroker implements Broker {
   async #leaseCarrying(engine: RedisEngine, args: (string | number)[]): Promise<unknown[]> {
     const carried = this.#batcher?.carry();
     if (!carried) return (await engine.run('lease', args)) as unknown[];
-    const { resultTtl, keepFinished } = engine.options;
-    let reply: unknown[][];
+    let reply: FinleaseReply;
     try {
-      reply = (await engine.run('finlease', [
-        resultTtl,
-        keepFinished,
-        carried.count,
-        ...carried.args,
-        ...args,
-      ])) as unknown[][];
+      reply = await finlease(engine, carried.count, carried.args, args);
     } catch (error) {
       carried.fail(error);
       throw error;
     }
-    carried.settle(reply[0]!);
-    return reply[1]!;
+    carried.settle(reply[0]);
+    return reply[1];
   }
 
   /**
@@ -191,23 +184,24 @@ export class RedisBroker implements Broker {
    * one script call instead of two.
    */
   async #finishCarrying(engine: RedisEngine, args: (string | number)[], count: number): Promise<unknown[]> {
-    const { resultTtl, keepFinished } = engine.options;
     const refill = this.#ahead.carryRefill();
-    if (!refill) return (await engine.run('finish', [resultTtl, keepFinished, ...args])) as unknown[];
-    let reply: unknown[][];
+    if (!refill) {
+      const { resultTtl, keepFinished } = engine.options;
+      return (await engine.run('finish', [resultTtl, keepFinished, ...args])) as unknown[];
+    }
+    let reply: FinleaseReply;
     try {
-      const lease = leaseArgs(refill.request, refill.max);
-      reply = (await engine.run('finlease', [resultTtl, keepFinished, count, ...args, ...lease])) as unknown[][];
+      reply = await finlease(engine, count, args, leaseArgs(refill.request, refill.max));
     } catch (error) {
       refill.failed();
       throw error;
     }
     // The outcomes settle first; the jobs land once their options are known.
-    decodeLeases(engine, refill.request, reply[1]!, this.#leaseHooks).then(
+    decodeLeases(engine, refill.request, reply[1], this.#leaseHooks).then(
       (batch) => refill.landed(batch),
       () => refill.failed(),
     );
-    return reply[0]!;
+    return reply[0];
   }
 
   async extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {
@@ -555,4 +549,18 @@ function jobArgs(engine: RedisEngine, req: EnqueueRequest, watched: boolean): (s
  */
 export function createRedisBroker(options: RedisBrokerOptions = {}): RedisBroker {
   return new RedisBroker(options);
+}
+
+/** `finlease.lua`'s reply: `finish.lua`'s, then `lease.lua`'s. */
+type FinleaseReply = [recorded: unknown[], leased: unknown[]];
+
+/** `count` outcomes (`finish.lua`'s arguments) and a lease (`lease.lua`'s) in one call. */
+async function finlease(
+  engine: RedisEngine,
+  count: number,
+  outcomes: readonly (string | number)[],
+  lease: readonly (string | number)[],
+): Promise<FinleaseReply> {
+  const { resultTtl, keepFinished } = engine.options;
+  return (await engine.run('finlease', [resultTtl, keepFinished, count, ...outcomes, ...lease])) as FinleaseReply;
 }

@@ -141,26 +141,26 @@ export class JobDispatcher {
     session.pumpWanted = false;
     const request = { queues: session.queues, max, leaseMs: this.#options.leaseMs, workerId: session.workerId };
     const broker = this.#options.broker;
-    if (broker.leaseNow) {
-      let jobs: LeasedJob[];
-      try {
-        jobs = broker.leaseNow(request);
-      } catch (error) {
-        session.leasing = false;
-        this.#report(error, `leasing jobs for worker ${session.workerId} failed`);
-        return;
-      }
-      this.#leased(session, jobs, max);
+    if (!broker.leaseNow) {
+      settle(() => broker.lease(request)).then(
+        (jobs) => this.#leased(session, jobs, max),
+        (error: unknown) => this.#leaseFailed(session, error),
+      );
       return;
     }
-    settle(() => broker.lease(request)).then(
-      (jobs) => this.#leased(session, jobs, max),
-      (error: unknown) => {
-        session.leasing = false;
-        // The poll timer tries again; no tight loop against a failing broker.
-        this.#report(error, `leasing jobs for worker ${session.workerId} failed`);
-      },
-    );
+    let jobs: LeasedJob[];
+    try {
+      jobs = broker.leaseNow(request);
+    } catch (error) {
+      return this.#leaseFailed(session, error);
+    }
+    this.#leased(session, jobs, max);
+  }
+
+  #leaseFailed(session: WorkerSession, error: unknown): void {
+    session.leasing = false;
+    // The poll timer tries again; no tight loop against a failing broker.
+    this.#report(error, `leasing jobs for worker ${session.workerId} failed`);
   }
 
   #leased(session: WorkerSession, jobs: LeasedJob[], max: number): void {
