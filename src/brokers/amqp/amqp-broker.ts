@@ -35,7 +35,6 @@ import { Leaser } from './leaser.js';
 import { AmqpLink } from './link.js';
 import type { AmqpBrokerOptions, ResolvedAmqpOptions } from './options.js';
 import { redact, resolveAmqpOptions } from './options.js';
-import type { LiveNote } from './report-hub.js';
 import { ReportHub, encode } from './report-hub.js';
 import { toSnapshot } from './snapshot.js';
 import { startSweeper } from './sweeper.js';
@@ -301,7 +300,7 @@ export class AmqpBroker implements Broker {
       return;
     }
     const { value, notes } = await backend.ack(lease, stored);
-    this.#hub!.publish(notes.map((n): LiveNote => (n.status === 'succeeded' ? { ...n, raw: result } : n)));
+    this.#hub!.publish(notes, result);
     if (!value) throw new StaleLeaseError(lease.id);
   }
 
@@ -326,7 +325,7 @@ export class AmqpBroker implements Broker {
     const backend = await this.#use();
     const stored = encode(this.#o.codec, value);
     const { value: ok, notes } = await backend.progress(lease, stored, KEEP_PROGRESS);
-    this.#hub!.publish(notes.map((n): LiveNote => ({ ...n, raw: value })));
+    this.#hub!.publish(notes, value);
     if (!ok) throw new StaleLeaseError(lease.id);
   }
 
