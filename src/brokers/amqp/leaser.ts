@@ -71,6 +71,7 @@ export class Leaser {
 
   /** A ticket arrived: wake a lease waiting for it. */
   arrived(): void {
+    if (this.#arrivals.length === 0) return;
     for (const resolve of this.#arrivals.splice(0)) resolve();
   }
 
