@@ -99,6 +99,7 @@ export class Leaser {
         gen: d.ticket.gen,
         nonce: d.ticket.nonce,
         redelivered: d.msg.fields.redelivered,
+        queue: d.queue,
       }));
       const { value, notes } = await backend.claim(refs, request.leaseMs, request.workerId);
       this.#h.publish(notes);

@@ -256,9 +256,42 @@ export class SqliteBackend implements ResultBackend {
     return this.#writes.run((now) => {
       const notes: Note[] = [];
       const gates: GateCache = new Map();
-      const value = tickets.map((ticket) => this.#claimOne(ticket, now, leaseMs, workerId ?? null, notes, gates));
+      const worker = workerId ?? null;
+      const value = tickets.map(
+        (ticket) =>
+          this.#claimQueued(ticket, now, leaseMs, worker, notes, gates) ??
+          this.#claimOne(ticket, now, leaseMs, worker, notes, gates),
+      );
       return { value, notes };
     });
+  }
+
+  /**
+   * The usual claim in one statement: the ticket's job is queued, on its first
+   * attempt, of the queue it came from, and nothing gates that queue. Undefined
+   * when any of it is not so: `#claimOne` reads the row and decides.
+   */
+  #claimQueued(
+    ticket: TicketRef,
+    now: number,
+    leaseMs: number,
+    worker: string | null,
+    notes: Note[],
+    gates: GateCache,
+  ): ClaimOutcome | undefined {
+    const queue = ticket.queue;
+    if (queue === undefined || !this.#flow.ungated(gates, queue)) return undefined;
+    const token = freshToken();
+    const until = now + leaseMs;
+    const c = this.#s.claimQueued.get(token, until, now, worker, ticket.id, ticket.gen, ticket.nonce, queue) as
+      [ns: string, task: string, args: Stored, attempt: number, options: string, rn: number] | undefined;
+    if (!c) return undefined;
+    const [ns, task, args, attempt, options, rn] = c;
+    this.#tally.move(ns, queue, 'queued', 'active');
+    // No row: the job row tells the `active` report (schema.ts).
+    notes.push({ id: ticket.id, task, queue, n: rn, status: 'active', attempt, at: now });
+    const job = { id: ticket.id, task, queue, args, attempt, options: parseOptions(options), token, expiresAt: until };
+    return { kind: 'claimed', job };
   }
 
   #claimOne(
