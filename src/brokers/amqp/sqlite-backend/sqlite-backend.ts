@@ -60,6 +60,17 @@ export interface SqliteBackendOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/** What the claims of one batch share. */
+interface ClaimTurn {
+  now: number;
+  leaseMs: number;
+  worker: string | null;
+  /** The reports recorded, for listeners. */
+  notes: Note[];
+  /** The queues' gates read by this batch. */
+  gates: GateCache;
+}
+
 /**
  * The SQLite result backend (better-sqlite3, WAL, `synchronous=FULL`):
  * writes go through a group commit, reads run directly. Several processes
@@ -254,15 +265,9 @@ export class SqliteBackend implements ResultBackend {
     workerId: string | undefined,
   ): Promise<Changed<ClaimOutcome[]>> {
     return this.#writes.run((now) => {
-      const notes: Note[] = [];
-      const gates: GateCache = new Map();
-      const worker = workerId ?? null;
-      const value = tickets.map(
-        (ticket) =>
-          this.#claimQueued(ticket, now, leaseMs, worker, notes, gates) ??
-          this.#claimOne(ticket, now, leaseMs, worker, notes, gates),
-      );
-      return { value, notes };
+      const turn: ClaimTurn = { now, leaseMs, worker: workerId ?? null, notes: [], gates: new Map() };
+      const value = tickets.map((ticket) => this.#claimQueued(ticket, turn) ?? this.#claimOne(ticket, turn));
+      return { value, notes: turn.notes };
     });
   }
 
@@ -271,14 +276,8 @@ export class SqliteBackend implements ResultBackend {
    * attempt, of the queue it came from, and nothing gates that queue. Undefined
    * when any of it is not so: `#claimOne` reads the row and decides.
    */
-  #claimQueued(
-    ticket: TicketRef,
-    now: number,
-    leaseMs: number,
-    worker: string | null,
-    notes: Note[],
-    gates: GateCache,
-  ): ClaimOutcome | undefined {
+  #claimQueued(ticket: TicketRef, turn: ClaimTurn): ClaimOutcome | undefined {
+    const { now, leaseMs, worker, notes, gates } = turn;
     const queue = ticket.queue;
     if (queue === undefined || !this.#flow.ungated(gates, queue)) return undefined;
     const token = freshToken();
@@ -294,14 +293,8 @@ export class SqliteBackend implements ResultBackend {
     return { kind: 'claimed', job };
   }
 
-  #claimOne(
-    ticket: TicketRef,
-    now: number,
-    leaseMs: number,
-    worker: string | null,
-    notes: Note[],
-    gates: GateCache,
-  ): ClaimOutcome {
+  #claimOne(ticket: TicketRef, turn: ClaimTurn): ClaimOutcome {
+    const { now, leaseMs, worker, notes, gates } = turn;
     const s = this.#s;
     const row = readClaimRow(s.claimView, ticket.id);
     if (!row || ticket.gen > row.gen) return { kind: 'future' };
