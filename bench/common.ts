@@ -1,4 +1,5 @@
 import type { Agent } from 'node:http';
+import { request } from 'node:http';
 import { Redis } from 'ioredis';
 
 /** What every benchmark shares: output, ratios, percentiles and the name filter. */
@@ -45,7 +46,6 @@ export interface HttpJsonOptions {
 
 /** One JSON request to a local drover server; rejects on any status ≥ 300 but 202. */
 export async function httpJson(options: HttpJsonOptions): Promise<{ status: number; body: unknown }> {
-  const { request } = await import('node:http');
   const { port, method, path, body, agent, secret } = options;
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string | number> = {};

@@ -171,6 +171,40 @@ describe('gateway leases and credit', () => {
     c.close();
   });
 
+  it('dispatch: one job at a time stays on the worker that worked last; a busy worker is passed over', async () => {
+    const a = await worker(['order-q'], 4);
+    const b = await worker(['order-q'], 4);
+    const run = async (): Promise<string> => {
+      await server.api.enqueue([{ task: 'order-q' }]);
+      const [fromA, fromB] = await Promise.all([a.jobsWithin(300), b.jobsWithin(300)]);
+      expect(fromA.length + fromB.length).toBe(1);
+      const got = fromA.length === 1 ? { w: a, j: fromA[0]!, name: 'a' } : { w: b, j: fromB[0]!, name: 'b' };
+      got.w.send({ type: 'done', id: got.j.id, lease: got.j.lease, result: null });
+      await status(got.j.id, 'succeeded');
+      return got.name;
+    };
+    const first = await run();
+    // Equally idle: the one that worked last keeps getting the next job (warm caches), no turn-taking.
+    for (let i = 0; i < 5; i++) expect(await run()).toBe(first);
+    // It holds a job now: the next one goes to the idle worker.
+    const [held] = await server.api.enqueue([{ task: 'order-q' }]);
+    const hot = first === 'a' ? a : b;
+    const other = first === 'a' ? b : a;
+    const heldFrame = await hot.nextJob(2000);
+    expect(heldFrame.id).toBe(held);
+    const [next] = await server.api.enqueue([{ task: 'order-q' }]);
+    const nextFrame = await other.nextJob(2000);
+    expect(nextFrame.id).toBe(next);
+    for (const [w, f] of [
+      [hot, heldFrame],
+      [other, nextFrame],
+    ] as const)
+      w.send({ type: 'done', id: f.id, lease: f.lease, result: null });
+    await status(next!, 'succeeded');
+    a.close();
+    b.close();
+  });
+
   it('a flood of progress frames is absorbed: the job settles and the server stays healthy', async () => {
     const [id] = await server.api.enqueue([{ task: 'flood-q' }]);
     const w = await worker(['flood-q'], 1);

@@ -27,7 +27,6 @@ import type {
   ScheduleDefinition,
   SchedulePut,
   ScheduleRecord,
-  StoredJobOptions,
 } from '../../core/contract/index.js';
 import { MemorySchedules } from './memory-schedules.js';
 import { WakeTimer } from '../../core/wake-timer.js';
@@ -60,8 +59,10 @@ import {
 } from './memory-job.js';
 import { MemoryLease } from './memory-lease.js';
 import { MemoryReceipt } from './memory-receipt.js';
-import type { JobKind, QueueStats } from './memory-job.js';
-import { ReadyQueue } from './ready-queue.js';
+import type { JobKind } from './memory-job.js';
+import { JobKinds } from './job-kinds.js';
+import { ActiveJobs } from './active-jobs.js';
+import { listMemoryJobs } from './memory-listing.js';
 import { isTerminalStatus } from '../../core/report.js';
 import { ListenerSet } from '../../core/listener-set.js';
 import type { FlowStartRequest, FlowTx } from '../../core/contract/index.js';
@@ -78,16 +79,11 @@ export class MemoryBroker implements Broker {
   readonly name = 'memory';
   readonly capabilities: BrokerCapabilities = { durable: false, shared: false };
   readonly #jobs = new JobIndex();
-  readonly #ready = new Map<string, ReadyQueue<MemoryJob>>();
+  readonly #kinds = new JobKinds(this);
   readonly #delayed: DelaySchedule<MemoryJob>;
-  /** Active jobs (each knows its index here), for the lease sweep. */
-  readonly #active: MemoryJob[] = [];
+  readonly #active = new ActiveJobs();
   readonly #finished: FinishedJobs;
   readonly #liveKeys = new Map<string, MemoryJob>();
-  readonly #stats = new Map<string, QueueStats>();
-  /** Kinds of jobs by their options object (see JobKind). */
-  readonly #kinds = new WeakMap<StoredJobOptions, JobKind>();
-  #lastKind: JobKind | undefined;
   readonly #readyListeners = new ListenerSet<[]>('drover memory broker');
   readonly #cancelListeners = new ListenerSet<[jobId: string]>('drover memory broker');
   readonly #reports = new ReportFanout();
@@ -151,7 +147,7 @@ export class MemoryBroker implements Broker {
     this.#checkRoom(request.first.length);
     const now = Date.now();
     const flowRequest = flowJobRequest(request);
-    const job = createJob(flowRequest, this.#kindOf(flowRequest), this.#seq++, now);
+    const job = createJob(flowRequest, this.#kinds.of(flowRequest), this.#seq++, now);
     jobMore(job).graph = request.graph;
     job.status = 'active';
     job.attempt = 1;
@@ -194,7 +190,7 @@ export class MemoryBroker implements Broker {
   #enqueueOne(request: EnqueueRequest, now: number): MemoryReceipt {
     const existing = request.key === undefined ? undefined : this.#liveKeys.get(request.key);
     if (existing) return new MemoryReceipt(existing, true);
-    const job = createJob(request, this.#kindOf(request), this.#seq++, now);
+    const job = createJob(request, this.#kinds.of(request), this.#seq++, now);
     this.#jobs.add(job);
     if (request.key !== undefined) this.#liveKeys.set(request.key, job);
     this.#queuedCount++;
@@ -221,9 +217,9 @@ export class MemoryBroker implements Broker {
     // Made on the first job, as `[lease]`: a one-job lease (the common case at low concurrency) sizes it exactly.
     let out: LeasedJob[] | undefined;
     const queues = request.queues;
-    const single = queues.length === 1 ? this.#ready.get(queues[0]!) : undefined;
+    const single = queues.length === 1 ? this.#kinds.ready(queues[0]!) : undefined;
     for (let n = 0; n < request.max;) {
-      const job = single ? single.shift() : this.#shiftBest(queues);
+      const job = single ? single.shift() : this.#kinds.shiftBest(queues);
       if (!job) break;
       if (job.status !== 'queued') continue; // a cancelled or re-queued entry
       const lease = this.#activate(job, request, now);
@@ -246,7 +242,7 @@ export class MemoryBroker implements Broker {
     const open = [...budgets.keys()];
     const out: LeasedJob[] = [];
     while (out.length < request.max && open.length > 0) {
-      const job = this.#shiftBest(open);
+      const job = this.#kinds.shiftBest(open);
       if (!job) break;
       if (job.status !== 'queued') continue;
       if (!this.#gate.admits(job)) {
@@ -483,7 +479,7 @@ export class MemoryBroker implements Broker {
 
   /** The queue's flow state. */
   async queueLimits(queue: string): Promise<QueueLimits> {
-    return this.#gate.limits(queue, this.#stats.get(queue)?.waiting ?? 0, Date.now());
+    return this.#gate.limits(queue, this.#kinds.waiting(queue), Date.now());
   }
 
   /** Forgets the queue's jobs that finished at least `olderThanMs` ago. */
@@ -493,36 +489,11 @@ export class MemoryBroker implements Broker {
   }
 
   async counts(): Promise<QueueCounts[]> {
-    return [...this.#stats].map(([queue, s]) => ({ queue, ...s }));
+    return this.#kinds.counts();
   }
 
   async listJobs(query: ListJobsQuery): Promise<JobPage> {
-    const start = query.cursor === undefined ? Infinity : Number(query.cursor);
-    const queue = query.queue;
-    const page = isTerminalStatus(query.status)
-      ? this.#finished.page(
-          (status, kind, seq) =>
-            status === query.status && seq < start && (queue === undefined || kind.queue === queue),
-          query.limit,
-        )
-      : this.#livePage(query, start);
-    const last = page.jobs[page.jobs.length - 1];
-    return { jobs: page.jobs.map(jobSnapshot), next: page.more && last ? String(last.seq) : undefined };
-  }
-
-  /** Live jobs of the query's status, newest first: the first `limit`, and whether more matched. */
-  #livePage(query: ListJobsQuery, start: number): { jobs: MemoryJob[]; more: boolean } {
-    const matches: MemoryJob[] = [];
-    for (const job of this.#jobs.values()) {
-      if (
-        job.status === query.status &&
-        job.seq < start &&
-        (query.queue === undefined || job.kind.queue === query.queue)
-      )
-        matches.push(job);
-    }
-    matches.sort((a, b) => b.seq - a.seq);
-    return { jobs: matches.slice(0, query.limit), more: matches.length > query.limit };
+    return listMemoryJobs(this.#jobs, this.#finished, query);
   }
 
   #activate(job: MemoryJob, request: LeaseRequest, now: number): LeasedJob {
@@ -537,7 +508,7 @@ export class MemoryBroker implements Broker {
     setLeased(job, true);
     const lease = new MemoryLease(job, ++this.#leaseSeq, sinceEpoch(now + request.leaseMs));
     job.lease = lease;
-    lease.index = this.#active.push(job) - 1;
+    this.#active.add(job);
     if (job.kind.options.group !== undefined) this.#gate.activated(job);
     if (this.#reports.wants(job.id)) this.#reports.send(job, activeReport(job));
     return lease;
@@ -547,12 +518,7 @@ export class MemoryBroker implements Broker {
     job.kind.stats.active--;
     const lease = job.lease;
     if (lease === undefined) return; // a flow job: active, never leased
-    // Swap-remove: O(1) without hashing.
-    const last = this.#active.pop()!;
-    if (last !== job) {
-      this.#active[lease.index] = last;
-      last.lease!.index = lease.index;
-    }
+    this.#active.remove(job);
     job.lease = undefined;
     if (job.kind.options.group !== undefined) this.#unparked(this.#gate.deactivated(job));
   }
@@ -633,56 +599,6 @@ export class MemoryBroker implements Broker {
     return lease !== undefined && (lease === ref || lease.token === ref.token) ? job : undefined;
   }
 
-  #shiftBest(queues: readonly string[]): MemoryJob | undefined {
-    let best: ReadyQueue<MemoryJob> | undefined;
-    let top: MemoryJob | undefined;
-    for (const name of queues) {
-      const rq = this.#ready.get(name);
-      let head = rq?.peek();
-      while (rq && head && head.status !== 'queued') {
-        rq.shift();
-        head = rq.peek();
-      }
-      if (head && (!top || head.priority > top.priority || (head.priority === top.priority && head.seq < top.seq))) {
-        top = head;
-        best = rq;
-      }
-    }
-    return best?.shift();
-  }
-
-  #readyQueue(queue: string): ReadyQueue<MemoryJob> {
-    let rq = this.#ready.get(queue);
-    if (!rq) this.#ready.set(queue, (rq = new ReadyQueue()));
-    return rq;
-  }
-
-  /** The kind jobs of this request share: found by its options object, made when none matches. */
-  #kindOf(request: EnqueueRequest): JobKind {
-    // Calls of one task without options of their own come in runs: the last kind first, then the map.
-    const last = this.#lastKind;
-    if (last?.options === request.options && last.task === request.task && last.queue === request.queue) return last;
-    const known = this.#kinds.get(request.options);
-    if (known !== undefined && known.task === request.task && known.queue === request.queue)
-      return (this.#lastKind = known);
-    const kind: JobKind = {
-      task: request.task,
-      queue: request.queue,
-      options: request.options,
-      stats: this.#stat(request.queue),
-      ready: this.#readyQueue(request.queue),
-      broker: this,
-    };
-    if (known === undefined) this.#kinds.set(request.options, kind);
-    return (this.#lastKind = kind);
-  }
-
-  #stat(queue: string): QueueStats {
-    let s = this.#stats.get(queue);
-    if (!s) this.#stats.set(queue, (s = { waiting: 0, active: 0, delayed: 0, succeeded: 0, failed: 0 }));
-    return s;
-  }
-
   /** Delayed jobs whose time has come: ready now. */
   #promote(jobs: MemoryJob[]): void {
     for (const job of jobs) {
@@ -697,7 +613,7 @@ export class MemoryBroker implements Broker {
   #sweep(): void {
     const now = Date.now();
     this.#delayed.promote(now);
-    for (const job of [...this.#active]) {
+    for (const job of this.#active.snapshot()) {
       if (epochMs(job.lease!.expiresMs) > now) continue;
       const error = toErrorInfo(new LeaseExpiredError(job.id));
       setJobError(job, error);
