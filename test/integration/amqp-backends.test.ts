@@ -154,6 +154,23 @@ async function script(b: ResultBackend): Promise<unknown[]> {
   note('list failed', await b.list({ status: 'failed', limit: 10 }));
   note('counts', await b.counts());
 
+  // Tickets naming the queue they came from (the SQLite backend claims those in one statement), or a wrong one.
+  note('insert hinted', await b.insert([job('h1'), job('h2'), job('h3'), job('h4', { queue: 'q2' })]));
+  const hinted = await b.claim(
+    [
+      { ...ticket('h1'), queue: 'q1' },
+      { ...ticket('h2'), queue: 'q2' },
+      { ...ticket('h3', 1, 'n-other'), queue: 'q1' },
+      { ...ticket('h4', 2), queue: 'q2' },
+    ],
+    5000,
+    'w1',
+  );
+  note('claim hinted', hinted);
+  note('ack hinted', [await b.ack(leaseOf(hinted.value[0]), 'r1'), await b.ack(leaseOf(hinted.value[1]), null)]);
+  note('hinted', [await b.get('h1'), await b.history('h1', 0), await b.get('h2')]);
+  note('counts hinted', await b.counts());
+
   // Finished jobs are pruned after resultTtl, their keys and reports with them.
   await sleep(TTL + 50);
   note('prune', await b.prune(1000));
@@ -173,6 +190,15 @@ describe('amqp result backends: sqlite and redis answer the same', () => {
       // The script itself is meaningful: a few answers checked outright.
       const get = (log: unknown[], what: string): unknown =>
         (log.find((l) => (l as [string])[0] === what) as [string, unknown])[1];
+      /** The reports of a `history` answer (or of the `at`-th value of an answer) as `status:attempt`. */
+      const statuses = (what: string, at?: number): string[] => {
+        const answer = get(fromSqlite, what);
+        const reports = (at === undefined ? answer : (answer as unknown[])[at]) as {
+          status: string;
+          attempt: number;
+        }[];
+        return reports.map((r) => `${r.status}:${r.attempt}`);
+      };
       expect(get(fromSqlite, 'claim')).toMatchObject({
         value: [
           { kind: 'future' },
@@ -183,6 +209,18 @@ describe('amqp result backends: sqlite and redis answer the same', () => {
           { kind: 'claimed' },
         ],
       });
+      expect(get(fromSqlite, 'claim hinted')).toMatchObject({
+        value: [{ kind: 'claimed' }, { kind: 'claimed' }, { kind: 'stale' }, { kind: 'future' }],
+        notes: [
+          { id: 'h1', status: 'active', attempt: 1, n: 2, queue: 'q1' },
+          { id: 'h2', status: 'active', attempt: 1, n: 2, queue: 'q1' },
+        ],
+      });
+      expect(get(fromSqlite, 'ack hinted')).toMatchObject([
+        { value: true, notes: [{ id: 'h1', status: 'succeeded', n: 3 }] },
+        { value: true, notes: [{ id: 'h2', status: 'succeeded', n: 3 }] },
+      ]);
+      expect(statuses('hinted', 1)).toEqual(['queued:0', 'active:1', 'succeeded:1']);
       expect(get(fromSqlite, 'stale extend')).toEqual([false, true]);
       expect((get(fromSqlite, 'cancel') as { value: string }[]).map((c) => c.value)).toEqual([
         'not_found',
@@ -192,8 +230,6 @@ describe('amqp result backends: sqlite and redis answer the same', () => {
       ]);
       expect(get(fromSqlite, 'prune')).toBeGreaterThan(0);
       // Reports the job row tells (the current `active`, `succeeded`) come in order with the stored ones.
-      const statuses = (what: string): string[] =>
-        (get(fromSqlite, what) as { status: string; attempt: number }[]).map((r) => `${r.status}:${r.attempt}`);
       expect(statuses('history c')).toEqual(['queued:0', 'active:1', 'active:1', 'retrying:1']);
       expect(statuses('history c after 2')).toEqual(['active:1', 'retrying:1']);
       expect(statuses('history e')).toEqual(['active:1', 'succeeded:1']);

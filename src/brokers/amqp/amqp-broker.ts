@@ -26,7 +26,7 @@ import type {
   SchedulePut,
   ScheduleRecord,
 } from '../contract.js';
-import type { InsertResult, NewJob, ResultBackend } from './backend.js';
+import type { Changed, InsertResult, NewJob, ResultBackend, Stored } from './backend.js';
 import { createBackend } from './backend-factory.js';
 import { DELAY_SLACK_MS } from './backend-rules.js';
 import { HeldLeases } from './held-leases.js';
@@ -35,7 +35,6 @@ import { Leaser } from './leaser.js';
 import { AmqpLink } from './link.js';
 import type { AmqpBrokerOptions, ResolvedAmqpOptions } from './options.js';
 import { redact, resolveAmqpOptions } from './options.js';
-import type { LiveNote } from './report-hub.js';
 import { ReportHub, encode } from './report-hub.js';
 import { toSnapshot } from './snapshot.js';
 import { startSweeper } from './sweeper.js';
@@ -287,21 +286,42 @@ export class AmqpBroker implements Broker {
     return held;
   }
 
-  async ack(lease: LeaseRef, result: unknown): Promise<void> {
-    const backend = await this.#use();
-    const stored = encode(this.#o.codec, result);
+  /**
+   * Records a success. Not `async`: the usual case (the backend open, not a
+   * flow's step) makes two promises per job instead of four, and each
+   * promise costs this process's async hooks a call.
+   */
+  ack(lease: LeaseRef, result: unknown): Promise<void> {
+    const backend = this.#backend;
+    if (backend === undefined || this.#closing) return this.#use().then(() => this.ack(lease, result));
+    let stored: Stored;
+    try {
+      stored = encode(this.#o.codec, result);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     // The delivery is acked at once, so RabbitMQ sends the next ticket while the result commits.
     // Safe: should the process die before the commit, the backend lease expires and the sweeper
     // publishes a new ticket (at-least-once); a stale lease's delivery is dropped either way.
     this.#leaser!.drop(lease);
     // Only a step's id has the form `<flowId>.<n>` (flow-graph.ts): other jobs skip the lookup.
-    const link = STEP_ID.test(lease.id) ? await backend.flowLink(lease.id) : undefined;
+    if (STEP_ID.test(lease.id)) return this.#ackMaybeStep(backend, lease, stored, result);
+    return backend.ack(lease, stored).then((changed) => this.#acked(lease, result, changed));
+  }
+
+  /** The ack of a job whose id has a step's form: a flow's step moves its flow on. */
+  async #ackMaybeStep(backend: ResultBackend, lease: LeaseRef, stored: Stored, result: unknown): Promise<void> {
+    const link = await backend.flowLink(lease.id);
     if (link) {
       if (!(await this.#flows!.ackStep(lease, link, stored, result))) throw new StaleLeaseError(lease.id);
       return;
     }
-    const { value, notes } = await backend.ack(lease, stored);
-    this.#hub!.publish(notes.map((n): LiveNote => (n.status === 'succeeded' ? { ...n, raw: result } : n)));
+    this.#acked(lease, result, await backend.ack(lease, stored));
+  }
+
+  /** Publishes an ack's reports; a stale lease's ack rejects. */
+  #acked(lease: LeaseRef, result: unknown, { value, notes }: Changed<boolean>): void {
+    this.#hub!.publish(notes, result);
     if (!value) throw new StaleLeaseError(lease.id);
   }
 
@@ -326,7 +346,7 @@ export class AmqpBroker implements Broker {
     const backend = await this.#use();
     const stored = encode(this.#o.codec, value);
     const { value: ok, notes } = await backend.progress(lease, stored, KEEP_PROGRESS);
-    this.#hub!.publish(notes.map((n): LiveNote => ({ ...n, raw: value })));
+    this.#hub!.publish(notes, value);
     if (!ok) throw new StaleLeaseError(lease.id);
   }
 

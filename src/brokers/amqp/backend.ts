@@ -68,6 +68,8 @@ export interface TicketRef {
   nonce: string;
   /** RabbitMQ's redelivered flag: the channel that held it died (or it was requeued). */
   redelivered: boolean;
+  /** The drover queue it was delivered from: a hint for a backend's fast path, which checks it against the job's. */
+  queue?: string | undefined;
 }
 
 /** A claimed job: the lease the worker gets. */

@@ -71,6 +71,7 @@ export class Leaser {
 
   /** A ticket arrived: wake a lease waiting for it. */
   arrived(): void {
+    if (this.#arrivals.length === 0) return;
     for (const resolve of this.#arrivals.splice(0)) resolve();
   }
 
@@ -98,6 +99,7 @@ export class Leaser {
         gen: d.ticket.gen,
         nonce: d.ticket.nonce,
         redelivered: d.msg.fields.redelivered,
+        queue: d.queue,
       }));
       const { value, notes } = await backend.claim(refs, request.leaseMs, request.workerId);
       this.#h.publish(notes);

@@ -42,14 +42,26 @@ export class ReportHub {
     return () => this.#listeners.delete(wrapped);
   }
 
-  /** Publishes reports just committed by this process. */
-  publish(notes: readonly LiveNote[]): void {
-    for (const note of notes) {
-      if (this.#listeners.size === 0 && !this.#watchers.has(note.id)) continue;
-      const report = this.#toReport(note);
-      const full: BrokerReport = { ...report, task: note.task, queue: note.queue };
-      for (const listener of this.#listeners) safely(() => listener(full));
-      for (const w of this.#watchers.get(note.id) ?? []) this.#offer(w, note.n, report);
+  /**
+   * Publishes reports just committed by this process. `raw` is the value of
+   * every `succeeded` or `progress` note that carries none of its own (the
+   * result or progress of the call that recorded them).
+   */
+  publish(notes: readonly LiveNote[], raw?: unknown): void {
+    // Nobody here listens (no app bridges reports, no watcher): nothing to build.
+    if (this.#listeners.size === 0 && this.#watchers.size === 0) return;
+    for (let i = 0; i < notes.length; i++) {
+      const note = notes[i]!;
+      const value = note.raw === undefined ? raw : note.raw;
+      if (this.#listeners.size > 0) {
+        const full = toBrokerReport(note, value);
+        for (const listener of this.#listeners) safely(() => listener(full));
+      }
+      const watchers = this.#watchers.get(note.id);
+      if (watchers) {
+        const report = toReport(note, value);
+        for (const w of watchers) this.#offer(w, note.n, report);
+      }
     }
   }
 
@@ -116,14 +128,6 @@ export class ReportHub {
     }
   }
 
-  #toReport(note: LiveNote): Report {
-    const report: Report = { jobId: note.id, status: note.status, attempt: note.attempt, at: note.at };
-    if (note.status === 'progress') report.progress = note.raw;
-    if (note.status === 'succeeded') report.result = note.raw;
-    if (note.error) report.error = note.error;
-    return report;
-  }
-
   #fromRecord(jobId: string, r: ReportRecord): Report {
     const report: Report = { jobId, status: r.status, attempt: r.attempt, at: r.at };
     if (r.status === 'progress') report.progress = decode(this.#codec, r.progress);
@@ -131,6 +135,36 @@ export class ReportHub {
     if (r.error) report.error = r.error;
     return report;
   }
+}
+
+/**
+ * A note as a listener's report. Built field by field, always in one order
+ * (no spread): every report of a status has one shape, so the listeners'
+ * property reads stay monomorphic. A spread of notes of several shapes cost
+ * about 5 % of a worker's CPU in bench/amqp.ts.
+ */
+function toBrokerReport(note: Note, raw: unknown): BrokerReport {
+  const report: BrokerReport = {
+    jobId: note.id,
+    status: note.status,
+    attempt: note.attempt,
+    at: note.at,
+    task: note.task,
+    queue: note.queue,
+  };
+  if (note.status === 'progress') report.progress = raw;
+  else if (note.status === 'succeeded') report.result = raw;
+  if (note.error) report.error = note.error;
+  return report;
+}
+
+/** A note as a watcher's report (no task or queue). */
+function toReport(note: Note, raw: unknown): Report {
+  const report: Report = { jobId: note.id, status: note.status, attempt: note.attempt, at: note.at };
+  if (note.status === 'progress') report.progress = raw;
+  else if (note.status === 'succeeded') report.result = raw;
+  if (note.error) report.error = note.error;
+  return report;
 }
 
 /** Encodes a value with the codec; `undefined` is stored as null. */

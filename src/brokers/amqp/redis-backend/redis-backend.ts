@@ -111,10 +111,7 @@ export class RedisBackend implements ResultBackend {
   readonly #flows: RedisFlowsHost;
   /** The Redis broker's schedule scripts and listing, under `{prefix}:sc:`. */
   #schedules: ScheduleEngine | undefined;
-  readonly #acks = new AckBatcher(async (args) => {
-    const [flat, notes] = (await this.#run('ack', [this.#o.resultTtl, ...args])) as [number[], Reply[]];
-    return { value: flat.map((x) => x === 1), notes: toNotes(notes) };
-  });
+  readonly #acks = new AckBatcher(async (args) => (await this.#run('ack', [this.#o.resultTtl, ...args])) as Reply[]);
   readonly #flow = new RedisFlowControl({
     run: (name, args) => this.#run(name, args),
     stored: async (queue) => (await this.#do(this.#c().hget(`${this.#kp}qset`, queue))) ?? '',
@@ -260,33 +257,41 @@ export class RedisBackend implements ResultBackend {
       const args: (string | number)[] = [leaseMs, workerId ?? '', this.#o.resultTtl, DELAY_SLACK_MS];
       const tokens = part.map(() => freshToken());
       part.forEach((t, i) => args.push(t.id, t.gen, t.nonce, tokens[i]!, t.redelivered ? leaseExpired(t.id).json : ''));
-      const [flat, notes] = (await this.#run('claim', args)) as [Reply[], Reply[]];
-      part.forEach((t, i) => {
-        const at = i * 7;
+      const [flat, notes, now] = (await this.#run('claim', args)) as [Reply[], Reply[], number];
+      // Takeover reports first: a job's `retrying` comes before its `active`.
+      for (const note of toNotes(notes)) out.notes.push(note);
+      for (let i = 0; i < part.length; i++) {
+        const at = i * 8;
         const kind = flat[at] as 'claimed' | 'stale' | 'future' | 'held';
         if (kind === 'held') {
           out.value.push({ kind, retryInMs: flat[at + 1] === '' ? undefined : Number(flat[at + 1]) });
-          return;
+          continue;
         }
         if (kind !== 'claimed') {
           out.value.push({ kind });
-          return;
+          continue;
         }
+        const id = part[i]!.id;
+        const task = flat[at + 1] as string;
+        const queue = flat[at + 2] as string;
+        const attempt = Number(flat[at + 4]);
         out.value.push({
           kind,
           job: {
-            id: t.id,
-            task: flat[at + 1] as string,
-            queue: flat[at + 2] as string,
+            id,
+            task,
+            queue,
             args: loadBytes(flat[at + 3] as string),
-            attempt: Number(flat[at + 4]),
+            attempt,
             options: parseOptions(flat[at + 5] as string),
             token: tokens[i]!,
             expiresAt: Number(flat[at + 6]),
           },
         });
-      });
-      out.notes.push(...toNotes(notes));
+        const n = flat[at + 7];
+        if (n !== '')
+          out.notes.push({ id, task, queue, n: Number(n), status: 'active', attempt, at: now, error: undefined });
+      }
     }
     return out;
   }

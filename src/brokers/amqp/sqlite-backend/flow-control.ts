@@ -172,6 +172,13 @@ export class SqliteFlowControl {
     return GO;
   }
 
+  /** True when nothing gates `queue` (no settings, no limit): every job of it goes. Cached in `gates` as `admit`. */
+  ungated(gates: GateCache, queue: string): boolean {
+    let gate = gates.get(queue);
+    if (gate === undefined) gates.set(queue, (gate = this.#read(queue)));
+    return gate === null;
+  }
+
   /** The queue's flow state at `now` (a snapshot read). */
   limits(queue: string, now: number): QueueLimits {
     const gate = this.#read(queue);

@@ -60,6 +60,17 @@ export interface SqliteBackendOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/** What the claims of one batch share. */
+interface ClaimTurn {
+  now: number;
+  leaseMs: number;
+  worker: string | null;
+  /** The reports recorded, for listeners. */
+  notes: Note[];
+  /** The queues' gates read by this batch. */
+  gates: GateCache;
+}
+
 /**
  * The SQLite result backend (better-sqlite3, WAL, `synchronous=FULL`):
  * writes go through a group commit, reads run directly. Several processes
@@ -254,21 +265,36 @@ export class SqliteBackend implements ResultBackend {
     workerId: string | undefined,
   ): Promise<Changed<ClaimOutcome[]>> {
     return this.#writes.run((now) => {
-      const notes: Note[] = [];
-      const gates: GateCache = new Map();
-      const value = tickets.map((ticket) => this.#claimOne(ticket, now, leaseMs, workerId ?? null, notes, gates));
-      return { value, notes };
+      const turn: ClaimTurn = { now, leaseMs, worker: workerId ?? null, notes: [], gates: new Map() };
+      const value = tickets.map((ticket) => this.#claimQueued(ticket, turn) ?? this.#claimOne(ticket, turn));
+      return { value, notes: turn.notes };
     });
   }
 
-  #claimOne(
-    ticket: TicketRef,
-    now: number,
-    leaseMs: number,
-    worker: string | null,
-    notes: Note[],
-    gates: GateCache,
-  ): ClaimOutcome {
+  /**
+   * The usual claim in one statement: the ticket's job is queued, on its first
+   * attempt, of the queue it came from, and nothing gates that queue. Undefined
+   * when any of it is not so: `#claimOne` reads the row and decides.
+   */
+  #claimQueued(ticket: TicketRef, turn: ClaimTurn): ClaimOutcome | undefined {
+    const { now, leaseMs, worker, notes, gates } = turn;
+    const queue = ticket.queue;
+    if (queue === undefined || !this.#flow.ungated(gates, queue)) return undefined;
+    const token = freshToken();
+    const until = now + leaseMs;
+    const c = this.#s.claimQueued.get(token, until, now, worker, ticket.id, ticket.gen, ticket.nonce, queue) as
+      [ns: string, task: string, args: Stored, attempt: number, options: string, rn: number] | undefined;
+    if (!c) return undefined;
+    const [ns, task, args, attempt, options, rn] = c;
+    this.#tally.move(ns, queue, 'queued', 'active');
+    // No row: the job row tells the `active` report (schema.ts).
+    notes.push({ id: ticket.id, task, queue, n: rn, status: 'active', attempt, at: now });
+    const job = { id: ticket.id, task, queue, args, attempt, options: parseOptions(options), token, expiresAt: until };
+    return { kind: 'claimed', job };
+  }
+
+  #claimOne(ticket: TicketRef, turn: ClaimTurn): ClaimOutcome {
+    const { now, leaseMs, worker, notes, gates } = turn;
     const s = this.#s;
     const row = readClaimRow(s.claimView, ticket.id);
     if (!row || ticket.gen > row.gen) return { kind: 'future' };

@@ -31,6 +31,11 @@ export class Statements {
   readonly claimView: Statement;
   /** (token, lease_until, now, worker, rn, rn again, seq): the `active` report is the row's (an = rn); counted by the caller */
   readonly claim: Statement;
+  /**
+   * (token, lease_until, now, worker, id, gen, ticket, queue) → raw `[ns, task, args, attempt, options, rn]`:
+   * claims a queued job on its first attempt in one statement (no gate on its queue); counted by the caller
+   */
+  readonly claimQueued: Statement;
   /** (error, rn, id) after a takeover that spends the last attempt: failed */
   readonly takeoverFail: Statement;
   /** (now, expires, error, rn, id) */
@@ -94,6 +99,13 @@ export class Statements {
       `UPDATE drover_amqp_jobs SET status = 'active', attempt = attempt + 1, token = ?, lease_until = ?, started_at = ?,
          worker_id = ?, rn = ?, an = ?, ${SELF_COUNTED} WHERE seq = ?`,
     );
+    // SET reads the row as it was: `an` is the new `rn`.
+    this.claimQueued = p(
+      `UPDATE drover_amqp_jobs SET status = 'active', attempt = attempt + 1, token = ?, lease_until = ?, started_at = ?,
+         worker_id = ?, rn = rn + 1, an = rn + 1, ${SELF_COUNTED}
+       WHERE id = ? AND gen = ? AND ticket = ? AND status = 'queued' AND an IS NULL AND queue = ?
+       RETURNING ns, task, args, attempt, options, rn`,
+    ).raw(true);
     this.takeoverFail = p(
       `UPDATE drover_amqp_jobs SET status = 'failed', error = ?, finished_at = ?, expires_at = ?, token = NULL, lease_until = NULL, rn = ? WHERE id = ?`,
     );

@@ -8,9 +8,13 @@
   ARGV[5]  slack (ms): a delayed job may be claimed this early
   then per ticket 5 values: id, gen, nonce, the token to hand out,
            the takeover error JSON ('' unless RabbitMQ redelivered the ticket)
-  Returns { per ticket 7 values: outcome ('claimed' | 'stale' | 'future' | 'held'),
-  task, queue, args, attempt, options JSON, lease expiry ('' unless claimed) ; notes };
-  for 'held' the second value is the wait in ms ('' = none known).
+  Returns { per ticket 8 values: outcome ('claimed' | 'stale' | 'future' | 'held'),
+  task, queue, args, attempt, options JSON, lease expiry, and the number of the
+  `active` report recorded now ('' for a claim resent, answered again) ('' unless
+  claimed) ; notes ; now }; for 'held' the second value is the wait in ms ('' = none
+  known). The `active` report of a claim is not a note: the worker makes it from
+  the answer (task, queue, attempt, n) and now, fewer values to parse.
+  Takeover reports (`retrying`, `failed`) are notes, before it.
   A queued or due job passes the flow gate (lib.lua, admit): held, it stays
   (or becomes) queued and the ticket waits. A ticket is future while the change it announces has not committed (no
   job, or an older gen); stale when it no longer names the job's ticket.
@@ -23,7 +27,7 @@ local now = now_ms()
 local lease_ms, worker, ttl, slack = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local NAMES = { 't', 'q', 'a', 's', 'n', 'rt', 'o', 'r', 'g', 'nc', 'rn', 'sq', 'k', 'tk', 'lu', 'an', 'b' }
 local out = {}
-local function answer(kind, f, attempt, lease_end, wait)
+local function answer(kind, f, attempt, lease_end, wait, rn)
   out[#out + 1] = kind
   if kind == 'claimed' then
     out[#out + 1] = f.t
@@ -32,9 +36,10 @@ local function answer(kind, f, attempt, lease_end, wait)
     out[#out + 1] = attempt
     out[#out + 1] = f.o
     out[#out + 1] = lease_end
+    out[#out + 1] = rn or ''
   else
     out[#out + 1] = wait or ''
-    for _ = 1, 5 do
+    for _ = 1, 6 do
       out[#out + 1] = ''
     end
   end
@@ -106,9 +111,8 @@ for i = 6, #ARGV, 5 do
       end
       index(id, f.q, f.sq, f.s, 'active')
       redis.call('ZADD', P .. 'leases', lease_end, id)
-      note(id, f.t, f.q, rn, 'active', attempt + 1, now)
-      answer('claimed', f, attempt + 1, lease_end)
+      answer('claimed', f, attempt + 1, lease_end, nil, rn)
     end
   end
 end
-return { out, notes }
+return { out, notes, now }
