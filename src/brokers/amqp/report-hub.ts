@@ -152,15 +152,16 @@ function toBrokerReport(note: Note, raw: unknown): BrokerReport {
     task: note.task,
     queue: note.queue,
   };
-  if (note.status === 'progress') report.progress = raw;
-  else if (note.status === 'succeeded') report.result = raw;
-  if (note.error) report.error = note.error;
-  return report;
+  return withOutcome(report, note, raw);
 }
 
 /** A note as a watcher's report (no task or queue). */
 function toReport(note: Note, raw: unknown): Report {
-  const report: Report = { jobId: note.id, status: note.status, attempt: note.attempt, at: note.at };
+  return withOutcome({ jobId: note.id, status: note.status, attempt: note.attempt, at: note.at }, note, raw);
+}
+
+/** Adds what the note's status carries: its progress or result (`raw`), its error. */
+function withOutcome<R extends Report>(report: R, note: Note, raw: unknown): R {
   if (note.status === 'progress') report.progress = raw;
   else if (note.status === 'succeeded') report.result = raw;
   if (note.error) report.error = note.error;
