@@ -59,8 +59,9 @@ interface Slot {
 /**
  * Lease-ahead for herds that run short jobs back to back (the herd says so
  * with `LeaseRequest.ahead`): while the herd runs one batch, the next is
- * already leased, so the round trip to Redis (or SQLite's commit) overlaps
- * the work instead of sitting between batches. Guarantees stay: jobs are leased ahead only from
+ * already leased, so the round trip to Redis (or the commit of SQLite, or of
+ * the AMQP broker's result backend) overlaps the work instead of sitting
+ * between batches. Guarantees stay: jobs are leased ahead only from
  * plain FIFO queues (no priorities waiting, no settings or limits), a job
  * held here longer than {@link HOLD_MS} goes back to the front of its queue
  * with its attempt uncounted (and leasing ahead pauses for that herd), a

@@ -14,10 +14,9 @@ import type { Broker } from '../../src/brokers/contract.js';
 import { createRedisBroker } from '../../src/brokers/redis/index.js';
 import { createSqliteBroker } from '../../src/brokers/sqlite/index.js';
 import { HOLD_MS } from '../../src/brokers/lease-ahead.js';
-import { Drover } from '../../src/index.js';
 import { deletePrefix, redisUrl } from './redis-helpers.js';
+import { expectEveryJobOnce, fill } from './lease-ahead-helpers.js';
 
-const options = { retries: 0, backoff: { type: 'fixed' as const, delay: 0, max: 0 } };
 const cleanups: (() => Promise<void>)[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'drover-lease-ahead-'));
 
@@ -64,20 +63,6 @@ const kinds: Kind[] = [
     },
   },
 ];
-
-async function fill(b: Broker, n: number, queue = 'q', priority = 0): Promise<string[]> {
-  const jobs = Array.from({ length: n }, () => ({
-    id: randomUUID(),
-    task: 't',
-    queue,
-    args: [],
-    priority,
-    delayMs: 0,
-    options,
-  }));
-  await b.enqueue(jobs);
-  return jobs.map((j) => j.id);
-}
 
 const request = { queues: ['q'], max: 2, leaseMs: 30_000, workerId: 'w', ahead: 2 };
 const activeOf = async (b: Broker): Promise<number> => (await b.counts()).find((c) => c.queue === 'q')?.active ?? 0;
@@ -149,16 +134,6 @@ describe.each(kinds)('lease-ahead ($name)', (kind) => {
 
   it('a herd of short jobs runs every job exactly once with lease-ahead on', async () => {
     const b = broker();
-    const app = new Drover({ broker: b });
-    const seen = new Map<number, number>();
-    const t = app.task('count', (i: number) => {
-      seen.set(i, (seen.get(i) ?? 0) + 1);
-    });
-    const jobs = await t.callMany(Array.from({ length: 3000 }, (_, i) => [i] as [number]));
-    app.worker({ concurrency: 10 });
-    await Promise.all(jobs.map((job) => job.result({ timeout: 30_000 })));
-    await app.close({ grace: 1000 });
-    expect(seen.size).toBe(3000);
-    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    await expectEveryJobOnce(b);
   });
 });

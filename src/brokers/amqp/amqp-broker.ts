@@ -44,6 +44,7 @@ import { WorkQueues } from './work-queues.js';
 import { fireThroughBackend, newJob } from './schedule-fire.js';
 import { CoalescedSignal, ListenerSet } from '../../core/listener-set.js';
 import { AmqpFlows } from './flows.js';
+import { LeaseAhead } from '../lease-ahead.js';
 
 const OWNER = 'drover amqp broker';
 
@@ -81,6 +82,11 @@ export class AmqpBroker implements Broker {
   #opening: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #stopTimers: (() => void) | undefined;
+  /** Herds of short jobs lease their next batch while they run this one (lease-ahead.ts). */
+  readonly #ahead = new LeaseAhead({
+    fetch: (request, max) => this.#leaser!.lease(max === request.max ? request : { ...request, max }),
+    release: (leases) => this.#handBack(leases),
+  });
 
   constructor(options: AmqpBrokerOptions) {
     this.#o = resolveAmqpOptions(options);
@@ -169,6 +175,8 @@ export class AmqpBroker implements Broker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#opening?.catch(() => undefined);
+      // Jobs leased ahead go back to their queues while the backend and RabbitMQ are still here.
+      await this.#ahead.close().catch(() => undefined);
       this.#stopTimers?.();
       this.#leaser?.stop();
       this.#work.flushAcks();
@@ -274,7 +282,7 @@ export class AmqpBroker implements Broker {
         `A lease of ${request.leaseMs} ms is not shorter than RabbitMQ's consumer_timeout (${this.#o.consumerTimeout} ms): RabbitMQ would close the channel first. Shorten the lease or raise consumerTimeout (and the server's consumer_timeout)`,
       );
     }
-    return this.#leaser!.lease(request);
+    return this.#ahead.lease(request);
   }
 
   async extend(leases: readonly LeaseRef[], leaseMs: number): Promise<boolean[]> {
@@ -333,8 +341,14 @@ export class AmqpBroker implements Broker {
   }
 
   async release(leases: readonly LeaseRef[]): Promise<void> {
-    const backend = await this.#use();
-    if (leases.length === 0) return;
+    await this.#use();
+    return this.#handBack(leases);
+  }
+
+  /** Hands leases back unfinished; also while closing (jobs leased ahead go back then). */
+  async #handBack(leases: readonly LeaseRef[]): Promise<void> {
+    const backend = this.#backend;
+    if (backend === undefined || leases.length === 0) return;
     const released = await backend.release(leases);
     released.forEach((ok, i) => {
       if (ok) this.#leaser!.requeue(leases[i]!);
@@ -488,6 +502,7 @@ export class AmqpBroker implements Broker {
   }
 
   #signalCancel(id: string): void {
+    this.#ahead.drop(id);
     this.#cancel.emit(id);
   }
 }

@@ -86,7 +86,11 @@ export interface ClaimedJob {
 
 /** What a ticket found. */
 export type ClaimOutcome =
-  | { kind: 'claimed'; job: ClaimedJob }
+  /**
+   * `gated`: the job's queue has settings or a limit, so a flow gate admitted
+   * it (such jobs are not leased ahead: lease-ahead.ts)
+   */
+  | { kind: 'claimed'; job: ClaimedJob; gated?: boolean }
   /** nothing to do for this ticket: drop it */
   | { kind: 'stale' }
   /** the state change this ticket announces has not committed yet: try again soon */

@@ -1,5 +1,6 @@
 import type { Codec } from '../../core/codec.js';
 import type { LeaseRef, LeaseRequest, LeasedJob, NackOutcome } from '../contract.js';
+import type { LeaseBatch } from '../lease-ahead.js';
 import type { NextTicket, ResultBackend } from './backend.js';
 import { DELAY_SLACK_MS } from './backend-rules.js';
 import { FlowHolds } from './flow-hold.js';
@@ -75,19 +76,27 @@ export class Leaser {
     for (const resolve of this.#arrivals.splice(0)) resolve();
   }
 
-  async lease(request: LeaseRequest): Promise<LeasedJob[]> {
+  /**
+   * Leases up to `request.max` jobs. The batch is `plain` (fit to lease ahead,
+   * lease-ahead.ts) when no job came through a flow gate (its queue has
+   * settings or a limit) and none of the tickets taken had a priority above
+   * 0: the inbox hands out the best first, so then nothing here outranks them.
+   */
+  async lease(request: LeaseRequest): Promise<LeaseBatch> {
     const { inbox, work, held, backend } = this.#h;
-    if (request.max <= 0 || request.queues.length === 0) return [];
+    if (request.max <= 0 || request.queues.length === 0) return { jobs: [], plain: false };
     await work.consume(request.queues);
     // Tickets a flow limit holds here do not take the room of new ones (flow-hold.ts).
     await work.setPrefetch(PREFETCH_FACTOR * (held.running() + request.max) + this.#holds.count);
     const queues = new Set(request.queues);
     await this.#settle(queues, request.max);
     const out: LeasedJob[] = [];
+    let plain = true;
     for (let round = 0; round < ROUNDS && out.length < request.max; round++) {
       const now = Date.now();
       const taken = inbox.take(queues, request.max - out.length, now);
       if (taken.length === 0) break;
+      if (taken[0]!.ticket.priority > 0) plain = false;
       const claimable: Delivery[] = [];
       for (const d of taken) {
         if (d.ticket.dueAt - now > DELAY_SLACK_MS) this.redelay(d);
@@ -107,7 +116,11 @@ export class Leaser {
         const d = claimable[i]!;
         if (outcome.kind === 'stale') return this.ackDelivery(d);
         if (outcome.kind === 'future') return this.#park(d);
-        if (outcome.kind === 'held') return this.#holds.hold(d, outcome.retryInMs);
+        if (outcome.kind === 'held') {
+          plain = false;
+          return this.#holds.hold(d, outcome.retryInMs);
+        }
+        if (outcome.gated) plain = false;
         const job = outcome.job;
         const before = held.set(job.id, { token: job.token, delivery: d, settling: false });
         if (before && before.delivery !== d) this.ackDelivery(before.delivery);
@@ -123,7 +136,7 @@ export class Leaser {
         });
       });
     }
-    return out;
+    return { jobs: out, plain: plain && out.length > 0 };
   }
 
   /** Records a failed attempt: the next ticket is confirmed before the state moves. False when stale. */

@@ -262,12 +262,12 @@ export class RedisBackend implements ResultBackend {
       for (const note of toNotes(notes)) out.notes.push(note);
       for (let i = 0; i < part.length; i++) {
         const at = i * 8;
-        const kind = flat[at] as 'claimed' | 'stale' | 'future' | 'held';
+        const kind = flat[at] as 'claimed' | 'gated' | 'stale' | 'future' | 'held';
         if (kind === 'held') {
           out.value.push({ kind, retryInMs: flat[at + 1] === '' ? undefined : Number(flat[at + 1]) });
           continue;
         }
-        if (kind !== 'claimed') {
+        if (kind !== 'claimed' && kind !== 'gated') {
           out.value.push({ kind });
           continue;
         }
@@ -275,8 +275,8 @@ export class RedisBackend implements ResultBackend {
         const task = flat[at + 1] as string;
         const queue = flat[at + 2] as string;
         const attempt = Number(flat[at + 4]);
-        out.value.push({
-          kind,
+        const claimed: ClaimOutcome = {
+          kind: 'claimed',
           job: {
             id,
             task,
@@ -287,7 +287,9 @@ export class RedisBackend implements ResultBackend {
             token: tokens[i]!,
             expiresAt: Number(flat[at + 6]),
           },
-        });
+        };
+        if (kind === 'gated') claimed.gated = true;
+        out.value.push(claimed);
         const n = flat[at + 7];
         if (n !== '')
           out.notes.push({ id, task, queue, n: Number(n), status: 'active', attempt, at: now, error: undefined });

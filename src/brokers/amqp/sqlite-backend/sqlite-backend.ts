@@ -338,7 +338,7 @@ export class SqliteBackend implements ResultBackend {
     const attempt = row.attempt + 1;
     // No row: the job row tells the `active` report (schema.ts).
     notes.push({ id: row.id, task: row.task, queue: row.queue, n: rn, status: 'active', attempt, at: now });
-    return {
+    const claimed: ClaimOutcome = {
       kind: 'claimed',
       job: {
         id: row.id,
@@ -351,6 +351,8 @@ export class SqliteBackend implements ResultBackend {
         expiresAt: until,
       },
     };
+    if (!this.#flow.ungated(gates, row.queue)) claimed.gated = true;
+    return claimed;
   }
 
   ack(lease: BackendLease, result: Stored): Promise<Changed<boolean>> {

@@ -8,11 +8,11 @@
   ARGV[5]  slack (ms): a delayed job may be claimed this early
   then per ticket 5 values: id, gen, nonce, the token to hand out,
            the takeover error JSON ('' unless RabbitMQ redelivered the ticket)
-  Returns { per ticket 8 values: outcome ('claimed' | 'stale' | 'future' | 'held'),
+  Returns { per ticket 8 values: outcome ('claimed' | 'gated' | 'stale' | 'future' | 'held'),
   task, queue, args, attempt, options JSON, lease expiry, and the number of the
   `active` report recorded now ('' for a claim resent, answered again) ('' unless
   claimed) ; notes ; now }; for 'held' the second value is the wait in ms ('' = none
-  known). The `active` report of a claim is not a note: the worker makes it from
+  known); 'gated' is 'claimed' of a queue with settings or a limit (not leased ahead). The `active` report of a claim is not a note: the worker makes it from
   the answer (task, queue, attempt, n) and now, fewer values to parse.
   Takeover reports (`retrying`, `failed`) are notes, before it.
   A queued or due job passes the flow gate (lib.lua, admit): held, it stays
@@ -29,7 +29,7 @@ local NAMES = { 't', 'q', 'a', 's', 'n', 'rt', 'o', 'r', 'g', 'nc', 'rn', 'sq', 
 local out = {}
 local function answer(kind, f, attempt, lease_end, wait, rn)
   out[#out + 1] = kind
-  if kind == 'claimed' then
+  if kind == 'claimed' or kind == 'gated' then
     out[#out + 1] = f.t
     out[#out + 1] = f.q
     out[#out + 1] = f.a or ''
@@ -111,7 +111,7 @@ for i = 6, #ARGV, 5 do
       end
       index(id, f.q, f.sq, f.s, 'active')
       redis.call('ZADD', P .. 'leases', lease_end, id)
-      answer('claimed', f, attempt + 1, lease_end, nil, rn)
+      answer(gate_of(f.q) and 'gated' or 'claimed', f, attempt + 1, lease_end, nil, rn)
     end
   end
 end
