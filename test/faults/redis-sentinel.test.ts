@@ -44,17 +44,22 @@ function node(port: number, extra: string[] = []): ChildProcess {
   );
 }
 
-async function role(port: number): Promise<string> {
+/** The node's ROLE reply: its role first; a replica's 4th value is its link state (`connected` once synced). */
+async function roleReply(port: number): Promise<unknown[]> {
   const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
   client.on('error', () => {});
   try {
     await client.connect();
-    return String(((await client.call('ROLE')) as unknown[])[0]);
+    return (await client.call('ROLE')) as unknown[];
   } catch {
-    return 'down';
+    return ['down'];
   } finally {
     client.disconnect();
   }
+}
+
+async function role(port: number): Promise<string> {
+  return String((await roleReply(port))[0]);
 }
 
 beforeAll(async () => {
@@ -79,7 +84,15 @@ beforeAll(async () => {
   );
   redisServer([conf, '--sentinel']);
   await waitForRedis(`redis://127.0.0.1:${sentinelPort}`);
-  await waitFor(async () => (await role(replicaPort)) === 'slave', 15_000, 'the replica to attach');
+  // Attached is not enough: until its first sync is done, the replica acknowledges no write (WAIT answers 0).
+  await waitFor(
+    async () => {
+      const reply = await roleReply(replicaPort);
+      return reply[0] === 'slave' && reply[3] === 'connected';
+    },
+    30_000,
+    'the replica to attach and sync',
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -107,7 +120,12 @@ describe('Redis behind Sentinel', () => {
       );
       // Replication is asynchronous: make sure the replica has every enqueue before the master dies.
       const direct = new Redis({ port: masterPort, host: '127.0.0.1' });
-      expect(await direct.call('WAIT', 1, 5000)).toBe(1);
+      // On a loaded machine the replica may answer late: ask again (bounded) rather than fail the run.
+      await waitFor(
+        async () => (await direct.call('WAIT', 1, 2000)) === 1,
+        20_000,
+        'the replica to have every enqueue',
+      );
       direct.disconnect();
       worker = startBrokerWorker(url, { tasks: TASKS, concurrency: 4, ledger, args: ['--lease-ms', '2000'] });
       await waitFor(

@@ -12,7 +12,8 @@
   task, queue, args, attempt, options JSON, lease expiry, and the number of the
   `active` report recorded now ('' for a claim resent, answered again) ('' unless
   claimed) ; notes ; now }; for 'held' the second value is the wait in ms ('' = none
-  known); 'gated' is 'claimed' of a queue with settings or a limit (not leased ahead). The `active` report of a claim is not a note: the worker makes it from
+  known). 'gated' is 'claimed' on a queue with settings or a limit (such a job is
+  not leased ahead). The `active` report of a claim is not a note: the worker makes it from
   the answer (task, queue, attempt, n) and now, fewer values to parse.
   Takeover reports (`retrying`, `failed`) are notes, before it.
   A queued or due job passes the flow gate (lib.lua, admit): held, it stays
